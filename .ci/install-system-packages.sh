@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the tests use as real parts: buildah (image builder), docker-registry (the CNCF
+# Distribution registry), mariadb-server, shellcheck and yamllint (lint-gate presets).
+# Idempotent: installs only what is missing. Needs root (as on the machines here) or sudo.
+set -euo pipefail
+packages=(buildah docker-registry mariadb-server shellcheck yamllint)
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+echo "system packages present: ${packages[*]}"

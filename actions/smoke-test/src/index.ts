@@ -1,0 +1,4 @@
+import { notImplemented } from '../../../shared/src/not-implemented.ts';
+import { runAction } from '../../../shared/src/run.ts';
+
+await runAction(() => notImplemented('smoke-test', ['url']));

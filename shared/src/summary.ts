@@ -1,0 +1,70 @@
+/**
+ * Job summary and annotation helpers on top of `@actions/core`'s summary, kept small so actions
+ * describe what they did as tables.
+ */
+import * as core from '@actions/core';
+import type { AnnotationProperties, Logger } from './logger.ts';
+
+/** One table cell: text, or text that is a header cell. */
+export type Cell = string | { data: string; header?: boolean };
+
+/**
+ * Escapes text for a job-summary HTML table cell (core.summary writes raw HTML).
+ * @returns `text` with `&`, `<`, `>` and `"` escaped
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * Appends a heading and a table to the job summary and writes it out. No-op when the runner gives no
+ * `GITHUB_STEP_SUMMARY` file (e.g. a plain local run).
+ * @param title   an `<h3>` heading
+ * @param headers column names
+ * @param rows    cell texts (escaped here)
+ * @param footer  optional paragraph under the table (escaped)
+ */
+export async function writeSummaryTable(
+  title: string,
+  headers: string[],
+  rows: string[][],
+  footer?: string,
+): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  const table = [
+    headers.map((header) => ({ data: escapeHtml(header), header: true })),
+    ...rows.map((row) => row.map((cell) => escapeHtml(cell))),
+  ];
+  const summary = core.summary.addHeading(escapeHtml(title), 3).addTable(table);
+  if (footer !== undefined) summary.addRaw(`<p>${escapeHtml(footer)}</p>`, true);
+  await summary.write();
+}
+
+/** A finding to annotate on a file. */
+export interface Annotation extends AnnotationProperties {
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+}
+
+/**
+ * Emits annotations, at most `limitPerLevel` of each level (GitHub shows only 10 per type per step),
+ * most severe first in the given order.
+ * @returns how many were left out per level
+ */
+export function annotate(
+  annotations: Annotation[],
+  logger: Logger,
+  limitPerLevel = 10,
+): Record<Annotation['level'], number> {
+  const shown = { error: 0, warning: 0, notice: 0 };
+  const omitted = { error: 0, warning: 0, notice: 0 };
+  for (const { level, message, ...properties } of annotations) {
+    if (shown[level] >= limitPerLevel) {
+      omitted[level]++;
+      continue;
+    }
+    shown[level]++;
+    logger[level](message, properties);
+  }
+  return omitted;
+}
