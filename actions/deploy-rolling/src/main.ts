@@ -1,0 +1,290 @@
+/**
+ * deploy-rolling: render a task definition from a template, register it (tagged with the commit and run),
+ * update the ECS service and watch the rollout to COMPLETED — or report FAILED with the stopped tasks'
+ * reasons, roll back to the previous task definition, and fail the step.
+ */
+import * as core from '@actions/core';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { createEcsClient } from '../../../shared/src/aws.ts';
+import { formatDuration } from '../../../shared/src/duration.ts';
+import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
+import {
+  diffTaskDefinitions,
+  imagesOf,
+  normalizeTemplate,
+  planImages,
+  renderTaskDefinition,
+  type TaskDefinitionDocument,
+} from '../../../shared/src/ecs/render.ts';
+import { writeImageDiff, writeTimeline } from '../../../shared/src/ecs/report.ts';
+import { restoreTaskDefinition } from '../../../shared/src/ecs/rollback.ts';
+import {
+  describeService,
+  describeTaskDefinition,
+  registerTaskDefinition,
+  runUrl,
+  shortTaskDefinition,
+  tagRecord,
+  TAGS,
+  tagTaskDefinition,
+  updateService,
+} from '../../../shared/src/ecs/service.ts';
+import { watchRollout, type RolloutOutcome } from '../../../shared/src/ecs/watch.ts';
+import { writeSummaryTable } from '../../../shared/src/summary.ts';
+import { getInputs, type Inputs } from './inputs.ts';
+
+/** What the step reports, set as outputs as soon as each is known. */
+interface Result {
+  taskDefinitionArn: string;
+  previousTaskDefinitionArn: string;
+  deploymentId: string;
+  rolloutState: string;
+  durationSeconds: number;
+}
+
+function setOutputs(result: Partial<Result>): void {
+  if (result.taskDefinitionArn !== undefined) core.setOutput('task-definition-arn', result.taskDefinitionArn);
+  if (result.previousTaskDefinitionArn !== undefined)
+    core.setOutput('previous-task-definition-arn', result.previousTaskDefinitionArn);
+  if (result.deploymentId !== undefined) core.setOutput('deployment-id', result.deploymentId);
+  if (result.rolloutState !== undefined) core.setOutput('rollout-state', result.rolloutState);
+  if (result.durationSeconds !== undefined)
+    core.setOutput('duration-seconds', String(result.durationSeconds));
+}
+
+/** Template: the file given, else the running task definition (its non-Gantry tags kept). */
+function templateFrom(
+  inputs: Inputs,
+  current: { taskDefinition: object; tags: { key?: string; value?: string }[] },
+): { document: TaskDefinitionDocument; source: string } {
+  if (inputs['task-definition'] !== undefined)
+    return { document: inputs['task-definition'].document, source: inputs['task-definition'].file };
+  const tags = current.tags.filter((tag) => !(tag.key ?? '').startsWith('gantry:'));
+  return {
+    document: normalizeTemplate(
+      { taskDefinition: current.taskDefinition, tags },
+      'the running task definition',
+    ),
+    source: 'the running task definition',
+  };
+}
+
+/**
+ * The flow. Reads inputs, then talks to ECS through a client built by `shared/src/aws.ts`.
+ * @throws InputError / ConfigurationError before any change for bad inputs or an unknown cluster, service
+ *   or container; Error naming the rollout's failure reasons (after rolling back) when it fails
+ */
+export async function run(logger: Logger = coreLogger): Promise<void> {
+  const inputs = getInputs();
+  const ecs: ECSClient = await createEcsClient({ region: inputs['aws-region'] });
+  const { cluster, service } = inputs;
+
+  const { previousArn, current } = await logger.group(`Read service ${service} in ${cluster}`, async () => {
+    const described = await describeService(ecs, cluster, service);
+    const previousArn = described.taskDefinition ?? '';
+    logger.info(`Running ${shortTaskDefinition(previousArn)}; desired count ${described.desiredCount ?? 0}`);
+    const current = await describeTaskDefinition(ecs, previousArn);
+    const steady =
+      described.deployments?.length === 1 && described.deployments[0]?.rolloutState === 'COMPLETED';
+    if (steady && tagRecord(current.tags)[TAGS.rollout] !== 'COMPLETED') {
+      // The running revision completed its rollout: record it so that `rollback: previous` can find it.
+      await tagTaskDefinition(
+        ecs,
+        previousArn,
+        { [TAGS.rollout]: 'COMPLETED', [TAGS.completedAt]: new Date().toISOString() },
+        logger,
+      );
+    }
+    return { previousArn, current };
+  });
+  setOutputs({ previousTaskDefinitionArn: previousArn });
+
+  const { rendered, beforeImages } = await logger.group('Render task definition', async () => {
+    const template = templateFrom(inputs, current);
+    const describe = `${template.source} (${String(template.document['family'])})`;
+    const images = planImages(template.document, inputs.image, inputs.container, describe);
+    const rendered = renderTaskDefinition(template.document, { images, environment: inputs.environment });
+    const before = normalizeTemplate(
+      { taskDefinition: current.taskDefinition },
+      'the running task definition',
+    );
+    delete rendered['tags'];
+    const diff = diffTaskDefinitions(before, rendered);
+    if (template.document['tags'] !== undefined) rendered['tags'] = template.document['tags'];
+    logger.info(`Template: ${template.source}; containers updated: ${[...images.keys()].join(', ')}`);
+    logger.info(
+      diff.length === 0
+        ? 'No change against the running task definition'
+        : `Changes against ${shortTaskDefinition(previousArn)}:\n${diff.join('\n')}`,
+    );
+    return { rendered, beforeImages: imagesOf(before) };
+  });
+
+  if (inputs['dry-run']) {
+    setOutputs({ rolloutState: 'DRY_RUN', durationSeconds: 0, taskDefinitionArn: '', deploymentId: '' });
+    await writeSummaryTable(
+      `deploy-rolling (dry run): ${service}`,
+      ['', ''],
+      [
+        ['Running revision', shortTaskDefinition(previousArn)],
+        ['Would register', `${String(rendered['family'])}:<next>`],
+      ],
+    );
+    await writeImageDiff(beforeImages, imagesOf(rendered));
+    logger.notice('Dry run: nothing was registered or changed');
+    return;
+  }
+
+  const registered = await logger.group('Register task definition', async () => {
+    const tags: Record<string, string> = {
+      [TAGS.commit]: process.env['GITHUB_SHA'] ?? '',
+      [TAGS.runUrl]: runUrl(),
+    };
+    const registered = await registerTaskDefinition(ecs, rendered, tags, logger);
+    logger.info(`Registered ${shortTaskDefinition(registered.taskDefinitionArn)}`);
+    return registered.taskDefinitionArn ?? '';
+  });
+  setOutputs({ taskDefinitionArn: registered });
+
+  const started = Date.now();
+  const deploymentId = await logger.group('Update service', async () => {
+    const { deployment } = await updateService(ecs, {
+      cluster,
+      service,
+      taskDefinition: registered,
+      ...(inputs['desired-count'] === undefined ? {} : { desiredCount: inputs['desired-count'] }),
+      forceNewDeployment: inputs['force-new-deployment'],
+    });
+    logger.info(
+      `UpdateService: ${service} → ${shortTaskDefinition(registered)}; deployment ${deployment.id ?? '?'}`,
+    );
+    return deployment.id ?? '';
+  });
+  setOutputs({ deploymentId });
+
+  const seconds = (): number => Math.round((Date.now() - started) / 1000);
+  if (!inputs.wait) {
+    setOutputs({ rolloutState: 'IN_PROGRESS', durationSeconds: seconds() });
+    await summarize(
+      inputs,
+      previousArn,
+      registered,
+      deploymentId,
+      'IN_PROGRESS (not waited for)',
+      beforeImages,
+      rendered,
+      undefined,
+    );
+    return;
+  }
+
+  const outcome = await logger.group(`Watch rollout (timeout ${formatDuration(inputs.timeout)})`, () =>
+    watchRollout(ecs, {
+      cluster,
+      service,
+      deploymentId,
+      timeoutMs: inputs.timeout,
+      logger,
+      eventsSince: new Date(started - 1_000),
+    }),
+  );
+  if (outcome.state === 'COMPLETED') {
+    await tagTaskDefinition(
+      ecs,
+      registered,
+      { [TAGS.rollout]: 'COMPLETED', [TAGS.completedAt]: new Date().toISOString() },
+      logger,
+    );
+    setOutputs({ rolloutState: 'COMPLETED', durationSeconds: seconds() });
+    logger.info(
+      `Rollout COMPLETED in ${formatDuration(outcome.elapsedMs)} (${outcome.describeCalls} DescribeServices calls)`,
+    );
+    await summarize(
+      inputs,
+      previousArn,
+      registered,
+      deploymentId,
+      'COMPLETED',
+      beforeImages,
+      rendered,
+      outcome,
+    );
+    return;
+  }
+
+  // The rollout failed: say why, roll back, and fail the step.
+  const state =
+    outcome.state === 'TIMED_OUT' ? 'TIMED_OUT' : outcome.state === 'FAILED' ? 'FAILED' : 'REPLACED';
+  setOutputs({ rolloutState: state, durationSeconds: seconds() });
+  await tagTaskDefinition(ecs, registered, { [TAGS.rollout]: 'FAILED' }, logger);
+  for (const task of outcome.stoppedTasks.slice(0, 5))
+    logger.error(
+      `Task ${task.taskArn.split('/').pop() ?? ''} stopped: ${task.stoppedReason}${task.containers.length > 0 ? ` — ${task.containers.join('; ')}` : ''}`,
+    );
+  let rollbackNote = 'not rolled back (rollback-on-failure: false)';
+  if (inputs['rollback-on-failure'] && previousArn !== '') {
+    rollbackNote = await logger.group(`Roll back to ${shortTaskDefinition(previousArn)}`, async () => {
+      try {
+        const restored = await restoreTaskDefinition(ecs, {
+          cluster,
+          service,
+          taskDefinitionArn: previousArn,
+          wait: true,
+          timeoutMs: inputs.timeout,
+          reason: `rollout of ${shortTaskDefinition(registered)} ${state}`,
+          logger,
+        });
+        outcome.timeline.push(
+          ...(restored.outcome?.timeline ?? []).map((entry) => ({
+            atMs: entry.atMs + outcome.elapsedMs,
+            text: `rollback: ${entry.text}`,
+          })),
+        );
+        return `rolled back to ${shortTaskDefinition(previousArn)} (${restored.outcome?.state ?? 'not waited'}${restored.alreadyRestoring ? ', started by ECS' : ''})`;
+      } catch (error) {
+        return `rollback to ${shortTaskDefinition(previousArn)} failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    });
+    setOutputs({ durationSeconds: seconds() });
+  }
+  await summarize(
+    inputs,
+    previousArn,
+    registered,
+    deploymentId,
+    `${state}; ${rollbackNote}`,
+    beforeImages,
+    rendered,
+    outcome,
+  );
+  throw new Error(
+    `Rollout of ${shortTaskDefinition(registered)} to ${service} ${state}: ${outcome.reason}. The service was ${rollbackNote}.`,
+  );
+}
+
+async function summarize(
+  inputs: Inputs,
+  previousArn: string,
+  registered: string,
+  deploymentId: string,
+  result: string,
+  beforeImages: Map<string, string>,
+  rendered: TaskDefinitionDocument,
+  outcome: RolloutOutcome | undefined,
+): Promise<void> {
+  const rows = [
+    ['Cluster / service', `${inputs.cluster} / ${inputs.service}`],
+    ['Before', shortTaskDefinition(previousArn)],
+    ['After', shortTaskDefinition(registered)],
+    ['Deployment', deploymentId],
+    ['Result', result],
+  ];
+  if (outcome !== undefined) {
+    rows.push(['Rollout time', formatDuration(outcome.elapsedMs)]);
+    rows.push(['DescribeServices calls', `${outcome.describeCalls} (${outcome.throttled} throttled)`]);
+    if (outcome.state !== 'COMPLETED') rows.push(['Why', outcome.reason]);
+  }
+  await writeSummaryTable(`deploy-rolling: ${inputs.service}`, ['', ''], rows);
+  await writeImageDiff(beforeImages, imagesOf(rendered));
+  if (outcome !== undefined) await writeTimeline('Rollout timeline', outcome.timeline);
+}
