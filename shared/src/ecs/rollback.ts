@@ -74,7 +74,7 @@ async function fromDeploymentHistory(
     return undefined;
   } catch (error) {
     logger.info(
-      `The service deployment history is not available (${describeThrown(error)}); using Gantry's revision tags`,
+      `The service deployment history is not available (${describeThrown(error).split('\n')[0] ?? ''}); using Gantry's revision tags`,
     );
     return undefined;
   }
