@@ -79,24 +79,20 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   const ecs: ECSClient = await createEcsClient({ region: inputs['aws-region'] });
   const { cluster, service } = inputs;
 
-  const { previousArn, current } = await logger.group(`Read service ${service} in ${cluster}`, async () => {
-    const described = await describeService(ecs, cluster, service);
-    const previousArn = described.taskDefinition ?? '';
-    logger.info(`Running ${shortTaskDefinition(previousArn)}; desired count ${described.desiredCount ?? 0}`);
-    const current = await describeTaskDefinition(ecs, previousArn);
-    const steady =
-      described.deployments?.length === 1 && described.deployments[0]?.rolloutState === 'COMPLETED';
-    if (steady && tagRecord(current.tags)[TAGS.rollout] !== 'COMPLETED') {
-      // The running revision completed its rollout: record it so that `rollback: previous` can find it.
-      await tagTaskDefinition(
-        ecs,
-        previousArn,
-        { [TAGS.rollout]: 'COMPLETED', [TAGS.completedAt]: new Date().toISOString() },
-        logger,
+  const { previousArn, current, steady } = await logger.group(
+    `Read service ${service} in ${cluster}`,
+    async () => {
+      const described = await describeService(ecs, cluster, service);
+      const previousArn = described.taskDefinition ?? '';
+      logger.info(
+        `Running ${shortTaskDefinition(previousArn)}; desired count ${described.desiredCount ?? 0}`,
       );
-    }
-    return { previousArn, current };
-  });
+      const current = await describeTaskDefinition(ecs, previousArn);
+      const steady =
+        described.deployments?.length === 1 && described.deployments[0]?.rolloutState === 'COMPLETED';
+      return { previousArn, current, steady };
+    },
+  );
   setOutputs({ previousTaskDefinitionArn: previousArn });
 
   const { rendered, beforeImages } = await logger.group('Render task definition', async () => {
@@ -136,6 +132,11 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   }
 
   const registered = await logger.group('Register task definition', async () => {
+    if (steady && tagRecord(current.tags)[TAGS.rollout] !== 'COMPLETED') {
+      // The running revision completed its rollout: record it, so that `rollback: previous` finds it.
+      const completed = { [TAGS.rollout]: 'COMPLETED', [TAGS.completedAt]: new Date().toISOString() };
+      await tagTaskDefinition(ecs, previousArn, completed, logger);
+    }
     const tags: Record<string, string> = {
       [TAGS.commit]: process.env['GITHUB_SHA'] ?? '',
       [TAGS.runUrl]: runUrl(),

@@ -92,7 +92,9 @@ export async function startMoto(runningTasks = 2): Promise<Moto> {
 export async function seedService(
   moto: Moto,
   names: { cluster: string; service: string; family: string },
-  containers: ContainerDefinition[] = [{ name: 'web', image: 'registry.example/web:1', memory: 256, essential: true }],
+  containers: ContainerDefinition[] = [
+    { name: 'web', image: 'registry.example/web:1', memory: 256, essential: true },
+  ],
   desiredCount = 2,
 ): Promise<string> {
   await moto.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
@@ -101,7 +103,12 @@ export async function seedService(
   );
   const arn = registered.taskDefinition?.taskDefinitionArn ?? '';
   await moto.ecs.send(
-    new CreateServiceCommand({ cluster: names.cluster, serviceName: names.service, taskDefinition: arn, desiredCount }),
+    new CreateServiceCommand({
+      cluster: names.cluster,
+      serviceName: names.service,
+      taskDefinition: arn,
+      desiredCount,
+    }),
   );
   return arn;
 }
