@@ -112,3 +112,111 @@ export async function seedService(
   );
   return arn;
 }
+
+/** An ALB with a blue and a green target group (each with one healthy `ip` target) and a listener. */
+export interface SeededAlb {
+  loadBalancerArn: string;
+  listenerArn: string;
+  blue: string;
+  green: string;
+}
+
+/** Reads ids from moto's EC2 query API (moto does not check signatures; the default VPC exists). */
+async function ec2Ids(moto: Moto, action: string, tag: string): Promise<string[]> {
+  const response = await fetch(`${moto.endpoint}/?Action=${action}&Version=2016-11-15`, {
+    headers: {
+      Authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x',
+    },
+  });
+  const text = await response.text();
+  return [...text.matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, 'g'))].map((match) => match[1] ?? '');
+}
+
+/**
+ * Creates an ALB in moto's default VPC, `blue` and `green` target groups with a registered ip target each,
+ * and an HTTP listener forwarding with the given weights.
+ */
+export async function seedAlb(moto: Moto, weights: { blue: number; green: number }): Promise<SeededAlb> {
+  const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
+  const client = new elb.ElasticLoadBalancingV2Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  try {
+    const vpc = (await ec2Ids(moto, 'DescribeVpcs', 'vpcId'))[0] ?? '';
+    const subnets = [...new Set(await ec2Ids(moto, 'DescribeSubnets', 'subnetId'))].slice(0, 2);
+    const lb = await client.send(
+      new elb.CreateLoadBalancerCommand({ Name: `alb-${Date.now()}`, Subnets: subnets }),
+    );
+    const loadBalancerArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+    const groups: Record<'blue' | 'green', string> = { blue: '', green: '' };
+    for (const color of ['blue', 'green'] as const) {
+      const created = await client.send(
+        new elb.CreateTargetGroupCommand({
+          Name: `${color}-${Date.now()}`,
+          Protocol: 'HTTP',
+          Port: 80,
+          VpcId: vpc,
+          TargetType: 'ip',
+        }),
+      );
+      groups[color] = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
+      await client.send(
+        new elb.RegisterTargetsCommand({
+          TargetGroupArn: groups[color],
+          Targets: [{ Id: color === 'blue' ? '10.0.0.10' : '10.0.0.20', Port: 80 }],
+        }),
+      );
+    }
+    const listener = await client.send(
+      new elb.CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: groups.blue, Weight: weights.blue },
+                { TargetGroupArn: groups.green, Weight: weights.green },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    return {
+      loadBalancerArn,
+      listenerArn: listener.Listeners?.[0]?.ListenerArn ?? '',
+      blue: groups.blue,
+      green: groups.green,
+    };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The listener's forward weights as target group ARN → weight. */
+export async function listenerWeights(moto: Moto, listenerArn: string): Promise<Map<string, number>> {
+  const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
+  const client = new elb.ElasticLoadBalancingV2Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  try {
+    const response = await client.send(new elb.DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+    const forward = response.Listeners?.[0]?.DefaultActions?.find((action) => action.Type === 'forward');
+    return new Map(
+      (forward?.ForwardConfig?.TargetGroups ?? []).map((group) => [
+        group.TargetGroupArn ?? '',
+        group.Weight ?? 0,
+      ]),
+    );
+  } finally {
+    client.destroy();
+  }
+}

@@ -311,11 +311,9 @@ describe('deploy-rolling flow (SDK mock)', () => {
       ]),
     ];
     ecsMock.on(DescribeServicesCommand).callsFake(() => script.shift() ?? script.at(-1));
-    ecsMock
-      .on(UpdateServiceCommand)
-      .resolves({
-        service: { deployments: [{ id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: NEW }] },
-      });
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: { deployments: [{ id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: NEW }] },
+    });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     setInputs({ ...base, 'rollback-on-failure': 'false' });
     await assert.rejects(
