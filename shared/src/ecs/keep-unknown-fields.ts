@@ -38,6 +38,16 @@ export function mergeMissingFields(body: unknown, original: unknown, path = ''):
 }
 
 /**
+ * The serialized JSON body as text: recent SDKs hand the build step a Uint8Array (a byte adapter), older
+ * ones a string. @returns undefined for other bodies (streams)
+ */
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return undefined;
+}
+
+/**
  * Adds the middleware to one command instance (e.g. a RegisterTaskDefinitionCommand).
  * @param original the document the command input was made from, with all its fields
  * @param onAdded called with the paths put back (for a log line), only when there are some
@@ -49,16 +59,17 @@ export function keepUnknownFields<I extends object, O extends object>(
 ): void {
   const middleware: BuildMiddleware<I, O> = (next) => async (args) => {
     const request = args.request as { body?: unknown; headers?: Record<string, string> } | undefined;
-    if (request !== undefined && typeof request.body === 'string' && request.body.startsWith('{')) {
-      const body = JSON.parse(request.body) as unknown;
+    const text = bodyText(request?.body);
+    if (request !== undefined && text !== undefined && text.startsWith('{')) {
+      const body = JSON.parse(text) as unknown;
       const added = mergeMissingFields(body, original);
       if (added.length > 0) {
-        const text = JSON.stringify(body);
-        request.body = text;
+        const json = JSON.stringify(body);
+        request.body = json;
         if (request.headers !== undefined)
           for (const name of Object.keys(request.headers))
             if (name.toLowerCase() === 'content-length')
-              request.headers[name] = String(Buffer.byteLength(text));
+              request.headers[name] = String(Buffer.byteLength(json));
         onAdded?.(added);
       }
     }
