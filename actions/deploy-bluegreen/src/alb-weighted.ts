@@ -174,6 +174,7 @@ export async function deployAlbWeighted(context: AlbContext): Promise<AlbResult>
         timeoutMs: Math.max(0, context.deadline - Date.now()),
         logger,
         prefix: `${idle}: `,
+        initialDelayMs: defaultPollIntervalMs(),
       });
     },
   );

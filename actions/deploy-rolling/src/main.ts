@@ -29,7 +29,7 @@ import {
   tagTaskDefinition,
   updateService,
 } from '../../../shared/src/ecs/service.ts';
-import { watchRollout, type RolloutOutcome } from '../../../shared/src/ecs/watch.ts';
+import { defaultPollIntervalMs, watchRollout, type RolloutOutcome } from '../../../shared/src/ecs/watch.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 
@@ -187,6 +187,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       timeoutMs: inputs.timeout,
       logger,
       eventsSince: new Date(started - 1_000),
+      initialDelayMs: defaultPollIntervalMs(),
     }),
   );
   if (outcome.state === 'COMPLETED') {

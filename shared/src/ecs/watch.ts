@@ -63,6 +63,11 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Largest interval reached by throttling backoff, in ms (default 30 000). */
   maxIntervalMs?: number;
+  /**
+   * Milliseconds to wait before the first look (default 0). Right after UpdateService its answer already
+   * holds the deployment's state, so callers pass the interval and save a call.
+   */
+  initialDelayMs?: number;
   /** Service events created before this are not printed (default: the watch's start minus 5 s). */
   eventsSince?: Date;
   logger: Logger;
@@ -199,6 +204,7 @@ export async function watchRollout(ecs: ECSClient, options: WatchOptions): Promi
     return outcome;
   };
 
+  if ((options.initialDelayMs ?? 0) > 0) await wait(Math.min(options.initialDelayMs ?? 0, options.timeoutMs));
   for (;;) {
     let service: Service | undefined;
     let missing = false;

@@ -313,13 +313,9 @@ describe('deploy-bluegreen (SDK mock)', () => {
   });
 
   test('ecs-native refuses a service that is not BLUE_GREEN, or pauses with no test-url, before any change (SDK mock)', async () => {
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolves({
-        services: [
-          { serviceName: 'web', status: 'ACTIVE', taskDefinition: OLD, deploymentConfiguration: {} },
-        ],
-      });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [{ serviceName: 'web', status: 'ACTIVE', taskDefinition: OLD, deploymentConfiguration: {} }],
+    });
     setInputs({ strategy: 'ecs-native', cluster: 'prod', service: 'web', image: 'web:2' });
     await assert.rejects(
       run(createCaptureLogger()),

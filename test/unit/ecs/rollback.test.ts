@@ -77,17 +77,9 @@ describe('rollback target (SDK mock)', () => {
     ecsMock
       .on(ListServiceDeploymentsCommand)
       .rejects(Object.assign(new Error('Unknown operation'), { name: 'UnknownOperationException' }));
-    ecsMock
-      .on(ListTaskDefinitionsCommand)
-      .resolves({
-        taskDefinitionArns: [
-          td(9),
-          td(8),
-          td(7),
-          td(6),
-          'arn:aws:ecs:us-east-1:1:task-definition/web-other:3',
-        ],
-      });
+    ecsMock.on(ListTaskDefinitionsCommand).resolves({
+      taskDefinitionArns: [td(9), td(8), td(7), td(6), 'arn:aws:ecs:us-east-1:1:task-definition/web-other:3'],
+    });
     const tags: Record<number, [string, string][]> = {
       8: [['gantry:rollout', 'FAILED']],
       7: [

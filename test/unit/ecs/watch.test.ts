@@ -241,6 +241,20 @@ describe('rollout watcher (SDK mock)', () => {
     assert.match(outcome.reason, /timed out after 7s .*IN_PROGRESS/);
   });
 
+  test('initialDelayMs: the first look waits one interval after UpdateService (SDK mock)', async () => {
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves(answer([deployment('ecs-svc/new', { rolloutState: 'COMPLETED', runningCount: 2 })]));
+    const c = clock();
+    const outcome = await watchRollout(
+      ecs,
+      options({ initialDelayMs: 2_000, logger: createCaptureLogger(), now: c.now, sleep: c.sleep }),
+    );
+    assert.equal(outcome.state, 'COMPLETED');
+    assert.deepEqual(c.sleeps, [2_000]);
+    assert.equal(outcome.describeCalls, 1);
+  });
+
   test('summarizeStoppedTasks groups identical reasons', () => {
     const lines = summarizeStoppedTasks([
       { taskArn: 'a', stoppedReason: 'OutOfMemoryError', containers: ['web exit 137'] },
