@@ -8,21 +8,13 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { createEcsClient } from '../../../shared/src/aws.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
-import {
-  diffTaskDefinitions,
-  imagesOf,
-  normalizeTemplate,
-  planImages,
-  renderTaskDefinition,
-  type TaskDefinitionDocument,
-} from '../../../shared/src/ecs/render.ts';
+import { registerRevision, renderRevision } from '../../../shared/src/ecs/prepare.ts';
+import { imagesOf, type TaskDefinitionDocument } from '../../../shared/src/ecs/render.ts';
 import { writeImageDiff, writeTimeline } from '../../../shared/src/ecs/report.ts';
 import { restoreTaskDefinition } from '../../../shared/src/ecs/rollback.ts';
 import {
   describeService,
   describeTaskDefinition,
-  registerTaskDefinition,
-  runUrl,
   shortTaskDefinition,
   tagRecord,
   TAGS,
@@ -52,23 +44,6 @@ function setOutputs(result: Partial<Result>): void {
     core.setOutput('duration-seconds', String(result.durationSeconds));
 }
 
-/** Template: the file given, else the running task definition (its non-Gantry tags kept). */
-function templateFrom(
-  inputs: Inputs,
-  current: { taskDefinition: object; tags: { key?: string; value?: string }[] },
-): { document: TaskDefinitionDocument; source: string } {
-  if (inputs['task-definition'] !== undefined)
-    return { document: inputs['task-definition'].document, source: inputs['task-definition'].file };
-  const tags = current.tags.filter((tag) => !(tag.key ?? '').startsWith('gantry:'));
-  return {
-    document: normalizeTemplate(
-      { taskDefinition: current.taskDefinition, tags },
-      'the running task definition',
-    ),
-    source: 'the running task definition',
-  };
-}
-
 /**
  * The flow. Reads inputs, then talks to ECS through a client built by `shared/src/aws.ts`.
  * @throws InputError / ConfigurationError before any change for bad inputs or an unknown cluster, service
@@ -95,26 +70,20 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   );
   setOutputs({ previousTaskDefinitionArn: previousArn });
 
-  const { rendered, beforeImages } = await logger.group('Render task definition', async () => {
-    const template = templateFrom(inputs, current);
-    const describe = `${template.source} (${String(template.document['family'])})`;
-    const images = planImages(template.document, inputs.image, inputs.container, describe);
-    const rendered = renderTaskDefinition(template.document, { images, environment: inputs.environment });
-    const before = normalizeTemplate(
-      { taskDefinition: current.taskDefinition },
-      'the running task definition',
-    );
-    delete rendered['tags'];
-    const diff = diffTaskDefinitions(before, rendered);
-    if (template.document['tags'] !== undefined) rendered['tags'] = template.document['tags'];
-    logger.info(`Template: ${template.source}; containers updated: ${[...images.keys()].join(', ')}`);
-    logger.info(
-      diff.length === 0
-        ? 'No change against the running task definition'
-        : `Changes against ${shortTaskDefinition(previousArn)}:\n${diff.join('\n')}`,
-    );
-    return { rendered, beforeImages: imagesOf(before) };
-  });
+  const revision = await logger.group('Render task definition', async () =>
+    renderRevision(
+      {
+        ...(inputs['task-definition'] === undefined ? {} : { file: inputs['task-definition'] }),
+        current,
+        image: inputs.image,
+        containers: inputs.container,
+        environment: inputs.environment,
+      },
+      logger,
+    ),
+  );
+  const rendered = revision.document;
+  const beforeImages = revision.beforeImages;
 
   if (inputs['dry-run']) {
     setOutputs({ rolloutState: 'DRY_RUN', durationSeconds: 0, taskDefinitionArn: '', deploymentId: '' });
@@ -137,13 +106,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       const completed = { [TAGS.rollout]: 'COMPLETED', [TAGS.completedAt]: new Date().toISOString() };
       await tagTaskDefinition(ecs, previousArn, completed, logger);
     }
-    const tags: Record<string, string> = {
-      [TAGS.commit]: process.env['GITHUB_SHA'] ?? '',
-      [TAGS.runUrl]: runUrl(),
-    };
-    const registered = await registerTaskDefinition(ecs, rendered, tags, logger);
-    logger.info(`Registered ${shortTaskDefinition(registered.taskDefinitionArn)}`);
-    return registered.taskDefinitionArn ?? '';
+    return registerRevision(ecs, revision, logger);
   });
   setOutputs({ taskDefinitionArn: registered });
 
