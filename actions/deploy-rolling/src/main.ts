@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { createEcsClient } from '../../../shared/src/aws.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
+import { ConfigurationError } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { registerRevision, renderRevision } from '../../../shared/src/ecs/prepare.ts';
 import { imagesOf, type TaskDefinitionDocument } from '../../../shared/src/ecs/render.ts';
@@ -59,6 +60,13 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     async () => {
       const described = await describeService(ecs, cluster, service);
       const previousArn = described.taskDefinition ?? '';
+      const controller = described.deploymentController?.type ?? 'ECS';
+      const strategy = described.deploymentConfiguration?.strategy ?? 'ROLLING';
+      if (controller !== 'ECS' || strategy !== 'ROLLING')
+        throw new ConfigurationError(
+          `Service ${service} deploys with ${controller === 'ECS' ? `the ${strategy} strategy` : `the ${controller} controller`}; ` +
+            'deploy-rolling handles rolling updates only (use deploy-bluegreen for blue/green services)',
+        );
       logger.info(
         `Running ${shortTaskDefinition(previousArn)}; desired count ${described.desiredCount ?? 0}`,
       );

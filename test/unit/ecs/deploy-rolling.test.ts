@@ -157,6 +157,36 @@ describe('deploy-rolling flow (SDK mock)', () => {
     assert.equal(mutatingCalls(), 0);
   });
 
+  test('a blue/green or CODE_DEPLOY service is refused before any change (SDK mock)', async () => {
+    setInputs(base);
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          status: 'ACTIVE',
+          taskDefinition: OLD,
+          deploymentConfiguration: { strategy: 'BLUE_GREEN' },
+        },
+      ],
+    });
+    await assert.rejects(
+      run(createCaptureLogger()),
+      /deploys with the BLUE_GREEN strategy; .*use deploy-bluegreen/,
+    );
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          status: 'ACTIVE',
+          taskDefinition: OLD,
+          deploymentController: { type: 'CODE_DEPLOY' },
+        },
+      ],
+    });
+    await assert.rejects(run(createCaptureLogger()), /deploys with the CODE_DEPLOY controller/);
+    assert.equal(mutatingCalls(), 0);
+  });
+
   test('a completed rollout: registers with commit and run tags, updates, tags COMPLETED (SDK mock)', async () => {
     const script = [
       steadyOld,
