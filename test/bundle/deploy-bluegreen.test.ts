@@ -144,6 +144,37 @@ describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
     assert.equal(run.outputs['active-color'], 'blue');
   });
 
+  test('rule-arn: the listener rule is shifted, the default action left alone (ModifyRule)', async () => {
+    await seedColours('bg-rule');
+    const alb = await seedAlb(moto, { blue: 0, green: 100 });
+    status = 200;
+    const run = await runBundle('deploy-bluegreen', {
+      inputs: {
+        strategy: 'alb-weighted',
+        cluster: 'bg-rule',
+        image: 'registry.example/web:4',
+        'listener-arn': alb.listenerArn,
+        'rule-arn': alb.ruleArn,
+        'blue-service': 'web-blue',
+        'green-service': 'web-green',
+        'blue-target-group-arn': alb.blue,
+        'green-target-group-arn': alb.green,
+        'traffic-steps': '25,100',
+        'step-interval': '100ms',
+      },
+      env,
+    });
+    assert.equal(run.exitCode, 0, run.log);
+    assert.equal(run.outputs['previous-color'], 'green');
+    assert.equal(run.outputs['active-color'], 'blue');
+    const rule = await listenerWeights(moto, alb.listenerArn, alb.ruleArn);
+    assert.equal(rule.get(alb.blue), 100);
+    assert.equal(rule.get(alb.green), 0);
+    const listener = await listenerWeights(moto, alb.listenerArn);
+    assert.equal(listener.get(alb.green), 100, 'the default action is untouched');
+    assert.equal(await running('bg-rule', 'web-blue'), run.outputs['task-definition-arn']);
+  });
+
   test('traffic already split is refused before any change', async () => {
     await seedColours('bg-split');
     const alb = await seedAlb(moto, { blue: 50, green: 50 });

@@ -78,6 +78,12 @@ async function runNative(inputs: Inputs, deadline: number, logger: Logger): Prom
         (pauses.length > 0 ? `; PAUSE hooks at ${pauses.join(', ')}` : '; no PAUSE hooks') +
         `; bake time ${inputs['bake-time'] ?? described.deploymentConfiguration?.bakeTimeInMinutes ?? 0} min`,
     );
+    const bakeMinutes = inputs['bake-time'] ?? described.deploymentConfiguration?.bakeTimeInMinutes ?? 0;
+    if (bakeMinutes * 60_000 >= inputs.timeout)
+      logger.warning(
+        `timeout ${formatDuration(inputs.timeout)} is not longer than the bake time (${bakeMinutes} min): ` +
+          'the deployment will be stopped with a ROLLBACK before it can finish',
+      );
     const current = await describeTaskDefinition(ecs, described.taskDefinition ?? '');
     return { described, current };
   });

@@ -117,6 +117,8 @@ export async function seedService(
 export interface SeededAlb {
   loadBalancerArn: string;
   listenerArn: string;
+  /** A rule (path `/api/*`, priority 10) forwarding with the same weights. */
+  ruleArn: string;
   blue: string;
   green: string;
 }
@@ -188,9 +190,29 @@ export async function seedAlb(moto: Moto, weights: { blue: number; green: number
         ],
       }),
     );
+    const listenerArn = listener.Listeners?.[0]?.ListenerArn ?? '';
+    const rule = await client.send(
+      new elb.CreateRuleCommand({
+        ListenerArn: listenerArn,
+        Priority: 10,
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+        Actions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: groups.blue, Weight: weights.blue },
+                { TargetGroupArn: groups.green, Weight: weights.green },
+              ],
+            },
+          },
+        ],
+      }),
+    );
     return {
       loadBalancerArn,
-      listenerArn: listener.Listeners?.[0]?.ListenerArn ?? '',
+      listenerArn,
+      ruleArn: rule.Rules?.[0]?.RuleArn ?? '',
       blue: groups.blue,
       green: groups.green,
     };
@@ -199,8 +221,12 @@ export async function seedAlb(moto: Moto, weights: { blue: number; green: number
   }
 }
 
-/** The listener's forward weights as target group ARN → weight. */
-export async function listenerWeights(moto: Moto, listenerArn: string): Promise<Map<string, number>> {
+/** The forward weights of a listener's default action (or of a rule) as target group ARN → weight. */
+export async function listenerWeights(
+  moto: Moto,
+  listenerArn: string,
+  ruleArn?: string,
+): Promise<Map<string, number>> {
   const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
   const client = new elb.ElasticLoadBalancingV2Client({
     region: 'us-east-1',
@@ -208,8 +234,12 @@ export async function listenerWeights(moto: Moto, listenerArn: string): Promise<
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
   try {
-    const response = await client.send(new elb.DescribeListenersCommand({ ListenerArns: [listenerArn] }));
-    const forward = response.Listeners?.[0]?.DefaultActions?.find((action) => action.Type === 'forward');
+    const actions =
+      ruleArn === undefined
+        ? (await client.send(new elb.DescribeListenersCommand({ ListenerArns: [listenerArn] })))
+            .Listeners?.[0]?.DefaultActions
+        : (await client.send(new elb.DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules?.[0]?.Actions;
+    const forward = actions?.find((action) => action.Type === 'forward');
     return new Map(
       (forward?.ForwardConfig?.TargetGroups ?? []).map((group) => [
         group.TargetGroupArn ?? '',
