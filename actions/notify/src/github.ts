@@ -234,6 +234,8 @@ export function plannedDeployment(apiUrl: string, input: DeploymentInput): Plann
  * as `log_url`. After a success in a production environment, earlier deployments of the environment whose
  * latest status is success get an `inactive` status (GitHub's `auto_inactive` skips production ones).
  *
+ * @param onCreated called with the new deployment's ID as soon as it exists (so it is reported even when
+ *   adding its status fails)
  * @returns the deployment ID and the environment's deployments page
  * @throws Octokit's RequestError after retries (403 without `deployments: write`, 409/422 when GitHub
  *   refuses the deployment)
@@ -242,6 +244,7 @@ export async function updateDeployment(
   octokit: Octokit,
   input: DeploymentInput,
   logger: Logger,
+  onCreated: (id: number) => void = () => undefined,
 ): Promise<{ id: number; url: string; superseded: number[] }> {
   const { owner, repo } = input.run;
   let id = Number(input.deploymentId);
@@ -256,6 +259,7 @@ export async function updateDeployment(
     if (typeof data.id !== 'number')
       throw new Error(`GitHub did not create the deployment: ${data.message ?? `HTTP ${created.status}`}`);
     id = data.id;
+    onCreated(id);
     logger.info(`Created deployment ${id} of ${input.run.sha.slice(0, 7)} to ${input.environment}`);
   }
   const body = statusBody(input);

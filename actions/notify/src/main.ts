@@ -249,7 +249,9 @@ async function deployment(flow: Flow): Promise<Omit<ChannelResult, 'channel'>> {
   };
   if (inputs['deployment-id'] !== '') flow.outputs.set('deployment-id', inputs['deployment-id']);
   if (inputs['dry-run']) return dryRun(flow, plannedDeployment(apiUrl(flow), input));
-  const result = await updateDeployment(await octokit(flow), input, flow.logger);
+  const result = await updateDeployment(await octokit(flow), input, flow.logger, (id) =>
+    flow.outputs.set('deployment-id', String(id)),
+  );
   flow.outputs.set('deployment-id', String(result.id));
   const superseded =
     result.superseded.length === 0 ? '' : `; marked ${result.superseded.join(', ')} inactive`;

@@ -7,6 +7,7 @@
  * Retry-After in seconds (https://docs.slack.dev/apis/web-api/rate-limits), which becomes the wait, and
  * GANTRY_RETRY_DELAY_SCALE shortens it in tests.
  */
+import { describeThrown } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import type { RetryDecision } from '../../../shared/src/retry.ts';
 import {
@@ -183,18 +184,25 @@ export async function postToSlackApi(options: SlackApiOptions): Promise<SlackApi
   }
   const result: SlackApiResult = { channel, ts, updated };
   if (updated && options.threadReply !== undefined) {
+    // The message itself is updated; a reply that still fails is a warning, not a failed channel.
     const reply = options.threadReply;
-    const response = await call('chat.postMessage (thread reply)', () =>
-      client.chat.postMessage({
-        channel,
-        thread_ts: ts,
-        text: reply.text,
-        blocks: reply.blocks,
-        unfurl_links: false,
-      }),
-    );
-    if (response.ts !== undefined) result.threadTs = response.ts;
-    logger.info(`Replied in the thread of ${ts} with the failure details`);
+    try {
+      const response = await call('chat.postMessage (thread reply)', () =>
+        client.chat.postMessage({
+          channel,
+          thread_ts: ts,
+          text: reply.text,
+          blocks: reply.blocks,
+          unfurl_links: false,
+        }),
+      );
+      if (response.ts !== undefined) result.threadTs = response.ts;
+      logger.info(`Replied in the thread of ${ts} with the failure details`);
+    } catch (error) {
+      logger.warning(
+        `Slack message ${ts} was updated, but the thread reply failed: ${describeThrown(error)}`,
+      );
+    }
   }
   try {
     const response = await client.chat.getPermalink({ channel, message_ts: ts });

@@ -354,6 +354,45 @@ describe('a channel that keeps failing', () => {
   });
 });
 
+test('a thread reply that keeps failing is a warning; the updated message counts as notified', async () => {
+  const start = await notify(services, allChannels({ status: 'started', 'github-token': '' }));
+  services.script('POST /slack/api/chat.postMessage', [{ status: 500, body: 'oops' }], { forever: true });
+  const result = await notify(
+    services,
+    allChannels({
+      status: 'failure',
+      'slack-channel': start.outputs['slack-channel'] ?? '',
+      'slack-ts': start.outputs['slack-ts'] ?? '',
+      'github-token': '',
+      'pagerduty-routing-key': '',
+    }),
+  );
+  assert.equal(result.error, undefined);
+  assert.equal(services.to('POST /slack/api/chat.update').length, 1);
+  assert.equal(
+    services.to('POST /slack/api/chat.postMessage').length,
+    1 + 4,
+    'started message + 4 reply attempts',
+  );
+  assert.match(result.logger.warnings.join('\n'), /was updated, but the thread reply failed/);
+  assert.equal(result.outputs['notified'], 'slack');
+  assert.equal(result.outputs['slack-ts'], start.outputs['slack-ts']);
+});
+
+test('a deployment whose status cannot be added still reports its deployment-id', async () => {
+  services.script('POST /github/repos/acme/app/deployments/100/statuses', [{ status: 500, body: {} }], {
+    forever: true,
+  });
+  const result = await notify(
+    services,
+    allChannels({ status: 'started', 'slack-token': '', 'commit-status': 'false' }), // the first ID is the deployment's
+  );
+  assert.equal(result.error, undefined);
+  assert.equal(services.deployments[0]?.id, 100);
+  assert.equal(result.outputs['deployment-id'], '100');
+  assert.equal(result.outputs['failed'], 'deployment');
+});
+
 test('dry-run prints every payload, secrets masked, and sends nothing', async () => {
   const result = await notify(
     services,
