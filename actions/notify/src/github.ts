@@ -67,13 +67,18 @@ export function describeStatus(status: Status, environment: string, version: str
 
 /**
  * Builds an Octokit for the token with @actions/github (GITHUB_API_URL is the base URL; GitHub Enterprise
- * Server sets it to `https://HOST/api/v3`), using Node's fetch, with retries left to {@link withRetries}.
+ * Server sets it to `https://HOST/api/v3`), using Node's fetch with a {@link REQUEST_TIMEOUT_MS} timeout per
+ * request, with retries left to {@link withRetries}.
  */
 export async function createOctokit(token: string, apiUrl: string, logger: Logger): Promise<Octokit> {
   const { getOctokit } = await import('@actions/github');
   return getOctokit(token, {
     baseUrl: apiUrl.replace(/\/+$/, ''),
-    request: { fetch: globalThis.fetch, timeout: REQUEST_TIMEOUT_MS },
+    // Node's fetch, with a per-request timeout (Octokit's request has no timeout option of its own).
+    request: {
+      fetch: (url: string | URL, init?: RequestInit) =>
+        globalThis.fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+    },
     log: {
       debug: (message: string) => logger.debug(`github: ${message}`),
       info: (message: string) => logger.debug(`github: ${message}`),

@@ -283,6 +283,30 @@ describe('retries', () => {
     assert.equal(result.outputs['notified'], 'commit-status,deployment');
   });
 
+  const dropped: [string, () => string, Record<string, string>, string][] = [
+    [
+      'Slack',
+      () => 'POST /slack/api/chat.postMessage',
+      { 'github-token': '', 'pagerduty-routing-key': '' },
+      'slack',
+    ],
+    ['PagerDuty', () => 'POST /pagerduty/v2/enqueue', { 'github-token': '', 'slack-token': '' }, 'pagerduty'],
+    [
+      'GitHub',
+      () => `POST /github/repos/acme/app/statuses/${SHA}`,
+      { 'slack-token': '', 'pagerduty-routing-key': '', deployment: 'false' },
+      'commit-status',
+    ],
+  ];
+  for (const [name, route, inputs, channel] of dropped)
+    test(`${name}: a dropped connection is retried`, async () => {
+      services.script(route(), [{ status: 0 }]);
+      const result = await notify(services, allChannels({ status: 'failure', ...inputs }));
+      assert.equal(result.error, undefined);
+      assert.equal(services.to(route()).length, 2);
+      assert.equal(result.outputs['notified'], channel);
+    });
+
   test('a 403 that is not a rate limit is not retried', async () => {
     services.script(`POST /github/repos/acme/app/statuses/${SHA}`, [
       { status: 403, body: { message: 'Resource not accessible by integration' } },

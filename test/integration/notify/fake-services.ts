@@ -24,6 +24,7 @@ export interface RecordedRequest {
 }
 
 export interface FakeResponse {
+  /** HTTP status; 0 drops the connection without answering. */
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -135,6 +136,11 @@ export class FakeServices {
         script.forever && script.responses.length === 1 ? script.responses[0] : script.responses.shift();
     }
     answer ??= this.behave(recorded);
+    if (answer.status === 0) {
+      // A dropped connection: no response at all.
+      request.socket.destroy();
+      return;
+    }
     const isText = typeof answer.body === 'string';
     response.writeHead(answer.status, {
       'content-type': isText ? 'text/plain' : 'application/json; charset=utf-8',
