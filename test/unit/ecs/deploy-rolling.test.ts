@@ -327,6 +327,61 @@ describe('deploy-rolling flow (SDK mock)', () => {
     assert.equal(failedTag?.args[0].input.tags?.[0]?.value, 'FAILED');
   });
 
+  test('timeout: TIMED_OUT, rolled back, red step with the last state (SDK mock)', async () => {
+    const stuck = service(NEW, [
+      {
+        id: 'ecs-svc/new',
+        status: 'PRIMARY',
+        taskDefinition: NEW,
+        desiredCount: 2,
+        runningCount: 1,
+        pendingCount: 1,
+        rolloutState: 'IN_PROGRESS',
+      },
+    ]);
+    let phase: 'deploy' | 'rollback' = 'deploy';
+    const script = [steadyOld];
+    ecsMock
+      .on(DescribeServicesCommand)
+      .callsFake(
+        () =>
+          script.shift() ??
+          (phase === 'deploy'
+            ? stuck
+            : service(OLD, [
+                {
+                  id: 'ecs-svc/rb',
+                  status: 'PRIMARY',
+                  taskDefinition: OLD,
+                  desiredCount: 2,
+                  runningCount: 2,
+                  rolloutState: 'COMPLETED',
+                },
+              ])),
+      );
+    ecsMock.on(UpdateServiceCommand).callsFake((input: { taskDefinition: string }) => {
+      if (input.taskDefinition === OLD) phase = 'rollback';
+      return {
+        service: {
+          deployments: [
+            {
+              id: input.taskDefinition === OLD ? 'ecs-svc/rb' : 'ecs-svc/new',
+              status: 'PRIMARY',
+              taskDefinition: input.taskDefinition,
+            },
+          ],
+        },
+      };
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    setInputs({ ...base, timeout: '1s' });
+    await assert.rejects(
+      run(createCaptureLogger()),
+      /TIMED_OUT: timed out after 1s .*running 1\/2, pending 1.*rolled back to web:7 \(COMPLETED\)/,
+    );
+    assert.equal((await outputs())['rollout-state'], 'TIMED_OUT');
+  });
+
   test('rollback-on-failure false leaves the service and still fails (SDK mock)', async () => {
     const script = [
       steadyOld,
