@@ -341,24 +341,22 @@ describe('deploy-rolling flow (SDK mock)', () => {
     ]);
     let phase: 'deploy' | 'rollback' = 'deploy';
     const script = [steadyOld];
-    ecsMock
-      .on(DescribeServicesCommand)
-      .callsFake(
-        () =>
-          script.shift() ??
-          (phase === 'deploy'
-            ? stuck
-            : service(OLD, [
-                {
-                  id: 'ecs-svc/rb',
-                  status: 'PRIMARY',
-                  taskDefinition: OLD,
-                  desiredCount: 2,
-                  runningCount: 2,
-                  rolloutState: 'COMPLETED',
-                },
-              ])),
-      );
+    ecsMock.on(DescribeServicesCommand).callsFake(
+      () =>
+        script.shift() ??
+        (phase === 'deploy'
+          ? stuck
+          : service(OLD, [
+              {
+                id: 'ecs-svc/rb',
+                status: 'PRIMARY',
+                taskDefinition: OLD,
+                desiredCount: 2,
+                runningCount: 2,
+                rolloutState: 'COMPLETED',
+              },
+            ])),
+    );
     ecsMock.on(UpdateServiceCommand).callsFake((input: { taskDefinition: string }) => {
       if (input.taskDefinition === OLD) phase = 'rollback';
       return {
