@@ -19,7 +19,11 @@ import {
 } from '../../../shared/src/ecs/service.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { deployAlbWeighted } from './alb-weighted.ts';
-import { checkNativeService, findServiceDeployment, followServiceDeployment } from './ecs-native.ts';
+import { checkNativeService } from './ecs-native.ts';
+import {
+  findServiceDeployment,
+  followServiceDeployment,
+} from '../../../shared/src/ecs/service-deployment.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 import { smokeGate } from './smoke-gate.ts';
 

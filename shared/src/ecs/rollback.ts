@@ -24,6 +24,7 @@ import {
   tagTaskDefinition,
   updateService,
 } from './service.ts';
+import { findServiceDeployment, followServiceDeployment } from './service-deployment.ts';
 import { watchRollout, type RolloutOutcome } from './watch.ts';
 
 /** A revision to return to and where that answer came from. */
@@ -192,6 +193,8 @@ export async function restoreTaskDefinition(ecs: ECSClient, options: RestoreOpti
   const described = await describeService(ecs, cluster, service);
   let deploymentId: string;
   let alreadyRestoring = false;
+  const strategy = described.deploymentConfiguration?.strategy ?? 'ROLLING';
+  if (strategy !== 'ROLLING') return restoreByServiceDeployment(ecs, options, strategy);
   const primary = described.deployments?.find((d) => d.status === 'PRIMARY');
   if (
     described.taskDefinition === taskDefinitionArn &&
@@ -222,14 +225,69 @@ export async function restoreTaskDefinition(ecs: ECSClient, options: RestoreOpti
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   });
-  if (outcome.state === 'COMPLETED') {
-    const tags: Record<string, string> = {
-      [TAGS.rollout]: 'COMPLETED',
-      [TAGS.completedAt]: new Date().toISOString(),
-    };
-    if (options.reason !== undefined && options.reason !== '')
-      tags[TAGS.rollbackReason] = options.reason.slice(0, 256);
-    await tagTaskDefinition(ecs, taskDefinitionArn, tags, logger);
-  }
+  if (outcome.state === 'COMPLETED') await tagRestored(ecs, options);
   return { deploymentId, alreadyRestoring, outcome };
+}
+
+async function tagRestored(ecs: ECSClient, options: RestoreOptions): Promise<void> {
+  const tags: Record<string, string> = {
+    [TAGS.rollout]: 'COMPLETED',
+    [TAGS.completedAt]: new Date().toISOString(),
+  };
+  if (options.reason !== undefined && options.reason !== '')
+    tags[TAGS.rollbackReason] = options.reason.slice(0, 256);
+  await tagTaskDefinition(ecs, options.taskDefinitionArn, tags, options.logger);
+}
+
+/**
+ * Restore for services on the BLUE_GREEN/LINEAR/CANARY strategies: UpdateService starts a service
+ * deployment, followed through its lifecycle stages. A PAUSE hook on the way is answered CONTINUE — the
+ * revision being restored is the one that last completed — and said so in the log.
+ */
+async function restoreByServiceDeployment(
+  ecs: ECSClient,
+  options: RestoreOptions,
+  strategy: string,
+): Promise<RestoreResult> {
+  const { UpdateServiceCommand } = await ecsSdk();
+  const { cluster, service, taskDefinitionArn, logger } = options;
+  const now = options.now ?? Date.now;
+  const since = new Date(now() - 1_000);
+  await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+  const timing = {
+    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  };
+  const deadline = now() + (options.wait ? options.timeoutMs : Math.min(options.timeoutMs, 60_000));
+  const arn = await findServiceDeployment(ecs, cluster, service, since, deadline, timing);
+  logger.info(
+    `UpdateService: ${service} → ${shortTaskDefinition(taskDefinitionArn)} (${strategy} service deployment ${arn})`,
+  );
+  if (!options.wait) return { deploymentId: arn, alreadyRestoring: false };
+  const followed = await followServiceDeployment(ecs, {
+    serviceDeploymentArn: arn,
+    deadline,
+    rollbackOnTimeout: false,
+    smokeTimeoutMs: 0,
+    logger,
+    onPause: async () => ({
+      passed: true,
+      lines: ['rollback to the last revision that completed: continued without checks'],
+    }),
+    ...timing,
+  });
+  const state =
+    followed.status === 'SUCCESSFUL' ? 'COMPLETED' : followed.status === 'TIMED_OUT' ? 'TIMED_OUT' : 'FAILED';
+  const outcome: RolloutOutcome = {
+    state,
+    reason: `service deployment ${followed.status}: ${followed.reason}`,
+    stoppedTasks: [],
+    timeline: followed.timeline,
+    describeCalls: followed.describeCalls,
+    throttled: 0,
+    elapsedMs: followed.timeline.at(-1)?.atMs ?? 0,
+  };
+  if (state === 'COMPLETED') await tagRestored(ecs, options);
+  return { deploymentId: arn, alreadyRestoring: false, outcome };
 }

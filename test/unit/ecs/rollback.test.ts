@@ -5,6 +5,8 @@
 import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ContinueServiceDeploymentCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -199,5 +201,51 @@ describe('rollback target (SDK mock)', () => {
       tags.find((tag) => tag.key === 'gantry:rollback-reason')?.value,
       'rollout of web:8 FAILED  circuit breaker ',
     );
+  });
+
+  test('a BLUE_GREEN service is restored through its service deployment, PAUSE hooks continued (SDK mock)', async () => {
+    const SD = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/r1';
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        { status: 'ACTIVE', taskDefinition: td(8), deploymentConfiguration: { strategy: 'BLUE_GREEN' } },
+      ],
+    });
+    ecsMock.on(UpdateServiceCommand).resolves({ service: {} });
+    ecsMock
+      .on(ListServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, createdAt: new Date() }] });
+    let continued = false;
+    ecsMock.on(ContinueServiceDeploymentCommand).callsFake(() => {
+      continued = true;
+      return {};
+    });
+    ecsMock.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
+      serviceDeployments: [
+        continued
+          ? { serviceDeploymentArn: SD, status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }
+          : {
+              serviceDeploymentArn: SD,
+              status: 'IN_PROGRESS',
+              lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+              lifecycleHookDetails: [{ hookId: 'h1', targetType: 'PAUSE', status: 'AWAITING_ACTION' }],
+            },
+      ],
+    }));
+    ecsMock.on(TagResourceCommand).resolves({});
+    const logger = createCaptureLogger();
+    const result = await restoreTaskDefinition(ecs, {
+      cluster: 'prod',
+      service: 'web',
+      taskDefinitionArn: td(7),
+      wait: true,
+      timeoutMs: 10_000,
+      intervalMs: 1,
+      logger,
+    });
+    assert.equal(result.outcome?.state, 'COMPLETED');
+    assert.equal(result.deploymentId, SD);
+    assert.equal(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input.taskDefinition, td(7));
+    assert.equal(ecsMock.commandCalls(ContinueServiceDeploymentCommand)[0]?.args[0].input.action, 'CONTINUE');
+    assert.match(logger.text(), /stage POST_TEST_TRAFFIC_SHIFT/);
   });
 });
