@@ -36,7 +36,13 @@ const td = (family: string, revision: number): string =>
  * @param options.desiredCount tasks the service wants (default 2)
  */
 export async function startScriptedEcs(
-  options: { stableAfterUpdateMs?: number; desiredCount?: number; family?: string } = {},
+  options: {
+    stableAfterUpdateMs?: number;
+    desiredCount?: number;
+    family?: string;
+    /** The first UpdateService's rollout ends FAILED (circuit breaker) with two stopped tasks; later ones complete. */
+    failFirstRollout?: boolean;
+  } = {},
 ): Promise<ScriptedEcs> {
   const desired = options.desiredCount ?? 2;
   const family = options.family ?? 'web';
@@ -45,6 +51,8 @@ export async function startScriptedEcs(
   let running = td(family, 1);
   let previous = td(family, 1);
   let updatedAt: number | undefined;
+  let deployments = 1;
+  let failing = false;
   const state: ScriptedEcs = {
     endpoint: '',
     calls,
@@ -58,8 +66,38 @@ export async function startScriptedEcs(
     const start = updatedAt ?? now;
     const fraction =
       state.stableAt === undefined ? 1 : Math.min(1, (now - start) / Math.max(1, state.stableAt - start));
+    const id = `ecs-svc/${deployments}`;
+    if (failing && steady)
+      return {
+        serviceName: 'web',
+        status: 'ACTIVE',
+        taskDefinition: running,
+        desiredCount: desired,
+        runningCount: desired,
+        deployments: [
+          {
+            id,
+            status: 'PRIMARY',
+            taskDefinition: running,
+            desiredCount: desired,
+            runningCount: 0,
+            pendingCount: 0,
+            failedTasks: 2,
+            rolloutState: 'FAILED',
+            rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+          },
+          {
+            id: 'ecs-svc/old',
+            status: 'ACTIVE',
+            taskDefinition: previous,
+            desiredCount: desired,
+            runningCount: desired,
+          },
+        ],
+        events: [],
+      };
     const newDeployment = {
-      id: 'ecs-svc/2',
+      id,
       status: 'PRIMARY',
       taskDefinition: running,
       desiredCount: desired,
@@ -73,7 +111,7 @@ export async function startScriptedEcs(
       createdAt: (Date.now() - 60_000) / 1000,
     };
     const oldDeployment = {
-      id: 'ecs-svc/1',
+      id: 'ecs-svc/old',
       status: 'ACTIVE',
       taskDefinition: previous,
       desiredCount: desired,
@@ -121,11 +159,27 @@ export async function startScriptedEcs(
       previous = running;
       running = String(body['taskDefinition']);
       updatedAt = performance.now();
+      deployments++;
+      failing = options.failFirstRollout === true && deployments === 2;
       if (options.stableAfterUpdateMs !== undefined) state.stableAt = updatedAt + options.stableAfterUpdateMs;
       return { service: service() };
     },
-    ListTasks: () => ({ taskArns: [] }),
-    DescribeTasks: () => ({ tasks: [], failures: [] }),
+    ListTasks: (body) =>
+      options.failFirstRollout === true &&
+      body['startedBy'] === 'ecs-svc/2' &&
+      body['desiredStatus'] === 'STOPPED'
+        ? { taskArns: [1, 2].map((n) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/bench/task${n}`) }
+        : { taskArns: [] },
+    DescribeTasks: (body) => ({
+      tasks: ((body['tasks'] as string[] | undefined) ?? []).map((taskArn) => ({
+        taskArn,
+        lastStatus: 'STOPPED',
+        stoppedReason: 'Essential container in task exited',
+        stoppedAt: Date.now() / 1000,
+        containers: [{ name: 'web', exitCode: 1, reason: 'Error: DATABASE_URL is not set' }],
+      })),
+      failures: [],
+    }),
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {

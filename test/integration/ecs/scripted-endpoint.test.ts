@@ -69,4 +69,39 @@ describe('deploy-rolling against a scripted ECS endpoint', () => {
     assert.match(run.log, /COMPLETED — running 2\/2, pending 0/);
     assert.equal(run.outputs['rollout-state'], 'COMPLETED');
   });
+
+  test('a circuit-breaker failure is a red step naming the stopped tasks, rolled back to the previous revision', async () => {
+    const failing = await startScriptedEcs({ stableAfterUpdateMs: 400, failFirstRollout: true });
+    try {
+      const run = await runBundle('deploy-rolling', {
+        inputs: { cluster: 'bench', service: 'web', image: 'registry.example/web:2' },
+        env: {
+          AWS_ENDPOINT_URL: failing.endpoint,
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_REGION: 'us-east-1',
+          GANTRY_ECS_POLL_INTERVAL: '100ms',
+        },
+      });
+      assert.equal(run.exitCode, 1, run.log);
+      const error = run.annotations.filter((a) => a.level === 'error').at(-1)?.message ?? '';
+      assert.match(error, /Rollout of web:2 to web FAILED: rollout FAILED: ECS deployment circuit breaker/);
+      assert.match(
+        error,
+        /2 tasks: Essential container in task exited — web exit 1 \(Error: DATABASE_URL is not set\)/,
+      );
+      assert.match(error, /rolled back to web:1 \(COMPLETED\)/);
+      assert.equal(run.outputs['rollout-state'], 'FAILED');
+      const updates = failing.calls
+        .filter((call) => call.operation === 'UpdateService')
+        .map((c) => c.body['taskDefinition']);
+      assert.deepEqual(updates, [
+        run.outputs['task-definition-arn'],
+        run.outputs['previous-task-definition-arn'],
+      ]);
+      assert.match(run.summary, /Rollout timeline/);
+    } finally {
+      await failing.close();
+    }
+  });
 });
