@@ -49,6 +49,8 @@ export async function loadIgnoreFile(file: string, displayName: string = file): 
     throw new ConfigurationError((error as Error).message);
   }
   const root = document.value;
+  if (root !== null && typeof root === 'object' && !Array.isArray(root) && !('ignore' in root))
+    throw new ConfigurationError(`${displayName}: expected a list of entries (- id: …, reason: …)`);
   const inner =
     root !== null && typeof root === 'object' && !Array.isArray(root)
       ? (root as Record<string, unknown>)['ignore']

@@ -35,14 +35,14 @@ export function repoRelativePath(uri: string, toolDir: string, root: string): st
 
 function fix(location: ArtifactLocation | undefined, toolDir: string, root: string): void {
   if (location?.uri === undefined) return;
-  if (location.uriBaseId !== undefined && location.uriBaseId !== '%SRCROOT%') return;
   location.uri = repoRelativePath(location.uri, toolDir, root);
   delete location.uriBaseId;
 }
 
 /**
  * Rewrites every result location's file URI (and the run's artifact table) to be relative to `root`, in
- * place. URIs with a `uriBaseId` other than `%SRCROOT%` are left alone.
+ * place. A relative URI is taken as relative to the folder the tool ran in whatever its `uriBaseId`
+ * (`%SRCROOT%`, trivy's `ROOTPATH`…), and the `uriBaseId` is dropped.
  * @param toolDir the absolute folder the tool ran in (relative URIs are resolved against it)
  * @param root    the absolute repository root
  */
