@@ -103,5 +103,6 @@ export async function installTool(name: string, options: InstallOptions): Promis
   await writeFile(path.join(folder, MARKER), expected);
   const cachedDir = await tc.cacheDir(folder, name, version);
   await rm(downloaded, { force: true });
+  await rm(folder, { recursive: true, force: true });
   return path.join(cachedDir, spec.executable);
 }
