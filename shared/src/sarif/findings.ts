@@ -95,10 +95,14 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-/** The annotation level a finding shows as: SARIF error → error, warning → warning, note/none → notice. */
+/**
+ * The annotation level a finding shows as, from its severity (so a `warning`-level result whose
+ * security-severity is 7.5 shows as an error): critical/high → error, medium → warning, low/none → notice.
+ * Without a security-severity this is the SARIF level: error → error, warning → warning, note → notice.
+ */
 export function annotationLevel(finding: Finding): Annotation['level'] {
-  if (finding.level === 'error') return 'error';
-  if (finding.level === 'warning') return 'warning';
+  if (finding.severity === 'critical' || finding.severity === 'high') return 'error';
+  if (finding.severity === 'medium') return 'warning';
   return 'notice';
 }
 

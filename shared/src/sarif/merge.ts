@@ -133,9 +133,9 @@ function addRun(builder: RunBuilder, source: Run): void {
       if (region !== undefined && ((region.startLine ?? 1) < 1 || (region.startColumn ?? 1) < 1))
         result.locations = result.locations?.map(withoutZeroRegions);
     }
+    // Code scanning tracks alerts by partialFingerprints (it does not read `fingerprints`).
     const hasFingerprint =
-      (result.partialFingerprints !== undefined && Object.keys(result.partialFingerprints).length > 0) ||
-      (result.fingerprints !== undefined && Object.keys(result.fingerprints).length > 0);
+      result.partialFingerprints !== undefined && Object.keys(result.partialFingerprints).length > 0;
     if (!hasFingerprint) {
       const key = fingerprintKey(toolName, ruleId, result);
       const seen = builder.fingerprintCounts.get(key) ?? 0;
