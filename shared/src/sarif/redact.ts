@@ -44,12 +44,25 @@ export function secretRedactor(secrets: Iterable<string>): (text: string) => str
 function redactStrings(node: unknown, redact: (text: string) => string): unknown {
   if (typeof node === 'string') return redact(node);
   if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) node[i] = redactStrings(node[i], redact);
+    for (let i = 0; i < node.length; i++) {
+      const value: unknown = node[i];
+      if (typeof value === 'string') {
+        const redacted = redact(value);
+        if (redacted !== value) node[i] = redacted;
+      } else if (value !== null && typeof value === 'object') redactStrings(value, redact);
+    }
     return node;
   }
   if (node !== null && typeof node === 'object') {
     const record = node as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = redactStrings(record[key], redact);
+    // for…in, not Object.keys: no array per object (a log has millions of objects).
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value === 'string') {
+        const redacted = redact(value);
+        if (redacted !== value) record[key] = redacted;
+      } else if (value !== null && typeof value === 'object') redactStrings(value, redact);
+    }
   }
   return node;
 }

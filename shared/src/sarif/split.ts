@@ -16,6 +16,12 @@ import type { Log, Result, Run } from './types.ts';
 import { SARIF_SCHEMA } from './types.ts';
 
 /** Code scanning's upload limits. */
+
+/** Code-unit order (not locale order: stable across machines and ~50× faster than localeCompare). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export interface UploadLimits {
   maxRunsPerFile: number;
   maxResultsPerRun: number;
@@ -32,8 +38,8 @@ export const CODE_SCANNING_LIMITS: UploadLimits = {
 
 function compareResults(a: Result, b: Result): number {
   return (
-    (a.ruleId ?? '').localeCompare(b.ruleId ?? '') ||
-    (resultUri(a) ?? '').localeCompare(resultUri(b) ?? '') ||
+    compareText(a.ruleId ?? '', b.ruleId ?? '') ||
+    compareText(resultUri(a) ?? '', resultUri(b) ?? '') ||
     (a.locations?.[0]?.physicalLocation?.region?.startLine ?? 0) -
       (b.locations?.[0]?.physicalLocation?.region?.startLine ?? 0)
   );

@@ -284,3 +284,28 @@ describe('redactLog', () => {
     assert.equal(input.runs[1]!.results![0]!.message.text, `unrelated ${REDACTED}`);
   });
 });
+
+describe('writeSarifFile', () => {
+  test('writes exactly what JSON.stringify would, streaming run by run', async () => {
+    const { writeSarifFile } = await import('../../../shared/src/sarif/write.ts');
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'gantry-sarif-write-'));
+    try {
+      const big: Result[] = [];
+      for (let i = 0; i < 5_000; i++) big.push(result(`r${i % 3}`, `f${i}.ts`, i + 1));
+      const merged = mergeLogs(
+        [log('a', big), log('b', []), { version: '2.1.0', runs: [{ tool: { driver: { name: 'c' } } }] }],
+        'cat',
+      );
+      const file = path.join(dir, 'out.sarif');
+      await writeSarifFile(file, merged);
+      assert.equal(await readFile(file, 'utf8'), JSON.stringify(merged));
+      await writeSarifFile(file, { version: '2.1.0', runs: [] });
+      assert.equal(await readFile(file, 'utf8'), '{"version":"2.1.0","runs":[]}');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
