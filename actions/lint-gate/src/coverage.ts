@@ -3,7 +3,6 @@
  * Istanbul's `coverage-summary.json`. The format is recognised from the content.
  */
 import { readFile } from 'node:fs/promises';
-import { XMLParser } from 'fast-xml-parser';
 import { ConfigurationError } from '../../../shared/src/errors.ts';
 
 /** Line coverage of a report. */
@@ -57,7 +56,8 @@ export function parseLcov(text: string): Coverage {
  * the root `<coverage lines-covered lines-valid line-rate>`; `line-rate` (0–1) when the counts are absent.
  * @throws ConfigurationError when there is no `<coverage>` root
  */
-export function parseCobertura(text: string): Coverage {
+export async function parseCobertura(text: string): Promise<Coverage> {
+  const { XMLParser } = await import('fast-xml-parser'); // loaded on use: keeps the cold start short
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
   const root = (parser.parse(text) as { coverage?: Record<string, unknown> }).coverage;
   if (root === undefined) throw new ConfigurationError('Cobertura report has no <coverage> root element');

@@ -470,7 +470,7 @@ async function command(spec: Extract<LinterSpec, { kind: 'command' }>, context: 
       runs = [parseEslintJson(text, spec.name)];
       break;
     case 'checkstyle':
-      runs = [parseCheckstyle(text, spec.name)];
+      runs = [await parseCheckstyle(text, spec.name)];
       break;
     case 'gcc':
       runs = [

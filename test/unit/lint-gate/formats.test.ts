@@ -71,8 +71,8 @@ describe('output formats → SARIF', () => {
     assert.throws(() => parseEslintJson('Oops: config error', 'eslint'), /not ESLint JSON/);
   });
 
-  test('Checkstyle XML: files, lines, severities and sources', () => {
-    const run = parseCheckstyle(
+  test('Checkstyle XML: files, lines, severities and sources', async () => {
+    const run = await parseCheckstyle(
       `<?xml version="1.0" encoding="utf-8"?><checkstyle version="4.3">
         <file name="src/a.css"><error line="4" column="2" severity="error" message="Unexpected unknown property &quot;colr&quot;" source="property-no-unknown"/></file>
         <file name="src/b.css"><error line="9" column="1" severity="warning" message="Expected indentation" source="indentation"/><error line="10" severity="info" message="note"/></file>
@@ -84,7 +84,7 @@ describe('output formats → SARIF', () => {
       ['src/b.css', 9, 1, 'warning', 'indentation', 'Expected indentation'],
       ['src/b.css', 10, undefined, 'note', 'stylelint', 'note'],
     ]);
-    assert.throws(() => parseCheckstyle('<results/>', 'x'), /not Checkstyle XML/);
+    await assert.rejects(parseCheckstyle('<results/>', 'x'), /not Checkstyle XML/);
   });
 
   test('GCC lines: file:line:col: level: message [code]; other lines ignored', () => {
@@ -195,7 +195,7 @@ describe('coverage reports', () => {
   });
 
   test('Cobertura with only line-rate; broken reports are configuration errors', async () => {
-    assert.equal(parseCobertura('<coverage line-rate="0.5"></coverage>').percent, 50);
+    assert.equal((await parseCobertura('<coverage line-rate="0.5"></coverage>')).percent, 50);
     assert.throws(() => parseIstanbulSummary({ total: {} }), ConfigurationError);
     await assert.rejects(readCoverage(path.join(project, 'nope.info')), /coverage-file .* does not exist/);
     await assert.rejects(readCoverage(path.join(project, 'package.json')), /no total\.lines/);

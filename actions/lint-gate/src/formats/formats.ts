@@ -3,7 +3,6 @@
  * GCC-style `file:line:col: level: message` line, and a problem-matcher-style regular expression with
  * named groups. (Native SARIF needs no conversion.) Each function returns one run for the linter.
  */
-import { XMLParser } from 'fast-xml-parser';
 import { newRun, type Level, type Result, type Run } from '../../../../shared/src/sarif/types.ts';
 
 /** A finding as most line formats give it. */
@@ -125,7 +124,8 @@ export function parseEslintJson(text: string, tool = 'ESLint'): Run {
  * stylelint, ktlint, detekt, PHP_CodeSniffer and others also write).
  * @throws Error when the text has no `<checkstyle>` root
  */
-export function parseCheckstyle(text: string, tool: string): Run {
+export async function parseCheckstyle(text: string, tool: string): Promise<Run> {
+  const { XMLParser } = await import('fast-xml-parser'); // loaded on use: keeps the cold start short
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
