@@ -146,8 +146,10 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
-  await writeFile(path.join(root, 'bench', 'results', 'security-scan.md'), markdown);
-  process.stdout.write(markdown);
+  const { format } = await import('prettier'); // the results file is checked by format:check
+  const formatted = await format(markdown, { parser: 'markdown', printWidth: 110 });
+  await writeFile(path.join(root, 'bench', 'results', 'security-scan.md'), formatted);
+  process.stdout.write(formatted);
 }
 
 if (process.argv.includes('--worker')) await worker();
