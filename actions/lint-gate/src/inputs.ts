@@ -9,6 +9,7 @@ import {
   getDuration,
   getEnum,
   getInteger,
+  getList,
   getString,
 } from '../../../shared/src/inputs.ts';
 import { parseLinters, type LinterSpec } from './linters.ts';
@@ -46,8 +47,11 @@ function threshold(): number {
  */
 export function getInputs(): Inputs {
   const document = getDocument('linters', { required: true, example: '- eslint\n- prettier\n- tsc' });
+  // A YAML list (or mapping entries) is parsed as such; plain text — `eslint, prettier` or one preset per
+  // line, which YAML would fold into one line — is read as a list of preset names.
+  const value = Array.isArray(document?.value) ? document.value : getList('linters', { required: true });
   return {
-    linters: parseLinters(document?.value),
+    linters: parseLinters(value),
     'working-directory': path.resolve(getString('working-directory', { default: '.' })),
     'fail-on': getEnum('fail-on', FAIL_ON, { default: 'error' }),
     'max-warnings': getInteger('max-warnings', { default: -1, min: -1 }) ?? -1,

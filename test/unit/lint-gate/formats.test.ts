@@ -226,3 +226,21 @@ describe('gate', () => {
     );
   });
 });
+
+describe('getInputs (lint-gate)', () => {
+  test('the linters input as a YAML list, as one preset per line, or comma-separated', async () => {
+    const { getInputs } = await import('../../../actions/lint-gate/src/inputs.ts');
+    const names = (value: string): string[] => {
+      process.env['INPUT_LINTERS'] = value;
+      try {
+        return getInputs().linters.map((spec) => spec.name);
+      } finally {
+        delete process.env['INPUT_LINTERS'];
+      }
+    };
+    assert.deepEqual(names('- eslint\n- name: x\n  run: y\n'), ['eslint', 'x']);
+    assert.deepEqual(names('eslint\nprettier\n# not now: tsc\n'), ['eslint', 'prettier']);
+    assert.deepEqual(names('eslint, shellcheck'), ['eslint', 'shellcheck']);
+    assert.throws(() => names(''), /Input 'linters': a value is required/);
+  });
+});
