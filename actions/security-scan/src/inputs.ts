@@ -11,6 +11,7 @@ import {
   getMap,
   getSecret,
   getString,
+  rawInput,
 } from '../../../shared/src/inputs.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { parseScanner, type ScannerSpec } from './scanners.ts';
@@ -64,9 +65,13 @@ function parseToolVersions(): Map<string, ToolOverride> {
  */
 export async function getInputs(logger: Logger): Promise<Inputs> {
   const token = await getSecret('github-token', { logger });
-  const scanners = getList('scanners', { required: true, example: 'trivy-fs, gitleaks, npm-audit' }).map(
-    (item) => parseScanner(item),
-  );
+  // One entry per line when there are several lines (a sarif:<glob> may contain commas), else commas.
+  const multiline = rawInput('scanners').includes('\n');
+  const scanners = getList('scanners', {
+    required: true,
+    example: 'trivy-fs, gitleaks, npm-audit',
+    separator: multiline ? 'newline' : 'newline-or-comma',
+  }).map((item) => parseScanner(item));
   const uploadSarif = getBoolean('upload-sarif', { default: false });
   if (uploadSarif && token === '')
     throw new InputError(

@@ -106,6 +106,20 @@ describe('lint-gate presets on the fixture project (real tools)', () => {
     assert.equal(json.rows.length, 3);
   });
 
+  test('a command entry in sarif format writing a file (ESLint with the SARIF formatter)', async () => {
+    const sarif = await lint({
+      name: 'eslint-sarif',
+      run: `../../../../node_modules/.bin/eslint -f @microsoft/eslint-formatter-sarif -o ${temp}/eslint.sarif src`,
+      format: 'sarif',
+      output: `${temp}/eslint.sarif`,
+    });
+    assert.deepEqual(sarif.rows, [
+      ['eslint-sarif', 'no-unused-vars', 'error', 'src/app.js', 3],
+      ['eslint-sarif', 'no-console', 'warning', 'src/app.js', 6],
+      ['eslint-sarif', 'security/detect-eval-with-expression', 'warning', 'src/app.js', 7],
+    ]);
+  });
+
   test('a command that is not installed, or fails without findings, is an error', async () => {
     await assert.rejects(
       lint({ name: 'nope', run: 'definitely-not-a-linter --check', format: 'gcc' }),
