@@ -228,6 +228,23 @@ describe('security-scan bundle', () => {
     );
   });
 
+  test('a scanner that cannot run blocks the gate; the other scanners are still reported', async () => {
+    const cwd = await workspace('missing-tool');
+    const run = await runBundle('security-scan', {
+      cwd,
+      inputs: { scanners: 'checkov\nsarif:reports/semgrep.sarif', 'severity-threshold': 'none' },
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    assert.equal(run.exitCode, 1);
+    assert.equal(
+      run.outputs['blocked-reason'],
+      'scanner failed: checkov: checkov is not installed (looked in node_modules/.bin and PATH): install it with `pip install checkov`',
+    );
+    assert.equal(run.outputs['high'], '1');
+    assert.equal(run.outputs['medium'], '1');
+    assert.match(run.summary, /Semgrep OSS/);
+  });
+
   test('a tool whose SHA-256 does not match is a hard failure and never runs', async () => {
     const cwd = await workspace('mismatch');
     const run = await runBundle('security-scan', {
