@@ -127,6 +127,21 @@ describe('lint-gate bundle', () => {
     assert.equal(run.annotations.length, 0);
   });
 
+  test('working-directory: linters run there, paths are reported from the repository root', async () => {
+    const run = await runBundle('lint-gate', {
+      cwd: path.dirname(project),
+      inputs: { linters: 'shellcheck', 'working-directory': 'project', 'fail-on': 'never' },
+    });
+    assert.equal(run.exitCode, 0, run.log);
+    assert.deepEqual(
+      run.annotations.map((a) => [a.level, a.file, a.line]),
+      [
+        ['warning', 'project/scripts/deploy.sh', 3],
+        ['notice', 'project/scripts/deploy.sh', 5],
+      ],
+    );
+  });
+
   test('a missing tool fails the gate with how to install it', async () => {
     const run = await runBundle('lint-gate', {
       cwd: clean,
