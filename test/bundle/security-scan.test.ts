@@ -85,6 +85,7 @@ describe('security-scan bundle', () => {
     );
     const sarifFile = path.join(temp, 'full.sarif');
     api.uploads.length = 0;
+    api.statusReads.length = 0;
     const run = await runBundle('security-scan', {
       cwd,
       inputs: {
@@ -177,6 +178,12 @@ describe('security-scan bundle', () => {
 
     // The upload reached the API with the same log.
     assert.equal(api.uploads.length, 1);
+    assert.deepEqual(
+      api.statusReads,
+      ['sarif-1'],
+      'processing awaited (wait-for-processing defaults to true)',
+    );
+    assert.match(run.log, /Code scanning processed SARIF upload sarif-1/);
     assert.equal(api.uploads[0]?.authorization, 'Bearer ghs_bundleFixtureToken123');
     assert.deepEqual(api.uploads[0]?.log, log);
 

@@ -32,6 +32,7 @@ export interface Inputs {
   'fail-on-secrets': boolean;
   'ignore-file': string;
   'upload-sarif': boolean;
+  'wait-for-processing': boolean;
   'github-token': string;
   category: string;
   'sarif-file': string;
@@ -93,6 +94,7 @@ export async function getInputs(logger: Logger): Promise<Inputs> {
     'fail-on-secrets': getBoolean('fail-on-secrets', { default: true }),
     'ignore-file': getString('ignore-file', { default: '.gantry/security-ignore.yml' }),
     'upload-sarif': uploadSarif,
+    'wait-for-processing': getBoolean('wait-for-processing', { default: true }),
     'github-token': token,
     category: getString('category', { default: 'gantry-security-scan' }),
     'sarif-file': getString('sarif-file'),

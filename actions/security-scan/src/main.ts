@@ -23,7 +23,7 @@ import { ChecksumMismatchError } from './install.ts';
 import { evaluate } from './policy.ts';
 import { writeReport } from './report.ts';
 import { runScanner } from './scanners.ts';
-import { uploadSarif } from './upload.ts';
+import { uploadSarif, waitForProcessing } from './upload.ts';
 
 /** The action's flow (see the module doc). Sets every output before failing when the gate blocks. */
 export async function run(logger: Logger = coreLogger): Promise<void> {
@@ -125,20 +125,18 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       await logger.group('Upload to code scanning', async () => {
         const uploads = splitForUpload(merged);
         const repository = process.env['GITHUB_REPOSITORY'] ?? '';
-        const receipts = await uploadSarif(
-          uploads,
-          {
-            apiUrl: process.env['GITHUB_API_URL'] ?? 'https://api.github.com',
-            repository,
-            commitSha: process.env['GITHUB_SHA'] ?? '',
-            ref: process.env['GITHUB_REF'] ?? '',
-            token: inputs['github-token'],
-            checkoutUri: root,
-            startedAt,
-          },
-          logger,
-        );
+        const target = {
+          apiUrl: process.env['GITHUB_API_URL'] ?? 'https://api.github.com',
+          repository,
+          commitSha: process.env['GITHUB_SHA'] ?? '',
+          ref: process.env['GITHUB_REF'] ?? '',
+          token: inputs['github-token'],
+          checkoutUri: root,
+          startedAt,
+        };
+        const receipts = await uploadSarif(uploads, target, logger);
         core.setOutput('sarif-ids', receipts.map((receipt) => receipt.id).join(','));
+        if (inputs['wait-for-processing']) await waitForProcessing(receipts, target, logger);
       });
     }
 

@@ -5,10 +5,13 @@
  * (https://docs.github.com/en/rest/code-scanning/code-scanning#upload-an-analysis-as-sarif-data).
  * The token needs `security-events: write`. Logs are first split to the code scanning limits
  * (shared/src/sarif/split.ts). 5xx, 429 and dropped connections are retried with backoff; a 403/404 says
- * which permission is missing.
+ * which permission is missing. Processing is then awaited through
+ * `GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}` (`processing_status`: pending → complete |
+ * failed, with `errors`), https://docs.github.com/en/rest/code-scanning/code-scanning#get-information-about-a-sarif-upload.
  */
 import type { Logger } from '../../../shared/src/logger.ts';
-import { parseRetryAfter, retry, RetryableError } from '../../../shared/src/retry.ts';
+import { pollUntil } from '../../../shared/src/poll.ts';
+import { delayScale, parseRetryAfter, retry, RetryableError } from '../../../shared/src/retry.ts';
 import type { SarifUpload } from '../../../shared/src/sarif/split.ts';
 
 /** Where an upload goes and what it describes. */
@@ -124,4 +127,73 @@ export async function uploadSarif(
     receipts.push(receipt);
   }
   return receipts;
+}
+
+/** What `GET …/code-scanning/sarifs/{id}` answers. */
+interface ProcessingStatus {
+  processing_status?: string;
+  analyses_url?: string | null;
+  errors?: string[] | null;
+}
+
+/**
+ * Waits until code scanning has processed each upload (`processing_status: complete`).
+ * A 404 right after an upload, 5xx answers and dropped connections count as "still pending".
+ * @param options.timeoutMs  per upload (default 5 minutes)
+ * @param options.intervalMs between probes (default 5 s, scaled by GANTRY_RETRY_DELAY_SCALE)
+ * @throws Error listing code scanning's errors when it reports `failed`; TimeoutError when an upload is
+ *   still pending at the deadline; HttpError for 401/403
+ */
+export async function waitForProcessing(
+  receipts: readonly UploadReceipt[],
+  target: UploadTarget,
+  logger: Logger,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  for (const receipt of receipts) {
+    const url = `${target.apiUrl.replace(/\/+$/, '')}/repos/${target.repository}/code-scanning/sarifs/${receipt.id}`;
+    await pollUntil(
+      async () => {
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            headers: {
+              accept: 'application/vnd.github+json',
+              authorization: `Bearer ${target.token}`,
+              'x-github-api-version': '2022-11-28',
+              'user-agent': 'gantry-security-scan',
+            },
+          });
+        } catch (error) {
+          return {
+            done: false,
+            progress: `upload ${receipt.id}: status unknown (${(error as Error).message})`,
+          };
+        }
+        if (response.status === 401 || response.status === 403)
+          throw new HttpError(
+            response.status,
+            `reading the status of SARIF upload ${receipt.id} was refused (HTTP ${response.status})`,
+          );
+        if (response.status !== 200) {
+          await response.body?.cancel();
+          return { done: false, progress: `upload ${receipt.id}: not visible yet (HTTP ${response.status})` };
+        }
+        const status = (await response.json()) as ProcessingStatus;
+        if (status.processing_status === 'complete') return { done: true, value: status };
+        if (status.processing_status === 'failed')
+          throw new Error(
+            `code scanning could not process SARIF upload ${receipt.id}: ${(status.errors ?? []).join('; ') || 'no reason given'}`,
+          );
+        return { done: false, progress: `upload ${receipt.id}: ${status.processing_status ?? 'pending'}` };
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 300_000,
+        intervalMs: options.intervalMs ?? 5_000 * delayScale(),
+        description: `code scanning to process SARIF upload ${receipt.id}`,
+        logger,
+      },
+    );
+    logger.info(`Code scanning processed SARIF upload ${receipt.id}`);
+  }
 }

@@ -1,6 +1,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { uploadSarif, type UploadTarget } from '../../../actions/security-scan/src/upload.ts';
+import {
+  uploadSarif,
+  waitForProcessing,
+  type UploadTarget,
+} from '../../../actions/security-scan/src/upload.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
 import { splitForUpload } from '../../../shared/src/sarif/split.ts';
@@ -98,5 +102,48 @@ describe('uploadSarif (local GitHub API server)', () => {
     );
     assert.equal(api.failures.length, 0);
     assert.equal(api.uploads.length, 0);
+  });
+});
+
+describe('waitForProcessing (local GitHub API server)', () => {
+  test('polls each upload until code scanning reports it complete; a 404 right after upload is "not yet"', async () => {
+    api.statusReads.length = 0;
+    api.processing.push(404, 'pending', 'pending', 'complete');
+    const logger = createCaptureLogger();
+    await waitForProcessing(
+      [
+        { id: 'sarif-a', url: '' },
+        { id: 'sarif-b', url: '' },
+      ],
+      target(),
+      logger,
+      { intervalMs: 1 },
+    );
+    assert.deepEqual(api.statusReads, ['sarif-a', 'sarif-a', 'sarif-a', 'sarif-a', 'sarif-b']);
+    assert.match(
+      logger.text(),
+      /upload sarif-a: not visible yet \(HTTP 404\)\nupload sarif-a: pending\nCode scanning processed SARIF upload sarif-a\nCode scanning processed SARIF upload sarif-b/,
+    );
+  });
+
+  test('a failed processing is an error listing what code scanning said', async () => {
+    api.processing.push('failed');
+    await assert.rejects(
+      waitForProcessing([{ id: 'sarif-c', url: '' }], target(), createCaptureLogger(), { intervalMs: 1 }),
+      /code scanning could not process SARIF upload sarif-c: locationFromSarifResult: expected artifact location; run 2: unknown tool/,
+    );
+  });
+
+  test('still pending at the deadline is a timeout naming the upload', async () => {
+    api.processing.length = 0;
+    api.processing.push(...Array.from({ length: 50 }, () => 'pending'));
+    await assert.rejects(
+      waitForProcessing([{ id: 'sarif-d', url: '' }], target(), createCaptureLogger(), {
+        intervalMs: 5,
+        timeoutMs: 60,
+      }),
+      /waiting for code scanning to process SARIF upload sarif-d; last state: upload sarif-d: pending/,
+    );
+    api.processing.length = 0;
   });
 });

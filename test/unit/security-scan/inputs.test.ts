@@ -23,6 +23,7 @@ describe('security-scan inputs', () => {
     assert.equal(inputs['fail-on-secrets'], true);
     assert.equal(inputs['ignore-file'], '.gantry/security-ignore.yml');
     assert.equal(inputs['upload-sarif'], false);
+    assert.equal(inputs['wait-for-processing'], true);
     assert.equal(inputs.timeout, 900_000);
   });
 
