@@ -1,0 +1,275 @@
+/**
+ * Real parts for build-push tests: a Debian `docker-registry` (CNCF Distribution) on a loopback port with
+ * filesystem storage in a temp folder (optionally htpasswd auth, bcrypt through bcryptjs), a buildah
+ * storage of its own (vfs driver, chroot isolation: what works here without privileges or pulls), a build
+ * context with a `FROM scratch` Containerfile, a TCP proxy that can stop the registry mid-push, and a
+ * moto server for the ECR API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import bcrypt from 'bcryptjs';
+
+/** A free loopback port (listen on 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface Registry {
+  /** `127.0.0.1:<port>` — the registry host as an image name uses it. */
+  host: string;
+  port: number;
+  dir: string;
+  /** Basic credentials when started with htpasswd auth. */
+  credentials?: { username: string; password: string };
+  /** Stops the registry process (SIGKILL) without removing its storage. */
+  kill(): Promise<void>;
+  /** Starts the registry again on the same port and storage. */
+  restart(): Promise<void>;
+  /** Stops it and removes its storage. */
+  stop(): Promise<void>;
+  /** The registry's own log (stdout+stderr). */
+  log(): string;
+}
+
+/**
+ * Starts `/usr/bin/docker-registry serve <config>` on a free loopback port.
+ * @param options.htpasswd users to accept (Basic auth, bcrypt hashes written by bcryptjs)
+ */
+export async function startRegistry(
+  options: { htpasswd?: { username: string; password: string } } = {},
+): Promise<Registry> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bp-registry-'));
+  const port = await freePort();
+  const auth =
+    options.htpasswd === undefined
+      ? ''
+      : `auth:\n  htpasswd:\n    realm: gantry-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  if (options.htpasswd !== undefined) {
+    const hash = bcrypt.hashSync(options.htpasswd.password, 6);
+    await writeFile(path.join(dir, 'htpasswd'), `${options.htpasswd.username}:${hash}\n`);
+  }
+  const config = path.join(dir, 'config.yml');
+  await writeFile(
+    config,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+  );
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = async (): Promise<void> => {
+    child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/v2/`);
+      return response.status === 200 || response.status === 401;
+    }, 'docker-registry');
+  };
+  const kill = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve());
+      running.kill('SIGKILL');
+    });
+  };
+  await start();
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    dir,
+    ...(options.htpasswd === undefined ? {} : { credentials: options.htpasswd }),
+    kill,
+    restart: start,
+    async stop() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+    log: () => output,
+  };
+}
+
+/** Accept header for reading manifests back in tests (written here independently of the action's client). */
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+/**
+ * Reads `/v2/<repository>/manifests/<reference>` from a test registry over plain HTTP.
+ * @returns the body, its sha256 digest and the registry's Docker-Content-Digest header
+ */
+export async function readManifest(
+  registry: Registry,
+  repository: string,
+  reference: string,
+): Promise<{ status: number; digest: string; header: string | null; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = { accept: ACCEPT };
+  if (registry.credentials !== undefined)
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
+  const response = await fetch(`http://${registry.host}/v2/${repository}/manifests/${reference}`, {
+    headers,
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  return {
+    status: response.status,
+    digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+    header: response.headers.get('docker-content-digest'),
+    json: response.status === 200 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {},
+  };
+}
+
+/** Reads a blob (e.g. the image config) from a test registry. */
+export async function readBlob(registry: Registry, repository: string, digest: string): Promise<Buffer> {
+  const headers: Record<string, string> = {};
+  if (registry.credentials !== undefined)
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
+  const response = await fetch(`http://${registry.host}/v2/${repository}/blobs/${digest}`, { headers });
+  if (response.status !== 200) throw new Error(`blob ${digest}: ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+export interface BuildahSandbox {
+  dir: string;
+  /** Variables that give buildah its own vfs storage and chroot isolation. */
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+/** A private buildah storage (vfs) under a temp folder, so tests never touch /var/lib/containers. */
+export async function buildahSandbox(): Promise<BuildahSandbox> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bp-buildah-'));
+  const conf = path.join(dir, 'storage.conf');
+  await writeFile(
+    conf,
+    `[storage]\ndriver = "vfs"\nrunroot = "${path.join(dir, 'run')}"\ngraphroot = "${path.join(dir, 'graph')}"\n`,
+  );
+  return {
+    dir,
+    env: { CONTAINERS_STORAGE_CONF: conf, BUILDAH_ISOLATION: 'chroot', STORAGE_DRIVER: 'vfs' },
+    cleanup: async () => {
+      // vfs layers may hold read-only folders: make removal robust.
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}
+
+/**
+ * A workspace with a `FROM scratch` Containerfile that copies one file and records a build argument in a
+ * label (so tests can see build arguments reach the image and secrets do not).
+ */
+export async function makeWorkspace(containerfile?: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bp-ws-'));
+  await mkdir(path.join(dir, 'app'));
+  await writeFile(path.join(dir, 'app', 'hello.txt'), `hello from ${path.basename(dir)}\n`);
+  await writeFile(
+    path.join(dir, 'app', 'Containerfile'),
+    containerfile ??
+      'FROM scratch\nARG APP_VERSION=dev\nLABEL app.version=$APP_VERSION\nCOPY hello.txt /hello.txt\n',
+  );
+  return dir;
+}
+
+/**
+ * A TCP proxy in front of a registry that can simulate a registry stopped mid-push: on the first request
+ * whose head matches `trigger`, it calls `onTrigger` (e.g. kill the registry) and drops every connection;
+ * connections that cannot reach the registry afterwards are dropped too.
+ */
+export async function startFaultProxy(
+  upstreamPort: number,
+  trigger: RegExp,
+  onTrigger: () => Promise<void>,
+): Promise<{ host: string; triggered: () => boolean; close: () => Promise<void> }> {
+  let fired = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    const upstream = net.connect(upstreamPort, '127.0.0.1');
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('data', (chunk: Buffer) => {
+      if (!fired && trigger.test(chunk.toString('latin1'))) {
+        fired = true;
+        void onTrigger().then(() => {
+          for (const socket of sockets) socket.destroy();
+        });
+        return;
+      }
+      if (fired && upstream.destroyed) client.destroy();
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('end', () => client.end());
+    client.on('end', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    host: `127.0.0.1:${port}`,
+    triggered: () => fired,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A moto server (`python3 -m moto.server`) on a free loopback port. */
+export async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${endpoint}/moto-api/`)).status < 500, 'moto server', 30_000);
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Fake AWS credentials and the moto endpoint for the SDK's default chain. */
+export function awsEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
