@@ -295,8 +295,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
             },
           ).catch((error: unknown) => {
             if (error instanceof PushFailure) {
+              const hint = /unauthorized|authentication required|denied/i.test(error.tail.join('\n'))
+                ? ' The registry refused the credentials: check username/password, the token’s permissions or the login input.'
+                : '';
               logger.error(
-                `Pushing ${reference} failed after ${error.attempt} attempt(s). Last lines:\n${error.tail.join('\n')}`,
+                `Pushing ${reference} failed after ${error.attempt} attempt(s).${hint} Last lines:\n${error.tail.join('\n')}`,
                 {
                   title: `Push of ${reference} failed`,
                 },
