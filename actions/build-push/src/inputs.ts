@@ -97,10 +97,10 @@ function unexpanded(value: string): string {
  * @throws InputError for the first bad input, naming it
  */
 export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
+  const image = parseImage(getString('image', { required: true, example: 'ghcr.io/org/app' }));
   const password = await getSecret('password', { logger });
   const githubToken = unexpanded(await getSecret('github-token', { logger }));
   const secrets = await readSecretsInput(logger);
-  const image = parseImage(getString('image', { required: true, example: 'ghcr.io/org/app' }));
   const tags = getList('tags');
   for (const tag of tags) validateTag(tag, 'tags');
   const platforms = getList('platforms');
