@@ -126,7 +126,8 @@ export function buildArguments(builder: BuilderName, request: BuildRequest): str
     args.push('--layers');
   for (const cache of request.cacheFrom) args.push('--cache-from', cache);
   for (const cache of request.cacheTo) args.push('--cache-to', cache);
-  args.push('--iidfile', request.iidFile);
+  // buildah/podman refuse --iidfile when one build makes several images (a manifest list)
+  if (!usesManifestList(builder, request)) args.push('--iidfile', request.iidFile);
   if (builder === 'docker') {
     if (request.provenance !== '') args.push(`--provenance=${request.provenance}`);
     if (request.sbom !== '') args.push(`--sbom=${request.sbom}`);

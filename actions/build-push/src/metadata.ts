@@ -12,7 +12,8 @@
  * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests) and the
  * distribution/reference name grammar (https://github.com/distribution/reference/blob/main/regexp.go).
  */
-import semver from 'semver';
+import cleanVersion from 'semver/functions/clean.js';
+import parseVersion from 'semver/functions/parse.js';
 import { InputError } from '../../../shared/src/errors.ts';
 import type { GitHubContext } from './github-context.ts';
 
@@ -152,7 +153,7 @@ export function computeTags(context: GitHubContext, options: TagOptions): Comput
       if (branch === defaultBranch) computed.push('latest');
     } else if (context.ref.startsWith('refs/tags/')) {
       const name = context.ref.slice('refs/tags/'.length);
-      const version = semver.parse(semver.clean(name) ?? '');
+      const version = parseVersion(cleanVersion(name) ?? '');
       if (version === null) {
         const tag = sanitizeTag(name);
         if (tag !== '') computed.push(tag);

@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -272,4 +273,23 @@ export function awsEnv(endpoint: string): Record<string, string> {
     AWS_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
   };
+}
+
+/**
+ * Adds a minimal root filesystem to `<workspace>/app/rootfs`: this machine's /bin/dash as /bin/sh and the
+ * shared libraries `ldd` names, so a FROM scratch build can `RUN` shell commands (chroot isolation) without
+ * pulling a base image.
+ */
+export async function addShellRootfs(workspace: string): Promise<void> {
+  const rootfs = path.join(workspace, 'app', 'rootfs');
+  await mkdir(path.join(rootfs, 'bin'), { recursive: true });
+  await copyFile('/bin/dash', path.join(rootfs, 'bin', 'sh'));
+  const libraries = execFileSync('ldd', ['/bin/dash'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
+    .filter((file): file is string => file !== undefined);
+  for (const library of libraries) {
+    await mkdir(path.join(rootfs, path.dirname(library)), { recursive: true });
+    await copyFile(library, path.join(rootfs, library));
+  }
 }

@@ -7,9 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { repoRoot, runBundle, type RunBundleOptions } from '../../harness/run-bundle.ts';
 import {
+  addShellRootfs,
   buildahSandbox,
   makeWorkspace,
   readBlob,
@@ -115,6 +117,76 @@ describe('build-push with buildah and a real registry', () => {
     assert.ok(workDir !== '' && !existsSync(workDir), 'the work folder was removed');
     const postRun = await run({ postWithState: result.state, inputs: {} });
     assert.equal(postRun.exitCode, 0, postRun.log);
+  });
+
+  test('a build secret reaches RUN --mount=type=secret, yet is in no layer, config, history or log', async () => {
+    const secretWorkspace = await makeWorkspace(
+      'FROM scratch\nCOPY rootfs/ /\nRUN --mount=type=secret,id=api_key read -r v < /run/secrets/api_key; echo "secret length=${#v}" > /proof.txt\n',
+    );
+    await addShellRootfs(secretWorkspace);
+    try {
+      const result = await runBundle('build-push', {
+        bundlePath: entry,
+        cwd: secretWorkspace,
+        inputs: {
+          image: `${registry.host}/acme/secret`,
+          context: 'app',
+          'tls-verify': 'false',
+          secrets: `api_key=${SECRET}`,
+        },
+        env: buildah.env,
+      });
+      assert.equal(result.exitCode, 0, result.log);
+      const manifest = await readManifest(registry, 'acme/secret', result.outputs['digest'] ?? '');
+      const config = await readBlob(
+        registry,
+        'acme/secret',
+        (manifest.json['config'] as { digest: string }).digest,
+      );
+      assert.ok(!config.includes(SECRET), 'not in the config blob (history included)');
+      const layers = await Promise.all(
+        (manifest.json['layers'] as { digest: string }[]).map(async (layer) =>
+          gunzipSync(await readBlob(registry, 'acme/secret', layer.digest)),
+        ),
+      );
+      assert.ok(
+        layers.some((tar) => tar.includes(`secret length=${SECRET.length}\n`)),
+        'the RUN step read the secret (its length is in /proof.txt)',
+      );
+      assert.ok(!layers.some((tar) => tar.includes(SECRET)), 'the secret is in no layer');
+      assert.ok(!result.log.includes(SECRET));
+    } finally {
+      await rm(secretWorkspace, { recursive: true, force: true });
+    }
+  });
+
+  test('several platforms push one OCI index; every tag resolves to the index digest', async () => {
+    const result = await run({
+      inputs: {
+        image: `${registry.host}/acme/multi`,
+        context: 'app',
+        'tls-verify': 'false',
+        platforms: 'linux/amd64,linux/arm64',
+      },
+    });
+    assert.equal(result.exitCode, 0, result.log);
+    const digest = result.outputs['digest'] ?? '';
+    for (const tag of ['main', 'latest', 'sha-0123456']) {
+      const served = await readManifest(registry, 'acme/multi', tag);
+      assert.equal(served.digest, digest, tag);
+    }
+    const index = (await readManifest(registry, 'acme/multi', digest)).json as {
+      mediaType: string;
+      manifests: { platform: { architecture: string } }[];
+    };
+    assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.deepEqual(index.manifests.map((m) => m.platform.architecture).sort(), ['amd64', 'arm64']);
+    const metadata = JSON.parse(result.outputs['metadata'] ?? '{}') as {
+      sizeBytes: number;
+      platforms: string[];
+    };
+    assert.deepEqual(metadata.platforms, ['linux/amd64', 'linux/arm64']);
+    assert.ok(metadata.sizeBytes > 0);
   });
 
   test('a pull request gets pr-<n> and sha tags, never latest', async () => {

@@ -124,6 +124,7 @@ describe('buildArguments: request → argument array', () => {
     assert.equal(at('--target'), 'runtime');
     assert.equal(at('--cache-from'), 'r.example/app-cache');
     assert.ok(args.includes('--layers'));
+    assert.ok(!args.includes('--iidfile'), 'buildah refuses --iidfile for several images');
   });
   test('docker: buildx build with provenance, sbom, metadata file and --push', () => {
     const args = buildArguments('docker', {
