@@ -345,6 +345,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
       metadata.image = `${image.name}@${digest}`;
       metadata.pushed = true;
     });
+    logger.info(
+      `${metadata.image} (${formatBytes(metadata.sizeBytes)}, ${tags.length} tag(s)) — deploy this immutable reference`,
+    );
     setOutputs();
     await writeSummary(metadata, inputs, `total ${formatDuration(performance.now() - started)}`);
   } finally {
@@ -479,7 +482,7 @@ async function writeSummary(metadata: BuildPushMetadata, inputs: Inputs, footer:
     ['Builder', metadata.builder === '' ? '—' : metadata.builder],
   ];
   if (metadata.platforms.length > 0) rows.push(['Platforms', metadata.platforms.join(', ')]);
-  await writeSummaryTable('build-push', ['', ''], rows, footer);
+  await writeSummaryTable('build-push', ['', 'Result'], rows, footer);
 }
 
 /**

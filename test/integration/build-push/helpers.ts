@@ -27,6 +27,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts TCP connections on a loopback port. */
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -58,10 +70,27 @@ export interface Registry {
  * @param options.htpasswd users to accept (Basic auth, bcrypt hashes written by bcryptjs)
  */
 export async function startRegistry(
-  options: { htpasswd?: { username: string; password: string } } = {},
+  options: { htpasswd?: { username: string; password: string }; tls?: boolean } = {},
 ): Promise<Registry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bp-registry-'));
   const port = await freePort();
+  let tls = '';
+  if (options.tls === true) {
+    // A self-signed certificate for 127.0.0.1 (openssl), as a private registry without a public CA has.
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ]),
+      { stdio: 'ignore' },
+    );
+    tls = `  tls:\n    certificate: ${path.join(dir, 'cert.pem')}\n    key: ${path.join(dir, 'key.pem')}\n`;
+  }
   const auth =
     options.htpasswd === undefined
       ? ''
@@ -73,7 +102,7 @@ export async function startRegistry(
   const config = path.join(dir, 'config.yml');
   await writeFile(
     config,
-    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`,
   );
   let child: ChildProcess | undefined;
   let output = '';
@@ -82,6 +111,7 @@ export async function startRegistry(
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor(async () => {
+      if (options.tls === true) return tcpOpen(port);
       const response = await fetch(`http://127.0.0.1:${port}/v2/`);
       return response.status === 200 || response.status === 401;
     }, 'docker-registry');

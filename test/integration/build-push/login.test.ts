@@ -5,7 +5,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import https from 'node:https';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
@@ -161,5 +163,67 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
       );
       assert.doesNotMatch(result.log, /Build with buildah/);
     });
+  });
+});
+
+describe('build-push with a TLS registry whose certificate is self-signed', () => {
+  let registry: Registry;
+  let buildah: BuildahSandbox;
+  let workspace: string;
+  before(async () => {
+    [registry, buildah, workspace] = await Promise.all([
+      startRegistry({ tls: true }),
+      buildahSandbox(),
+      makeWorkspace(),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([registry.stop(), buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
+  });
+
+  /** GET a manifest over HTTPS without verifying the certificate (test side, independent of the action). */
+  const manifestDigest = (repository: string, tag: string): Promise<{ status: number; digest: string }> =>
+    new Promise((resolve, reject) => {
+      const request = https.get(
+        `https://${registry.host}/v2/${repository}/manifests/${tag}`,
+        { rejectUnauthorized: false, headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              digest: `sha256:${createHash('sha256').update(Buffer.concat(chunks)).digest('hex')}`,
+            }),
+          );
+        },
+      );
+      request.on('error', reject);
+    });
+
+  test('tls-verify: false pushes over HTTPS and reads the digest back over HTTPS', async () => {
+    const result = await runBundle('build-push', {
+      bundlePath: entry,
+      cwd: workspace,
+      inputs: { image: `${registry.host}/acme/tls`, context: 'app', 'tls-verify': 'false' },
+      env: buildah.env,
+    });
+    assert.equal(result.exitCode, 0, result.log);
+    const served = await manifestDigest('acme/tls', 'main');
+    assert.equal(served.status, 200);
+    assert.equal(served.digest, result.outputs['digest']);
+  });
+
+  test('tls-verify: true refuses the self-signed certificate, without retrying', async () => {
+    const result = await runBundle('build-push', {
+      bundlePath: entry,
+      cwd: workspace,
+      inputs: { image: `${registry.host}/acme/tls-strict`, context: 'app' },
+      env: { ...buildah.env, GANTRY_RETRY_DELAY_SCALE: '0.01' },
+    });
+    assert.equal(result.exitCode, 1);
+    assert.match(result.log, /certificate|x509/i);
+    assert.doesNotMatch(result.log, /retrying in/);
+    assert.equal((await manifestDigest('acme/tls-strict', 'main')).status, 404);
   });
 });
