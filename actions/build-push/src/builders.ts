@@ -92,6 +92,8 @@ export interface BuildRequest {
   cacheTo: readonly string[];
   provenance: string;
   sbom: string;
+  /** buildah/podman: `false` adds `--tls-verify=false` (pulls and cache pushes to an insecure registry). */
+  tlsVerify: boolean;
   /** docker only: push as part of the build (`--push`). */
   push: boolean;
   /** Where the builder writes the image id (`--iidfile`). */
@@ -124,6 +126,7 @@ export function buildArguments(builder: BuilderName, request: BuildRequest): str
   if (request.platforms.length > 0) args.push('--platform', request.platforms.join(','));
   if (builder !== 'docker' && (request.cacheFrom.length > 0 || request.cacheTo.length > 0))
     args.push('--layers');
+  if (builder !== 'docker' && !request.tlsVerify) args.push('--tls-verify=false');
   for (const cache of request.cacheFrom) args.push('--cache-from', cache);
   for (const cache of request.cacheTo) args.push('--cache-to', cache);
   // buildah/podman refuse --iidfile when one build makes several images (a manifest list)

@@ -402,6 +402,7 @@ function buildRequest(
     cacheTo: inputs['cache-to'],
     provenance: builder === 'docker' ? inputs.provenance : '',
     sbom: builder === 'docker' ? inputs.sbom : '',
+    tlsVerify: inputs['tls-verify'],
     push: inputs.push,
     iidFile: path.join(dir, 'iid'),
     metadataFile: path.join(dir, 'metadata.json'),

@@ -78,6 +78,7 @@ const request: BuildRequest = {
   cacheTo: [],
   provenance: '',
   sbom: '',
+  tlsVerify: true,
   push: true,
   iidFile: '/tmp/w/iid',
   metadataFile: '/tmp/w/metadata.json',
@@ -147,6 +148,15 @@ describe('buildArguments: request → argument array', () => {
       platforms: ['linux/amd64', 'linux/arm64'],
     });
     assert.ok(!multi.includes('--load') && !multi.includes('--push'));
+  });
+  test('tls-verify false reaches buildah/podman builds (cache pushes, pulls), not docker', () => {
+    assert.ok(buildArguments('buildah', { ...request, tlsVerify: false }).includes('--tls-verify=false'));
+    assert.ok(!buildArguments('buildah', request).some((arg) => arg.startsWith('--tls-verify')));
+    assert.ok(
+      !buildArguments('docker', { ...request, tlsVerify: false }).some((arg) =>
+        arg.startsWith('--tls-verify'),
+      ),
+    );
   });
   test('podman builds like buildah', () => {
     assert.deepEqual(buildArguments('podman', request), buildArguments('buildah', request));
