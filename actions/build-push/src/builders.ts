@@ -76,9 +76,9 @@ export async function detectBuilder(
 
 /** Everything a build needs, already validated. */
 export interface BuildRequest {
-  /** The context folder (absolute). */
+  /** The context folder (absolute), or a remote context URL. */
   context: string;
-  /** The Dockerfile/Containerfile (absolute). */
+  /** The Dockerfile/Containerfile (absolute; for a remote context a path inside it, or '' for the default). */
   file: string;
   /** Full references to tag the result with: `<image>:<tag>`. */
   references: string[];
@@ -116,7 +116,7 @@ export function usesManifestList(builder: BuilderName, request: Pick<BuildReques
  */
 export function buildArguments(builder: BuilderName, request: BuildRequest): string[] {
   const args = builder === 'docker' ? ['buildx', 'build'] : ['build'];
-  args.push('--file', request.file);
+  if (request.file !== '') args.push('--file', request.file);
   if (usesManifestList(builder, request)) args.push('--manifest', request.references[0] ?? '');
   else for (const reference of request.references) args.push('--tag', reference);
   for (const [key, value] of request.labels) args.push('--label', `${key}=${value}`);

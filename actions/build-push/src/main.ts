@@ -60,12 +60,18 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Contexts that are not folders: `https://…`, `http://…`, `git://…`, `git@host:…` (docker and buildah fetch them). */
+const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|git@)/;
+
 /** Resolves the context folder and the Dockerfile/Containerfile against the workspace. */
 async function locateSources(
   inputs: Inputs,
   env: NodeJS.ProcessEnv,
 ): Promise<{ context: string; file: string }> {
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
+  // A remote context (a Git repository or tarball URL) goes to the builder as is; `file` is then a path
+  // inside it, and empty means the builder's default (Dockerfile).
+  if (REMOTE_CONTEXT.test(inputs.context)) return { context: inputs.context, file: inputs.file };
   const context = path.resolve(workspace, inputs.context);
   if (!existsSync(context))
     throw new InputError('context', `the folder "${inputs.context}" does not exist`, '.');
@@ -247,7 +253,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
             `${builder.name} failed (exit code ${error.exitCode}). Last lines:\n${error.tail.join('\n')}`,
             {
               title: `Image build failed (${builder.name})`,
-              file: path.relative(env['GITHUB_WORKSPACE'] || process.cwd(), request.file) || request.file,
+              ...(request.file === '' || REMOTE_CONTEXT.test(request.context)
+                ? {}
+                : {
+                    file:
+                      path.relative(env['GITHUB_WORKSPACE'] || process.cwd(), request.file) || request.file,
+                  }),
             },
           );
         }

@@ -286,6 +286,19 @@ describe('build-push with buildah and a real registry', () => {
     }
   });
 
+  test('a remote (Git URL) context goes to the builder as is (dry run)', async () => {
+    const result = await run({
+      inputs: {
+        image: `${registry.host}/acme/remote`,
+        context: 'https://github.com/acme/app.git#main',
+        'dry-run': 'true',
+      },
+    });
+    assert.equal(result.exitCode, 0, result.log);
+    assert.match(result.log, /buildah build --tag \S+ .* 'https:\/\/github\.com\/acme\/app\.git#main'\n/);
+    assert.doesNotMatch(result.log, /--file/);
+  });
+
   test('dry-run computes tags and prints the commands but builds and pushes nothing', async () => {
     const result = await run({
       inputs: {
