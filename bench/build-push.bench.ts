@@ -61,7 +61,12 @@ try {
   for (let i = 0; i < RUNS + 1; i++) {
     const run = await runBundle('build-push', {
       cwd: workspace,
-      inputs: { image: `${registry.host}/bench/app`, context: 'app', 'tls-verify': 'false' },
+      inputs: {
+        builder: 'buildah',
+        image: `${registry.host}/bench/app`,
+        context: 'app',
+        'tls-verify': 'false',
+      },
       env: buildah.env,
     });
     if (run.exitCode !== 0) throw new Error(`build-push failed in the benchmark:\n${run.log}`);

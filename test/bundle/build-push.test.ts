@@ -39,7 +39,7 @@ describe('build-push bundle', () => {
   });
 
   test('missing image: fails fast naming the input, no builder started', async () => {
-    const result = await runBundle('build-push', { inputs: {} });
+    const result = await runBundle('build-push', { inputs: { builder: 'buildah' } });
     assert.equal(result.exitCode, 1);
     assert.equal(result.annotations.length, 1);
     assert.match(
@@ -53,6 +53,7 @@ describe('build-push bundle', () => {
     const result = await runBundle('build-push', {
       cwd: workspace,
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/api`,
         context: 'app',
         'tls-verify': 'false',
@@ -115,7 +116,12 @@ describe('build-push bundle', () => {
   test('an invalid explicit tag is rejected by name before anything is built', async () => {
     const result = await runBundle('build-push', {
       cwd: workspace,
-      inputs: { image: `${registry.host}/acme/api`, tags: 'v1,release/candidate', context: 'app' },
+      inputs: {
+        builder: 'buildah',
+        image: `${registry.host}/acme/api`,
+        tags: 'v1,release/candidate',
+        context: 'app',
+      },
       env: buildah.env,
     });
     assert.equal(result.exitCode, 1);

@@ -38,6 +38,7 @@ describe('build-push when the registry goes away mid-push', () => {
         bundlePath: entry,
         cwd: workspace,
         inputs: {
+          builder: 'buildah',
           image: `${proxy.host}/acme/app`,
           context: 'app',
           'tls-verify': 'false',
@@ -81,6 +82,7 @@ describe('build-push when the registry goes away mid-push', () => {
         bundlePath: entry,
         cwd: workspace,
         inputs: {
+          builder: 'buildah',
           image: `${proxy.host}/acme/back`,
           context: 'app',
           'tls-verify': 'false',

@@ -52,6 +52,7 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
   test('username/password: pushes to the htpasswd registry; the password is masked and never written outside the temp auth file', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/team/app`,
         context: 'app',
         'tls-verify': 'false',
@@ -80,6 +81,7 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
   test('a wrong password fails clearly, without retrying, naming the tag', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/team/app`,
         context: 'app',
         'tls-verify': 'false',
@@ -99,7 +101,12 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
 
   test('anonymous push to an htpasswd registry fails with the registry’s answer', async () => {
     const result = await run({
-      inputs: { image: `${registry.host}/team/anon`, context: 'app', 'tls-verify': 'false' },
+      inputs: {
+        builder: 'buildah',
+        image: `${registry.host}/team/anon`,
+        context: 'app',
+        'tls-verify': 'false',
+      },
     });
     assert.equal(result.exitCode, 1);
     assert.match(result.log, /no login \(no username\/password given: pushing anonymously\)/);
@@ -135,7 +142,13 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
     test('login: ecr gets a token from GetAuthorizationToken, decodes it and buildah pushes with it', async () => {
       assert.equal(mototoken.username, 'AWS');
       const result = await run({
-        inputs: { image: `${ecrRegistry.host}/app`, context: 'app', 'tls-verify': 'false', login: 'ecr' },
+        inputs: {
+          builder: 'buildah',
+          image: `${ecrRegistry.host}/app`,
+          context: 'app',
+          'tls-verify': 'false',
+          login: 'ecr',
+        },
         env: awsEnv(moto.endpoint),
       });
       assert.equal(result.exitCode, 0, result.log);
@@ -147,7 +160,13 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
 
     test('ECR without credentials fails naming ECR login, before any build', async () => {
       const result = await run({
-        inputs: { image: `${ecrRegistry.host}/app`, context: 'app', 'tls-verify': 'false', login: 'ecr' },
+        inputs: {
+          builder: 'buildah',
+          image: `${ecrRegistry.host}/app`,
+          context: 'app',
+          'tls-verify': 'false',
+          login: 'ecr',
+        },
         env: {
           AWS_ENDPOINT_URL: moto.endpoint,
           AWS_REGION: 'us-east-1',
@@ -205,7 +224,12 @@ describe('build-push with a TLS registry whose certificate is self-signed', () =
     const result = await runBundle('build-push', {
       bundlePath: entry,
       cwd: workspace,
-      inputs: { image: `${registry.host}/acme/tls`, context: 'app', 'tls-verify': 'false' },
+      inputs: {
+        builder: 'buildah',
+        image: `${registry.host}/acme/tls`,
+        context: 'app',
+        'tls-verify': 'false',
+      },
       env: buildah.env,
     });
     assert.equal(result.exitCode, 0, result.log);
@@ -218,7 +242,7 @@ describe('build-push with a TLS registry whose certificate is self-signed', () =
     const result = await runBundle('build-push', {
       bundlePath: entry,
       cwd: workspace,
-      inputs: { image: `${registry.host}/acme/tls-strict`, context: 'app' },
+      inputs: { builder: 'buildah', image: `${registry.host}/acme/tls-strict`, context: 'app' },
       env: { ...buildah.env, GANTRY_RETRY_DELAY_SCALE: '0.01' },
     });
     assert.equal(result.exitCode, 1);

@@ -46,6 +46,7 @@ describe('build-push with buildah and a real registry', () => {
   test('builds, pushes every tag, and the digest output is what the registry serves for each tag', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/app`,
         context: 'app',
         'tls-verify': 'false',
@@ -115,7 +116,7 @@ describe('build-push with buildah and a real registry', () => {
     // The private folder (auth file, secret files) is gone after the main step; the post step copes.
     const workDir = JSON.parse(result.state['workDir'] ?? '""') as string;
     assert.ok(workDir !== '' && !existsSync(workDir), 'the work folder was removed');
-    const postRun = await run({ postWithState: result.state, inputs: {} });
+    const postRun = await run({ postWithState: result.state, inputs: { builder: 'buildah' } });
     assert.equal(postRun.exitCode, 0, postRun.log);
   });
 
@@ -129,6 +130,7 @@ describe('build-push with buildah and a real registry', () => {
         bundlePath: entry,
         cwd: secretWorkspace,
         inputs: {
+          builder: 'buildah',
           image: `${registry.host}/acme/secret`,
           context: 'app',
           'tls-verify': 'false',
@@ -163,6 +165,7 @@ describe('build-push with buildah and a real registry', () => {
   test('several platforms push one OCI index; every tag resolves to the index digest', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/multi`,
         context: 'app',
         'tls-verify': 'false',
@@ -193,6 +196,7 @@ describe('build-push with buildah and a real registry', () => {
     const cache = `${registry.host}/acme/cache`;
     const first = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/cached`,
         context: 'app',
         'tls-verify': 'false',
@@ -209,6 +213,7 @@ describe('build-push with buildah and a real registry', () => {
     try {
       const second = await run({
         inputs: {
+          builder: 'buildah',
           image: `${registry.host}/acme/cached`,
           context: 'app',
           'tls-verify': 'false',
@@ -226,7 +231,12 @@ describe('build-push with buildah and a real registry', () => {
 
   test('a pull request gets pr-<n> and sha tags, never latest', async () => {
     const result = await run({
-      inputs: { image: `${registry.host}/acme/pr`, context: 'app', 'tls-verify': 'false' },
+      inputs: {
+        builder: 'buildah',
+        image: `${registry.host}/acme/pr`,
+        context: 'app',
+        'tls-verify': 'false',
+      },
       env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/42/merge' },
     });
     assert.equal(result.exitCode, 0, result.log);
@@ -236,7 +246,13 @@ describe('build-push with buildah and a real registry', () => {
 
   test('push: false builds without pushing or logging in: no digest, nothing in the registry', async () => {
     const result = await run({
-      inputs: { image: `${registry.host}/acme/local`, context: 'app', push: 'false', 'tls-verify': 'false' },
+      inputs: {
+        builder: 'buildah',
+        image: `${registry.host}/acme/local`,
+        context: 'app',
+        push: 'false',
+        'tls-verify': 'false',
+      },
     });
     assert.equal(result.exitCode, 0, result.log);
     assert.equal(result.outputs['digest'], '');
@@ -247,6 +263,7 @@ describe('build-push with buildah and a real registry', () => {
   test('a build failure fails the step with the builder’s last lines as an error annotation', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/broken`,
         context: 'app',
         file: 'app/Broken',
@@ -264,7 +281,12 @@ describe('build-push with buildah and a real registry', () => {
       const failed = await runBundle('build-push', {
         bundlePath: entry,
         cwd: broken,
-        inputs: { image: `${registry.host}/acme/broken`, context: 'app', 'tls-verify': 'false' },
+        inputs: {
+          builder: 'buildah',
+          image: `${registry.host}/acme/broken`,
+          context: 'app',
+          'tls-verify': 'false',
+        },
         env: buildah.env,
       });
       assert.equal(failed.exitCode, 1);
@@ -289,6 +311,7 @@ describe('build-push with buildah and a real registry', () => {
   test('a remote (Git URL) context goes to the builder as is (dry run)', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/remote`,
         context: 'https://github.com/acme/app.git#main',
         'dry-run': 'true',
@@ -302,6 +325,7 @@ describe('build-push with buildah and a real registry', () => {
   test('dry-run computes tags and prints the commands but builds and pushes nothing', async () => {
     const result = await run({
       inputs: {
+        builder: 'buildah',
         image: `${registry.host}/acme/dry`,
         context: 'app',
         'dry-run': 'true',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigurationError } from '../../../shared/src/errors.ts';
@@ -59,9 +60,13 @@ describe('detectBuilder (probe stub)', () => {
 });
 
 describe('detectBuilder (this machine)', () => {
-  test('auto finds buildah here: no Docker engine runs on this machine', async () => {
+  test('auto picks docker exactly when a Docker engine answers here, else buildah', async () => {
+    const server = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' });
+    const engine = server.status === 0 && server.stdout.trim() !== '';
     const found = await detectBuilder('auto');
-    assert.equal(found.name, 'buildah');
+    assert.equal(found.name, engine ? 'docker' : 'buildah');
+    if (!engine && spawnSync('which', ['docker']).status === 0)
+      assert.match(found.looked.join('\n'), /docker: \S+ found, but no Docker engine/);
   });
 });
 
