@@ -88,8 +88,8 @@ export async function readSecretsInput(logger: Logger = coreLogger): Promise<Map
 }
 
 /** A value left as an unexpanded `${{ … }}` expression (a local run with action.yml defaults) counts as empty. */
-function unexpanded(value: string): string {
-  return /^\$\{\{.*\}\}$/.test(value) ? '' : value;
+function isUnexpanded(value: string): boolean {
+  return /^\$\{\{.*\}\}$/.test(value);
 }
 
 /**
@@ -99,7 +99,9 @@ function unexpanded(value: string): string {
 export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
   const image = parseImage(getString('image', { required: true, example: 'ghcr.io/org/app' }));
   const password = await getSecret('password', { logger });
-  const githubToken = unexpanded(await getSecret('github-token', { logger }));
+  const githubToken = isUnexpanded(rawInput('github-token'))
+    ? ''
+    : await getSecret('github-token', { logger });
   const secrets = await readSecretsInput(logger);
   const tags = getList('tags');
   for (const tag of tags) validateTag(tag, 'tags');

@@ -116,7 +116,14 @@ describe('getInputs', () => {
 
   test('an unexpanded ${{ github.token }} default counts as no token (local runs)', async () => {
     process.env['INPUT_GITHUB-TOKEN'] = '${{ github.token }}';
-    assert.equal((await getInputs(createCaptureLogger()))['github-token'], '');
+    const logger = createCaptureLogger();
+    assert.equal((await getInputs(logger))['github-token'], '');
+    logger.info('${{ github.token }}');
+    assert.equal(
+      logger.text(),
+      '${{ github.token }}',
+      'the literal expression is not registered as a secret',
+    );
   });
 
   test('secrets are masked (each value) before a bad line is reported, and the error names the line only', async () => {
