@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import https from 'node:https';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { repoRoot, runBundle, type RunBundleOptions } from '../../harness/run-bundle.ts';
@@ -49,6 +50,19 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
     await Promise.all([registry.stop(), buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
   });
 
+  /** Every file under `dir`, recursively (relative paths). */
+  const listFiles = async (dir: string): Promise<string[]> =>
+    (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
+  let home: string;
+  before(async () => {
+    home = await mkdtemp(path.join(tmpdir(), 'bp-home-'));
+  });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
   test('username/password: pushes to the htpasswd registry; the password is masked and never written outside the temp auth file', async () => {
     const result = await run({
       inputs: {
@@ -59,9 +73,11 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
         username: 'ci-bot',
         password: PASSWORD,
       },
+      env: { HOME: home, XDG_RUNTIME_DIR: path.join(home, 'run'), DOCKER_CONFIG: path.join(home, '.docker') },
     });
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /logged in to 127\.0\.0\.1:\d+ as ci-bot \(password\)/);
+    assert.deepEqual(await listFiles(home), [], "nothing was written to the user's docker/containers config");
     const served = await readManifest(registry, 'team/app', 'main');
     assert.equal(served.status, 200);
     assert.equal(served.digest, result.outputs['digest']);
