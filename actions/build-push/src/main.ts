@@ -12,7 +12,6 @@ import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { delayScale, retry } from '../../../shared/src/retry.ts';
 import { loadState, saveState } from '../../../shared/src/state.ts';
-import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import {
   buildArguments,
   detectBuilder,
@@ -29,7 +28,9 @@ import { getInputs, type Inputs } from './inputs.ts';
 import { planLogin, resolveCredentials } from './login.ts';
 import { computeLabels, computeTags } from './metadata.ts';
 import { imageSize, RegistryClient, type RegistryCredentials } from './registry-client.ts';
+import { BuildFailure, lastLine, PushFailure } from './failures.ts';
 import { isTransientPushFailure, runTool } from './run-tool.ts';
+import { formatBytes, writeSummary } from './summary.ts';
 import { createWorkDir, removeWorkDir, writeAuthFile, writeSecretFiles, type WorkDir } from './work-dir.ts';
 
 const WORK_DIR_STATE = 'workDir';
@@ -439,62 +440,6 @@ function pushRequest(
     manifestList,
     retryDelay: `${Math.max(10, Math.round(1_000 * delayScale()))}ms`,
   };
-}
-
-/** A builder build that exited non-zero. */
-class BuildFailure extends Error {
-  readonly exitCode: number;
-  readonly tail: string[];
-  readonly attempt: number;
-  constructor(builder: string, exitCode: number, tail: string[], attempt: number) {
-    super(`${builder} build failed with exit code ${exitCode}: ${tail[tail.length - 1] ?? 'no output'}`);
-    this.name = 'BuildFailure';
-    this.exitCode = exitCode;
-    this.tail = tail;
-    this.attempt = attempt;
-  }
-}
-
-/** A push of one reference that exited non-zero. */
-class PushFailure extends Error {
-  readonly exitCode: number;
-  readonly tail: string[];
-  readonly attempt: number;
-  constructor(reference: string, exitCode: number, tail: string[], attempt: number) {
-    super(
-      `Pushing ${reference} failed (exit code ${exitCode}, attempt ${attempt}): ${tail[tail.length - 1] ?? 'no output'}`,
-    );
-    this.name = 'PushFailure';
-    this.exitCode = exitCode;
-    this.tail = tail;
-    this.attempt = attempt;
-  }
-}
-
-function lastLine(error: unknown): string {
-  if (error instanceof BuildFailure || error instanceof PushFailure)
-    return error.tail[error.tail.length - 1] ?? `exit code ${error.exitCode}`;
-  return describeThrown(error);
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-async function writeSummary(metadata: BuildPushMetadata, inputs: Inputs, footer: string): Promise<void> {
-  const rows: string[][] = [
-    ['Image', metadata.image === '' ? inputs.image.name : metadata.image],
-    ['Digest', metadata.digest === '' ? '—' : metadata.digest],
-    ['Tags', metadata.tags.join(', ')],
-    ['Size', metadata.pushed ? formatBytes(metadata.sizeBytes) : '—'],
-    ['Build time', formatDuration(metadata.buildSeconds * 1000)],
-    ['Push time', formatDuration(metadata.pushSeconds * 1000)],
-    ['Builder', metadata.builder === '' ? '—' : metadata.builder],
-  ];
-  if (metadata.platforms.length > 0) rows.push(['Platforms', metadata.platforms.join(', ')]);
-  await writeSummaryTable('build-push', ['', 'Result'], rows, footer);
 }
 
 /**
