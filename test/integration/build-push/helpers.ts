@@ -6,8 +6,9 @@
  * moto server for the ECR API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, randomUUID, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import http from 'node:http';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ export interface Registry {
   dir: string;
   /** Basic credentials when started with htpasswd auth. */
   credentials?: { username: string; password: string };
+  /** The token server when started with token auth. */
+  token?: TokenServer;
   /** Stops the registry process (SIGKILL) without removing its storage. */
   kill(): Promise<void>;
   /** Starts the registry again on the same port and storage. */
@@ -70,7 +73,7 @@ export interface Registry {
  * @param options.htpasswd users to accept (Basic auth, bcrypt hashes written by bcryptjs)
  */
 export async function startRegistry(
-  options: { htpasswd?: { username: string; password: string }; tls?: boolean } = {},
+  options: { htpasswd?: { username: string; password: string }; tls?: boolean; token?: TokenServer } = {},
 ): Promise<Registry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bp-registry-'));
   const port = await freePort();
@@ -91,10 +94,14 @@ export async function startRegistry(
     );
     tls = `  tls:\n    certificate: ${path.join(dir, 'cert.pem')}\n    key: ${path.join(dir, 'key.pem')}\n`;
   }
-  const auth =
+  let auth =
     options.htpasswd === undefined
       ? ''
       : `auth:\n  htpasswd:\n    realm: gantry-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  if (options.token !== undefined) {
+    const { realm, service, issuer, certFile } = options.token;
+    auth = `auth:\n  token:\n    realm: ${realm}\n    service: ${service}\n    issuer: ${issuer}\n    rootcertbundle: ${certFile}\n`;
+  }
   if (options.htpasswd !== undefined) {
     const hash = bcrypt.hashSync(options.htpasswd.password, 6);
     await writeFile(path.join(dir, 'htpasswd'), `${options.htpasswd.username}:${hash}\n`);
@@ -131,6 +138,7 @@ export async function startRegistry(
     port,
     dir,
     ...(options.htpasswd === undefined ? {} : { credentials: options.htpasswd }),
+    ...(options.token === undefined ? {} : { token: options.token }),
     kill,
     restart: start,
     async stop() {
@@ -149,6 +157,17 @@ const ACCEPT = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
+/** The Authorization header the test itself uses to read from a registry (Basic, or a token it mints). */
+async function authHeaders(registry: Registry, repository: string): Promise<Record<string, string>> {
+  if (registry.token !== undefined)
+    return { authorization: `Bearer ${registry.token.mint(`repository:${repository}:pull`)}` };
+  if (registry.credentials !== undefined) {
+    const { username, password } = registry.credentials;
+    return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  }
+  return {};
+}
+
 /**
  * Reads `/v2/<repository>/manifests/<reference>` from a test registry over plain HTTP.
  * @returns the body, its sha256 digest and the registry's Docker-Content-Digest header
@@ -158,10 +177,7 @@ export async function readManifest(
   repository: string,
   reference: string,
 ): Promise<{ status: number; digest: string; header: string | null; json: Record<string, unknown> }> {
-  const headers: Record<string, string> = { accept: ACCEPT };
-  if (registry.credentials !== undefined)
-    headers['authorization'] =
-      `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
+  const headers: Record<string, string> = { accept: ACCEPT, ...(await authHeaders(registry, repository)) };
   const response = await fetch(`http://${registry.host}/v2/${repository}/manifests/${reference}`, {
     headers,
   });
@@ -176,10 +192,7 @@ export async function readManifest(
 
 /** Reads a blob (e.g. the image config) from a test registry. */
 export async function readBlob(registry: Registry, repository: string, digest: string): Promise<Buffer> {
-  const headers: Record<string, string> = {};
-  if (registry.credentials !== undefined)
-    headers['authorization'] =
-      `Basic ${Buffer.from(`${registry.credentials.username}:${registry.credentials.password}`).toString('base64')}`;
+  const headers = await authHeaders(registry, repository);
   const response = await fetch(`http://${registry.host}/v2/${repository}/blobs/${digest}`, { headers });
   if (response.status !== 200) throw new Error(`blob ${digest}: ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
@@ -322,4 +335,110 @@ export async function addShellRootfs(workspace: string): Promise<void> {
     await mkdir(path.join(rootfs, path.dirname(library)), { recursive: true });
     await copyFile(library, path.join(rootfs, library));
   }
+}
+
+/** A token server for the Docker registry token auth flow, and how the registry must trust it. */
+export interface TokenServer {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** The certificate (PEM) whose key signs the tokens: the registry's `rootcertbundle`. */
+  certFile: string;
+  /** Token requests seen: the Basic user (or '' when anonymous) and the scope asked for. */
+  requests: { user: string; scope: string }[];
+  /** Signs a token granting `scope` (`repository:<name>:<actions>`), for the test's own reads. */
+  mint(scope: string): string;
+  close(): Promise<void>;
+}
+
+const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
+
+/**
+ * Starts a token server speaking the Docker registry token specification
+ * (https://distribution.github.io/distribution/spec/auth/token/): `GET <realm>?service=…&scope=…` with Basic
+ * credentials answers `{"token": <JWT>}`. The JWT is RS256-signed with a key whose self-signed certificate
+ * (openssl) travels in the `x5c` header, as distribution 2.8's token verifier accepts. Only `username` /
+ * `password` get the actions they ask for; anyone else gets a token with no access.
+ */
+export async function startTokenServer(user: { username: string; password: string }): Promise<TokenServer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bp-token-'));
+  const keyFile = path.join(dir, 'key.pem');
+  const certFile = path.join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=gantry-token-issuer',
+    ].concat(['-keyout', keyFile, '-out', certFile]),
+    { stdio: 'ignore' },
+  );
+  const key = createPrivateKey(await readFile(keyFile));
+  const der = new X509Certificate(await readFile(certFile)).raw;
+  const service = 'gantry-test-registry';
+  const issuer = 'gantry-test-issuer';
+  const sign = (subject: string, scopes: string[], granted: boolean): string => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = { typ: 'JWT', alg: 'RS256', x5c: [der.toString('base64')] };
+    const access = granted
+      ? scopes.map((scope) => {
+          const [type = '', name = '', actions = ''] = scope.split(':');
+          return { type, name, actions: actions.split(',') };
+        })
+      : [];
+    const claims = {
+      iss: issuer,
+      sub: subject,
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
+    const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    return `${input}.${base64url(cryptoSign('sha256', Buffer.from(input), key))}`;
+  };
+  const requests: { user: string; scope: string }[] = [];
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://token');
+    const header = request.headers.authorization ?? '';
+    const [name = '', password = ''] = header.startsWith('Basic ')
+      ? Buffer.from(header.slice(6), 'base64').toString().split(/:(.*)/s)
+      : [];
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((scope) => scope.split(' '))
+      .filter((scope) => scope !== '');
+    requests.push({ user: name, scope: scopes.join(' ') });
+    if (header !== '' && (name !== user.username || password !== user.password)) {
+      response.writeHead(401).end('{"details":"bad credentials"}');
+      return;
+    }
+    const token = sign(name, scopes, name === user.username);
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    realm: `http://127.0.0.1:${port}/token`,
+    service,
+    issuer,
+    certFile,
+    requests,
+    mint: (scope) => sign(user.username, [scope], true),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
