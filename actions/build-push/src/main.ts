@@ -175,6 +175,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   });
   metadata.builder = builder?.name ?? '';
+  if (builder?.name === 'docker' && !inputs['tls-verify'])
+    logger.warning(
+      'tls-verify: false is not passed to docker buildx: list the registry as insecure in the buildkitd configuration (docker/setup-buildx-action config-inline)',
+    );
   if (builder?.name !== 'docker' && (inputs.provenance !== '' || inputs.sbom !== ''))
     logger.warning(
       `provenance and sbom are docker buildx features; ${builder?.name ?? 'this builder'} ignores them`,

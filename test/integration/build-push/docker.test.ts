@@ -93,6 +93,11 @@ describe('build-push with builder docker (docker CLI shim over buildah)', () => 
     const workDir = JSON.parse(result.state['workDir'] ?? '""') as string;
     assert.ok(!existsSync(workDir), 'the private DOCKER_CONFIG is removed');
     assert.doesNotMatch(result.log, /provenance and sbom are docker buildx features/);
+    assert.ok(
+      result.annotations.some(
+        (a) => a.level === 'warning' && /tls-verify: false is not passed to docker buildx/.test(a.message),
+      ),
+    );
   });
 
   test('a 503 during buildx build --push is retried (bounded) and then succeeds', async () => {
