@@ -65,6 +65,8 @@ export interface RunBundleOptions {
   timeoutMs?: number;
   /** Apply action.yml defaults to inputs not given (default true, as the runner does). */
   applyDefaults?: boolean;
+  /** Called with each chunk of stdout as it arrives (e.g. to act when the action reaches a point). */
+  onStdout?: (chunk: string) => void;
   /** Path of the bundle (default `dist/<action>/index.js` in the repo). */
   bundlePath?: string;
 }
@@ -196,7 +198,10 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     const child = spawn(node24(), [bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      options.onStdout?.(chunk.toString('utf8'));
+    });
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -214,6 +219,8 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
   });
   const durationMs = performance.now() - started;
 
+  // The runner shows ::debug:: lines only when step debug logging is on.
+  const debugEnabled = env['RUNNER_DEBUG'] === '1' || env['ACTIONS_STEP_DEBUG'] === 'true';
   const masks: string[] = [];
   const annotations: BundleAnnotation[] = [];
   const shown: string[] = [];
@@ -252,7 +259,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
       continue;
     }
     if (name === 'group') shown.push(`▸ ${mask(data)}`);
-    else if (name === 'debug') shown.push(`debug: ${mask(data)}`);
+    else if (name === 'debug' && debugEnabled) shown.push(`debug: ${mask(data)}`);
     // endgroup, save-state and other commands are consumed silently, as the runner does
   }
   const result: BundleRun = {
