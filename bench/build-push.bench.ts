@@ -165,7 +165,7 @@ try {
     `| whole dist/build-push folder (with licenses.txt) | ${kb(folder)} | — |`,
     `| cold start, fail-fast on missing input | ${ms(median(cold))} (bare node: ${ms(median(bare))}) | ≤ 100 ms over bare node: ${verdict(median(cold) - median(bare) <= 100)} |`,
     '',
-    'Overhead covers Node start-up, input/tag computation, the builder probe (`docker version` answering "no engine"), ' +
+    'Overhead covers Node start-up, input/tag computation, finding the builder (`builder: buildah`, what `auto` picks on this machine), ' +
       'writing the private auth file, reading every tag back from the registry (HTTP API v2) and the summary. ' +
       'The cross-check is an upper bound: it also charges the action for running buildah through @actions/exec with its ' +
       'output streamed to the log (the bench runs buildah silently) and for CPU contention on this shared 2-core machine. ' +
