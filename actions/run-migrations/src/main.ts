@@ -1,0 +1,219 @@
+/**
+ * run-migrations: applies Flyway-compatible SQL migrations natively (or through the Flyway/Liquibase CLI).
+ * Steps: read inputs → find migrations → connect → run the command under the lock → outputs, report, summary.
+ */
+import * as core from '@actions/core';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
+import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
+import { getInputs, type Inputs } from './inputs.ts';
+import { scanLocations, type ScanResult } from './migration-files.ts';
+import { MigrationError, runCommand, type MigratorResult } from './migrator.ts';
+import { buildReport, infoTable, writeReport, writeSummary } from './report.ts';
+import type { MigrationDatabase } from './schema-history.ts';
+
+/** The action's main flow. */
+export async function run(logger: Logger = coreLogger): Promise<void> {
+  const inputs = await getInputs();
+  const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+
+  const scan = await logger.group('Find migrations', () => findMigrations(inputs, workspace, logger));
+
+  if (inputs.engine !== 'builtin') {
+    await logger.group(`Run ${inputs.engine} ${inputs.command}`, () => runCli(inputs, workspace, logger));
+    return;
+  }
+
+  const db = await logger.group('Connect', () => connect(inputs, logger));
+  let result: MigratorResult | undefined;
+  let failure: unknown;
+  try {
+    result = await logger.group(`${inputs['dry-run'] ? 'Plan' : 'Run'} ${inputs.command}`, () =>
+      runCommand(inputs.command, db, scan.migrations, {
+        target: inputs.target,
+        outOfOrder: inputs['out-of-order'],
+        baselineOnMigrate: inputs['baseline-on-migrate'],
+        baselineVersion: inputs['baseline-version'],
+        baselineDescription: inputs['baseline-description'],
+        placeholders: inputs.placeholders,
+        placeholderReplacement: inputs['placeholder-replacement'],
+        lockTimeoutMs: inputs['lock-timeout'],
+        dryRun: inputs['dry-run'],
+        installedBy: inputs['installed-by'],
+        onEvent: (event) => {
+          if (event.kind === 'starting') {
+            const where = event.transactional ? '' : ' (outside a transaction)';
+            logger.info(`${inputs['dry-run'] ? 'Would apply' : 'Applying'} ${event.file.script}${where}`);
+          } else if (event.kind === 'applied') {
+            logger.info(`  applied ${event.migration.script} in ${event.migration.executionTime} ms`);
+          } else logger.info(event.message);
+        },
+      }),
+    );
+  } catch (thrown) {
+    failure = thrown;
+  } finally {
+    await db.close();
+  }
+
+  await logger.group('Report', async () => {
+    const partial = result ?? failedResult(inputs, failure);
+    if (inputs['dry-run'] && partial.command === 'migrate') {
+      for (const file of partial.pending) {
+        logger.info(`Would apply ${file.script}`);
+        logger.debug(file.content);
+      }
+    }
+    if (partial.command === 'info' || partial.command === 'validate' || inputs['dry-run']) {
+      logger.info(infoTable(partial.infos));
+    }
+    for (const change of partial.repaired) logger.info(change);
+    const report = buildReport(partial, {
+      engine: `builtin (${db.engine})`,
+      unknownFiles: scan.unknown,
+      ...(failure === undefined ? {} : { error: describeThrown(failure) }),
+    });
+    const reportPath = await writeReport(
+      report,
+      inputs['report-path'] ||
+        path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'run-migrations-report.json'),
+    );
+    core.setOutput('applied', String(report.applied));
+    core.setOutput('schema-version', report.schemaVersion);
+    core.setOutput('pending', String(report.pending));
+    core.setOutput('report', reportPath);
+    await writeSummary(report);
+    if (failure === undefined) {
+      const verb = inputs['dry-run'] ? 'would apply' : 'applied';
+      const count = inputs['dry-run'] ? report.pending : report.applied;
+      logger.info(
+        `Schema version ${report.schemaVersion || '(none)'}: ${verb} ${count}, pending ${report.pending}`,
+      );
+    }
+  });
+  if (failure instanceof MigrationError) {
+    logger.error(failure.message, {
+      title: 'Migration failed',
+      file: path.relative(
+        workspace,
+        scan.migrations.find((m) => m.script === failure.script)?.path ?? failure.script,
+      ),
+      ...(failure.line === undefined ? {} : { startLine: failure.line }),
+    });
+  }
+  if (failure !== undefined) throw failure;
+}
+
+function failedResult(inputs: Inputs, failure: unknown): MigratorResult {
+  return {
+    command: inputs.command,
+    applied: failure instanceof MigrationError ? failure.applied : [],
+    pending: [],
+    schemaVersion: '',
+    infos: [],
+    problems: [],
+    repaired: [],
+    dryRun: inputs['dry-run'],
+  };
+}
+
+async function findMigrations(inputs: Inputs, workspace: string, logger: Logger): Promise<ScanResult> {
+  const scan = await scanLocations(inputs.locations, workspace);
+  const count = (kind: string): number => scan.migrations.filter((m) => m.kind === kind).length;
+  logger.info(
+    `Found ${count('versioned')} versioned, ${count('repeatable')} repeatable and ${count('undo')} undo migration(s) ` +
+      `in ${inputs.locations.join(', ')}`,
+  );
+  for (const name of scan.unknown) {
+    logger.warning(`Not a migration file name (V<version>__<description>.sql, R__…, U…): ${name}`, {
+      title: 'Unknown migration file name',
+      file: name.replace(/ \(.*\)$/, ''),
+    });
+  }
+  return scan;
+}
+
+async function connect(inputs: Inputs, logger: Logger): Promise<MigrationDatabase> {
+  const url = inputs['database-url'];
+  const where = `${url.engine} database ${url.database} on ${url.host}:${url.port}`;
+  try {
+    const db =
+      url.engine === 'postgresql'
+        ? await (
+            await import('./postgres-database.ts')
+          ).openPostgres({
+            url: url.url,
+            schema: inputs.schema,
+            table: inputs.table,
+            connectTimeoutMs: inputs['connect-timeout'],
+          })
+        : await (
+            await import('./mysql-database.ts')
+          ).openMysql({
+            url: url.url,
+            schema: inputs.schema,
+            table: inputs.table,
+            connectTimeoutMs: inputs['connect-timeout'],
+          });
+    logger.info(`Connected to ${where} as ${db.user}; history table ${db.schema}.${db.table}`);
+    return db;
+  } catch (thrown) {
+    throw new ConfigurationError(`Cannot connect to ${where}: ${describeThrown(thrown)}`);
+  }
+}
+
+async function runCli(inputs: Inputs, workspace: string, logger: Logger): Promise<void> {
+  const { flywayInvocation, liquibaseInvocation } = await import('./cli-engines.ts');
+  const { which } = await import('@actions/io');
+  const invocation =
+    inputs.engine === 'flyway' ? flywayInvocation(inputs, workspace) : liquibaseInvocation(inputs, workspace);
+  const program = await which(invocation.program, false);
+  if (program === '') {
+    throw new ConfigurationError(
+      `engine: ${inputs.engine} needs the ${invocation.program} CLI on PATH (install it in an earlier step, ` +
+        'e.g. with red-gate/setup-flyway or liquibase/setup-liquibase), or use engine: builtin',
+    );
+  }
+  for (const note of invocation.notes) logger.warning(note);
+  const { getExecOutput } = await import('@actions/exec');
+  const output = await getExecOutput(program, invocation.args, {
+    env: { ...(process.env as Record<string, string>), ...invocation.env },
+    ignoreReturnCode: true,
+  });
+  const reportPath = path.resolve(
+    inputs['report-path'] || path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'run-migrations-report.json'),
+  );
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(reportPath, output.stdout);
+  const parsed = parseFlywayJson(output.stdout);
+  core.setOutput('applied', String(parsed.applied ?? 0));
+  core.setOutput('schema-version', parsed.schemaVersion ?? '');
+  core.setOutput('pending', String(parsed.pending ?? ''));
+  core.setOutput('report', reportPath);
+  if (output.exitCode !== 0) {
+    throw new Error(`${invocation.program} ${inputs.command} failed with exit code ${output.exitCode}`);
+  }
+}
+
+function parseFlywayJson(stdout: string): { applied?: number; schemaVersion?: string; pending?: number } {
+  try {
+    const json = JSON.parse(stdout) as {
+      migrationsExecuted?: number;
+      targetSchemaVersion?: string;
+      schemaVersion?: string;
+      migrations?: { state?: string }[];
+    };
+    return {
+      ...(json.migrationsExecuted === undefined ? {} : { applied: json.migrationsExecuted }),
+      ...((json.targetSchemaVersion ?? json.schemaVersion) === undefined
+        ? {}
+        : { schemaVersion: json.targetSchemaVersion ?? json.schemaVersion }),
+      ...(json.migrations === undefined
+        ? {}
+        : { pending: json.migrations.filter((m) => m.state === 'Pending').length }),
+    };
+  } catch {
+    return {};
+  }
+}
