@@ -106,9 +106,10 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
 }
 
 function failedResult(inputs: Inputs, failure: unknown): MigratorResult {
+  if (failure instanceof MigrationError) return failure.result;
   return {
     command: inputs.command,
-    applied: failure instanceof MigrationError ? failure.applied : [],
+    applied: [],
     pending: [],
     schemaVersion: '',
     infos: [],

@@ -64,16 +64,16 @@ export interface MigratorResult {
 export class MigrationError extends Error {
   readonly script: string;
   readonly line: number | undefined;
-  /** What had been applied before the failure. */
-  readonly applied: AppliedMigration[];
-  constructor(script: string, cause: unknown, applied: AppliedMigration[], line?: number) {
+  /** The command's result up to the failure: what had been applied, states re-read after it. */
+  readonly result: MigratorResult;
+  constructor(script: string, cause: unknown, result: MigratorResult, line?: number) {
     super(
       `Migration ${script} failed${line === undefined ? '' : ` at line ${line}`}: ${describeSqlError(cause)}`,
     );
     this.name = 'MigrationError';
     this.script = script;
     this.line = line;
-    this.applied = applied;
+    this.result = result;
   }
 }
 
@@ -251,12 +251,7 @@ export async function runCommand(
         );
       } catch (cause) {
         fillFromPlan(result, planMigrations(files, await safeRead(db), planOptions));
-        throw new MigrationError(
-          file.script,
-          cause,
-          result.applied,
-          transactional ? lineOf(sql, cause) : undefined,
-        );
+        throw new MigrationError(file.script, cause, result, transactional ? lineOf(sql, cause) : undefined);
       }
       const migration = {
         version: file.version?.text ?? null,
