@@ -1,6 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBundle, type BundleRun } from '../harness/run-bundle.ts';
@@ -189,6 +191,45 @@ describe('run-migrations bundle', () => {
     assert.equal(fixed.exitCode, 0, fixed.log);
     assert.equal(fixed.outputs['schema-version'], '2');
     assertNoSecret(fixed, maria.password);
+  });
+
+  test('database-url from Vault (KV v2, token auth; local Vault API server): migrates, the URL never shown', async () => {
+    const url = await pg.createDatabase();
+    const cwd = await workspace(FILES);
+    const vault = createServer((request, response) => {
+      const ok =
+        request.headers['x-vault-token'] === 'hvs.bundle-token' && request.url === '/v1/secret/data/ci/db';
+      response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify(ok ? { data: { data: { url }, metadata: { version: 1 } } } : { errors: [] }),
+      );
+    });
+    await new Promise<void>((resolve) => vault.listen(0, '127.0.0.1', resolve));
+    const env = {
+      VAULT_ADDR: `http://127.0.0.1:${(vault.address() as AddressInfo).port}`,
+      VAULT_TOKEN: 'hvs.bundle-token',
+    };
+    try {
+      const run = await runBundle('run-migrations', {
+        cwd,
+        env,
+        inputs: { 'database-url': 'vault:secret/data/ci/db#url' },
+      });
+      assert.equal(run.exitCode, 0, run.log);
+      assert.equal(run.outputs['applied'], '3');
+      assert.ok(run.masks.includes(url));
+      assertNoSecret(run, url);
+      assertNoSecret(run, pg.password);
+      const wrong = await runBundle('run-migrations', {
+        cwd,
+        env,
+        inputs: { 'database-url': 'vault:secret/data/ci/other#url' },
+      });
+      assert.equal(wrong.exitCode, 1);
+      assert.match(wrong.log, /cannot read Vault secret at path secret\/data\/ci\/other: HTTP 404/);
+    } finally {
+      await new Promise<void>((resolve) => vault.close(() => resolve()));
+    }
   });
 
   test('engine: flyway without the CLI on PATH fails with a clear configuration error', async () => {
