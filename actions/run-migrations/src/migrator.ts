@@ -156,6 +156,16 @@ export async function runCommand(
     return result;
   }
 
+  if (command === 'migrate' && (await db.historyExists())) {
+    // Up to date already: answer without taking the lock (nothing to change, nothing to race).
+    const rows = await db.readHistory();
+    const plan = planMigrations(files, rows, planOptions);
+    if (rows.length > 0 && plan.pending.length === 0 && plan.errors.length === 0) {
+      fillFromPlan(result, plan);
+      return result;
+    }
+  }
+
   await db.lock(options.lockTimeoutMs);
   try {
     const exists = await db.historyExists();

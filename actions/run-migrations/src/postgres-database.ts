@@ -11,6 +11,18 @@ import { isNonTransactional, splitStatements } from './sql-statements.ts';
 
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
+const BEGIN = 'BEGIN;\n';
+
+/** Makes a server error's `position` (1-based character offset) point into the script, not the prefixed query. */
+function shiftPosition(error: unknown, by: number): unknown {
+  const holder = error as { position?: unknown } | null;
+  const position = Number(holder?.position);
+  if (holder !== null && typeof holder === 'object' && Number.isInteger(position) && position > by) {
+    holder.position = String(position - by);
+  }
+  return error;
+}
+
 interface RawRow {
   installed_rank: number;
   version: string | null;
@@ -172,22 +184,24 @@ CREATE INDEX IF NOT EXISTS ${quote(`${this.table}_s_idx`)} ON ${this.qualified} 
     }));
   }
 
-  async insertRow(row: NewHistoryRow): Promise<void> {
-    await this.client.query(
-      `INSERT INTO ${this.qualified}
+  private insertSql(row: NewHistoryRow, serverExecutionTime = false): string {
+    // Literals, not parameters, so the insert can share a round trip with the script (simple query protocol).
+    const text = (value: string | null, max: number): string =>
+      value === null ? 'NULL' : this.client.escapeLiteral(value.slice(0, max));
+    const int = (value: number | null): string => (value === null ? 'NULL' : String(Math.trunc(value)));
+    // now() is the transaction's start (the BEGIN before the script): the server measures the script's time.
+    const executionTime = serverExecutionTime
+      ? 'CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS INTEGER)'
+      : int(row.executionTime);
+    return `INSERT INTO ${this.qualified}
          ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success")
-       SELECT COALESCE(MAX("installed_rank"), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8 FROM ${this.qualified}`,
-      [
-        row.version,
-        row.description.slice(0, 200),
-        row.type,
-        row.script.slice(0, 1000),
-        row.checksum,
-        row.installedBy.slice(0, 100),
-        row.executionTime,
-        row.success,
-      ],
-    );
+       SELECT COALESCE(MAX("installed_rank"), 0) + 1, ${text(row.version, 50)}, ${text(row.description, 200)},
+              ${text(row.type, 20)}, ${text(row.script, 1000)}, ${int(row.checksum)}, ${text(row.installedBy, 100)},
+              ${executionTime}, ${row.success ? 'TRUE' : 'FALSE'} FROM ${this.qualified}`;
+  }
+
+  async insertRow(row: NewHistoryRow): Promise<void> {
+    await this.client.query(this.insertSql(row));
   }
 
   async applyMigration(
@@ -197,17 +211,20 @@ CREATE INDEX IF NOT EXISTS ${quote(`${this.table}_s_idx`)} ON ${this.qualified} 
   ): Promise<number> {
     const started = performance.now();
     if (options.transactional) {
-      await this.client.query('BEGIN');
+      // One round trip: "BEGIN; <script>; <history row>; COMMIT" as one simple query. The server stops at the
+      // first failing statement, so on an error nothing after it ran and the transaction is rolled back.
+      const query = `${BEGIN}${sql}\n;\n${this.insertSql(row, true)} RETURNING "execution_time";\nCOMMIT;`;
+      let results: unknown;
       try {
-        await this.client.query(sql);
-        const executionTime = Math.round(performance.now() - started);
-        await this.insertRow({ ...row, executionTime });
-        await this.client.query('COMMIT');
-        return executionTime;
+        results = await this.client.query(query);
       } catch (error) {
         await this.client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        throw shiftPosition(error, BEGIN.length);
       }
+      const list = (Array.isArray(results) ? results : [results]) as { command?: string; rows?: unknown[] }[];
+      const inserted = list.filter((result) => result.command === 'INSERT').at(-1)?.rows?.[0] as
+        { execution_time?: number } | undefined;
+      return inserted?.execution_time ?? Math.round(performance.now() - started);
     }
     try {
       for (const statement of splitStatements(sql)) await this.client.query(statement);
