@@ -18436,7 +18436,7 @@ module.exports = createPoolCluster;
 
 /***/ }),
 
-/***/ 3024:
+/***/ 643:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -22569,7 +22569,7 @@ module.exports = {
 const FieldFlags = __webpack_require__(4615);
 const Charsets = __webpack_require__(3286);
 const Types = __webpack_require__(5490);
-const helpers = __webpack_require__(3024);
+const helpers = __webpack_require__(643);
 const genFunc = __webpack_require__(4498);
 const parserCache = __webpack_require__(7962);
 const LocalDate = __webpack_require__(6352);
@@ -22852,7 +22852,7 @@ module.exports = getBinaryParser;
 
 
 const Types = __webpack_require__(5490);
-const helpers = __webpack_require__(3024);
+const helpers = __webpack_require__(643);
 
 // new Date(y, m, d, h, mi, s, ms) interprets its arguments as local wall
 // time; the wall-time to UTC conversion inside that constructor dominates
@@ -23269,7 +23269,7 @@ module.exports = {
 const FieldFlags = __webpack_require__(4615);
 const Charsets = __webpack_require__(3286);
 const Types = __webpack_require__(5490);
-const helpers = __webpack_require__(3024);
+const helpers = __webpack_require__(643);
 const LocalDate = __webpack_require__(6352);
 
 const typeNames = [];
@@ -23529,7 +23529,7 @@ module.exports = getBinaryParser;
 
 const Types = __webpack_require__(5490);
 const Charsets = __webpack_require__(3286);
-const helpers = __webpack_require__(3024);
+const helpers = __webpack_require__(643);
 const LocalDate = __webpack_require__(6352);
 
 const typeNames = [];
@@ -23927,7 +23927,7 @@ exports.encode = function (string, encoding, options) {
 
 const Types = __webpack_require__(5490);
 const Charsets = __webpack_require__(3286);
-const helpers = __webpack_require__(3024);
+const helpers = __webpack_require__(643);
 const genFunc = __webpack_require__(4498);
 const parserCache = __webpack_require__(7962);
 const LocalDate = __webpack_require__(6352);

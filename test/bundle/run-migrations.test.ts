@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBundle, type BundleRun } from '../harness/run-bundle.ts';
@@ -242,5 +245,87 @@ describe('run-migrations bundle', () => {
     assert.equal(run.exitCode, 1);
     assert.match(run.log, /engine: flyway needs the flyway CLI on PATH/);
     assertNoSecret(run, 'pw-not-shown');
+  });
+
+  test('engine: flyway installs a pinned version with a verified SHA-256 and passes the inputs (fake flyway CLI served locally)', async () => {
+    // A stand-in for the Flyway CLI (the real one needs a JVM and cannot be downloaded here): records its
+    // arguments and whether the password arrived through FLYWAY_PASSWORD, and prints Flyway's JSON output.
+    const build = await mkdtemp(path.join(tmpdir(), 'rm-fake-flyway-'));
+    temps.push(build);
+    await mkdir(path.join(build, 'flyway-10.1.0'));
+    const argsFile = path.join(build, 'args.txt');
+    await writeFile(
+      path.join(build, 'flyway-10.1.0', 'flyway'),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n[ "$FLYWAY_PASSWORD" = 'fly-secret' ] && echo password-from-env >> '${argsFile}'\n` +
+        `echo '{"migrationsExecuted": 2, "targetSchemaVersion": "2", "success": true}'\n`,
+      { mode: 0o755 },
+    );
+    await promisify(execFile)('tar', [
+      '-czf',
+      path.join(build, 'flyway.tar.gz'),
+      '-C',
+      build,
+      'flyway-10.1.0',
+    ]);
+    const archive = await readFile(path.join(build, 'flyway.tar.gz'));
+    const digest = createHash('sha256').update(archive).digest('hex');
+    const server = createServer((request, response) => {
+      if (request.url === '/flyway-commandline-10.1.0.tar.gz') {
+        response.writeHead(200, { 'content-type': 'application/gzip' });
+        response.end(archive);
+      } else {
+        response.writeHead(404);
+        response.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const env = {
+      PATH: '/usr/bin:/bin',
+      GANTRY_FLYWAY_DOWNLOAD_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/flyway-commandline-{version}.tar.gz`,
+    };
+    try {
+      const cwd = await workspace(FILES);
+      const inputs = {
+        'database-url': 'postgresql://app:fly-secret@db.internal:5432/shop',
+        engine: 'flyway',
+        'engine-version': '10.1.0',
+        target: '2',
+      };
+      const wrong = await runBundle('run-migrations', {
+        cwd,
+        env,
+        inputs: { ...inputs, 'engine-sha256': '0'.repeat(64) },
+      });
+      assert.equal(wrong.exitCode, 1);
+      assert.match(
+        wrong.log,
+        new RegExp(`has SHA-256 ${digest}, not the expected 0{64}.*nothing was installed`),
+      );
+
+      const run = await runBundle('run-migrations', {
+        cwd,
+        env,
+        inputs: { ...inputs, 'engine-sha256': digest },
+      });
+      assert.equal(run.exitCode, 0, run.log);
+      assert.equal(run.outputs['applied'], '2');
+      assert.equal(run.outputs['schema-version'], '2');
+      const args = (await readFile(argsFile, 'utf8')).trim().split('\n');
+      assert.deepEqual(args, [
+        '-url=jdbc:postgresql://db.internal:5432/shop',
+        `-locations=filesystem:${path.join(cwd, 'db/migration')}`,
+        '-table=flyway_schema_history',
+        '-target=2',
+        '-baselineVersion=1',
+        '-baselineDescription=<< Flyway Baseline >>',
+        '-lockRetryCount=600',
+        '-outputType=json',
+        'migrate',
+        'password-from-env',
+      ]);
+      assertNoSecret(run, 'fly-secret');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

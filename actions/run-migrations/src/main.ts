@@ -169,11 +169,15 @@ async function runCli(inputs: Inputs, workspace: string, logger: Logger): Promis
   const { which } = await import('@actions/io');
   const invocation =
     inputs.engine === 'flyway' ? flywayInvocation(inputs, workspace) : liquibaseInvocation(inputs, workspace);
-  const program = await which(invocation.program, false);
+  let program = await which(invocation.program, false);
+  if (program === '' && inputs['engine-version'] !== '') {
+    const { installCli } = await import('./cli-install.ts');
+    program = await installCli(invocation.program, inputs['engine-version'], inputs['engine-sha256'], logger);
+  }
   if (program === '') {
     throw new ConfigurationError(
-      `engine: ${inputs.engine} needs the ${invocation.program} CLI on PATH (install it in an earlier step, ` +
-        'e.g. with red-gate/setup-flyway or liquibase/setup-liquibase), or use engine: builtin',
+      `engine: ${inputs.engine} needs the ${invocation.program} CLI on PATH, or engine-version and engine-sha256 ` +
+        'to install a pinned version; or use engine: builtin',
     );
   }
   for (const note of invocation.notes) logger.warning(note);
