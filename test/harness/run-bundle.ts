@@ -214,6 +214,8 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
   });
   const durationMs = performance.now() - started;
 
+  // The runner shows ::debug:: lines only when step debug logging is on.
+  const debugEnabled = env['RUNNER_DEBUG'] === '1' || env['ACTIONS_STEP_DEBUG'] === 'true';
   const masks: string[] = [];
   const annotations: BundleAnnotation[] = [];
   const shown: string[] = [];
@@ -252,7 +254,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
       continue;
     }
     if (name === 'group') shown.push(`▸ ${mask(data)}`);
-    else if (name === 'debug') shown.push(`debug: ${mask(data)}`);
+    else if (name === 'debug' && debugEnabled) shown.push(`debug: ${mask(data)}`);
     // endgroup, save-state and other commands are consumed silently, as the runner does
   }
   const result: BundleRun = {

@@ -1,0 +1,248 @@
+/**
+ * smoke-test inputs: a single `url` or a `checks` document, plus the deadline, retry and concurrency
+ * settings. A bad `checks` document fails naming the line and the field at fault.
+ */
+import { parseDuration } from '../../../shared/src/duration.ts';
+import { InputError } from '../../../shared/src/errors.ts';
+import {
+  getDocument,
+  getDuration,
+  getInteger,
+  getList,
+  getString,
+  type ParsedDocument,
+} from '../../../shared/src/inputs.ts';
+import type { SmokeCheck } from '../../../shared/src/smoke.ts';
+
+export interface Inputs {
+  checks: SmokeCheck[];
+  /** milliseconds */
+  timeout: number;
+  /** milliseconds */
+  'request-timeout': number;
+  /** milliseconds */
+  'retry-delay': number;
+  concurrency: number;
+}
+
+const CHECK_FIELDS = new Set([
+  'name',
+  'url',
+  'method',
+  'headers',
+  'body',
+  'expect-status',
+  'expect-body',
+  'expect-body-regex',
+  'expect-json',
+  'max-latency',
+]);
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const CHECKS_EXAMPLE = '- url: https://staging.example.com/health\n  expect-status: 200';
+
+/**
+ * Checks that `text` is an absolute http(s) URL.
+ * @returns the problem, or undefined when it is fine
+ */
+export function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${text}" is not an absolute URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${text}" is not an http(s) URL`;
+  return undefined;
+}
+
+/**
+ * Normalises an expected-status value: `200`, `"2xx"`, `"200,204"` or a list of those.
+ * @returns the patterns, or undefined when the value is not a status
+ */
+export function parseStatusPatterns(value: unknown): string[] | undefined {
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value];
+  const patterns: string[] = [];
+  for (const item of items) {
+    const text = String(item).trim().toLowerCase();
+    if (!/^[1-5](\d\d|xx)$/.test(text)) return undefined;
+    patterns.push(text);
+  }
+  return patterns.length > 0 ? patterns : undefined;
+}
+
+/**
+ * Turns a parsed `checks` document into checks, validating every field.
+ * @param document the parsed YAML/JSON (a list, or a map with a `checks` list)
+ * @param defaultMaxLatencyMs the `max-latency` input, applied to checks that set none
+ * @throws InputError naming `checks`, the line and the field at fault
+ */
+export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyMs?: number): SmokeCheck[] {
+  const fail = (path: (string | number)[], problem: string, example = CHECKS_EXAMPLE): never => {
+    const at = document.locate(path);
+    const where = at === undefined ? '' : `line ${at.line}: `;
+    throw new InputError('checks', `${where}${problem}`, example);
+  };
+  let root = document.value;
+  const prefix: (string | number)[] = [];
+  if (root !== null && typeof root === 'object' && !Array.isArray(root) && 'checks' in root) {
+    root = (root as { checks: unknown }).checks;
+    prefix.push('checks');
+  }
+  if (!Array.isArray(root)) return fail(prefix, 'must be a list of checks');
+  if (root.length === 0) return fail(prefix, 'lists no checks');
+  const names = new Set<string>();
+  return root.map((item: unknown, index): SmokeCheck => {
+    const at = [...prefix, index];
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      return fail(at, `check ${index + 1} must be a map with at least a url`);
+    }
+    const fields = item as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!CHECK_FIELDS.has(key)) {
+        fail(
+          [...at, key],
+          `check ${index + 1} has an unknown field "${key}" (known: ${[...CHECK_FIELDS].join(', ')})`,
+        );
+      }
+    }
+    const url = fields['url'];
+    if (typeof url !== 'string' || url.trim() === '') return fail(at, `check ${index + 1} has no "url"`);
+    const badUrl = urlProblem(url.trim());
+    if (badUrl !== undefined) fail([...at, 'url'], `check ${index + 1} "url": ${badUrl}`);
+    const name = fields['name'] === undefined ? url.trim() : String(fields['name']);
+    if (names.has(name)) fail([...at, 'name'], `check ${index + 1}: the name "${name}" is used twice`);
+    names.add(name);
+    const method = String(fields['method'] ?? 'GET').toUpperCase();
+    if (!METHODS.has(method))
+      fail([...at, 'method'], `check "${name}" "method": "${method}" is not an HTTP method`, 'method: GET');
+    const check: SmokeCheck = { name, url: url.trim(), method, headers: {}, expectStatus: ['2xx'] };
+    const headers = fields['headers'];
+    if (headers !== undefined) {
+      if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+        fail(
+          [...at, 'headers'],
+          `check "${name}" "headers" must be a map`,
+          'headers: { Accept: application/json }',
+        );
+      }
+      for (const [key, value] of Object.entries(headers as Record<string, unknown>))
+        check.headers[key] = String(value);
+    }
+    if (fields['body'] !== undefined) {
+      const body = fields['body'];
+      check.body = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    if (fields['expect-status'] !== undefined) {
+      const patterns = parseStatusPatterns(fields['expect-status']);
+      if (patterns === undefined) {
+        fail(
+          [...at, 'expect-status'],
+          `check "${name}" "expect-status": ${JSON.stringify(fields['expect-status'])} is not a status`,
+          'expect-status: [200, 204] or "2xx"',
+        );
+      }
+      check.expectStatus = patterns ?? [];
+    }
+    const contains = fields['expect-body'];
+    const regex = fields['expect-body-regex'];
+    if (contains !== undefined || regex !== undefined) {
+      check.expectBody = {};
+      if (contains !== undefined) check.expectBody.contains = String(contains);
+      if (regex !== undefined) {
+        try {
+          new RegExp(String(regex));
+        } catch (error) {
+          fail(
+            [...at, 'expect-body-regex'],
+            `check "${name}" "expect-body-regex": ${(error as Error).message}`,
+            'expect-body-regex: "^ok$"',
+          );
+        }
+        check.expectBody.regex = String(regex);
+      }
+    }
+    const json = fields['expect-json'];
+    if (json !== undefined) {
+      if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+        fail(
+          [...at, 'expect-json'],
+          `check "${name}" "expect-json" must be a map of JSON path to value`,
+          'expect-json: { "$.status": ok }',
+        );
+      }
+      check.expectJson = Object.entries(json as Record<string, unknown>).map(([path, equals]) => ({
+        path,
+        equals,
+      }));
+    }
+    const latency = fields['max-latency'];
+    if (latency !== undefined) {
+      const ms = typeof latency === 'string' ? parseDuration(latency) : undefined;
+      if (ms === undefined)
+        fail(
+          [...at, 'max-latency'],
+          `check "${name}" "max-latency": ${JSON.stringify(latency)} is not a duration`,
+          'max-latency: 500ms',
+        );
+      check.maxLatencyMs = ms;
+    } else if (defaultMaxLatencyMs !== undefined) {
+      check.maxLatencyMs = defaultMaxLatencyMs;
+    }
+    return check;
+  });
+}
+
+/**
+ * Reads and validates every smoke-test input.
+ * @throws InputError for the first bad input
+ */
+export function getInputs(): Inputs {
+  const url = getString('url');
+  const document = getDocument('checks');
+  const maxLatency = getDuration('max-latency');
+  if (url === '' && document === undefined) {
+    throw new InputError('url', 'one of `url` or `checks` is required', 'https://staging.example.com/health');
+  }
+  if (url !== '' && document !== undefined) {
+    throw new InputError('checks', 'give either `url` or `checks`, not both', CHECKS_EXAMPLE);
+  }
+  let checks: SmokeCheck[];
+  if (document !== undefined) {
+    checks = parseChecksDocument(document, maxLatency);
+  } else {
+    const problem = urlProblem(url);
+    if (problem !== undefined) throw new InputError('url', problem, 'https://staging.example.com/health');
+    const patterns = parseStatusPatterns(getList('expected-status').join(','));
+    if (patterns === undefined)
+      throw new InputError(
+        'expected-status',
+        `"${getString('expected-status')}" is not a status list`,
+        '200,204 or 2xx',
+      );
+    const headersDoc = getDocument('headers');
+    const headers: Record<string, string> = {};
+    if (headersDoc !== undefined) {
+      const value = headersDoc.value;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new InputError(
+          'headers',
+          'must be a YAML map of header names to values',
+          'Accept: application/json',
+        );
+      }
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) headers[key] = String(item);
+    }
+    const check: SmokeCheck = { name: url, url, method: 'GET', headers, expectStatus: patterns };
+    const body = getString('expected-body');
+    if (body !== '') check.expectBody = { contains: body };
+    if (maxLatency !== undefined) check.maxLatencyMs = maxLatency;
+    checks = [check];
+  }
+  return {
+    checks,
+    timeout: getDuration('timeout', { default: '2m', min: 1 }) ?? 120_000,
+    'request-timeout': getDuration('request-timeout', { default: '10s', min: 1 }) ?? 10_000,
+    'retry-delay': getDuration('retry-delay', { default: '1s' }) ?? 1_000,
+    concurrency: getInteger('concurrency', { default: 10, min: 1, max: 100 }) ?? 10,
+  };
+}

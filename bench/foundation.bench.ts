@@ -1,0 +1,125 @@
+/**
+ * Foundation benchmarks (issue 2): bundle cold start, bundle sizes, and smoke-test's concurrency against
+ * the peer's way (a sequential curl loop, as url-health-check-style scripts do), measured in one run.
+ * Writes bench/results/foundation.md.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBundle } from '../test/harness/run-bundle.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = 9;
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+function timeProcess(args: string[], env: Record<string, string>): Promise<{ ms: number; code: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - started, code: code ?? 1 }));
+  });
+}
+
+const dirSize = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const full = path.join(dir, entry.name);
+    return sum + (entry.isDirectory() ? dirSize(full) : statSync(full).size);
+  }, 0);
+
+const names = readdirSync(path.join(root, 'dist')).sort();
+const baseEnv = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp' };
+
+// 1. Cold start: every bundle failing fast on a missing required input (no INPUT_* at all).
+const baseline: number[] = [];
+for (let i = 0; i < RUNS; i++) baseline.push((await timeProcess(['-e', ''], baseEnv)).ms);
+const cold: { name: string; ms: number; code: number }[] = [];
+for (const name of names) {
+  const times: number[] = [];
+  let code = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const result = await timeProcess([path.join(root, 'dist', name, 'index.js')], baseEnv);
+    times.push(result.ms);
+    code = result.code;
+  }
+  cold.push({ name, ms: median(times), code });
+}
+
+// 2. Sizes.
+const sizes = names.map((name) => ({
+  name,
+  index: statSync(path.join(root, 'dist', name, 'index.js')).size,
+  folder: dirSize(path.join(root, 'dist', name)),
+}));
+const total = dirSize(path.join(root, 'dist'));
+
+// 3. smoke-test: 50 checks against endpoints that each take 200 ms, vs a sequential curl loop.
+const server = createServer((_request, response) => setTimeout(() => response.end('ok'), 200));
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const checks = Array.from({ length: 50 }, (_, i) => ({ name: `c${i}`, url: `${base}/c${i}` }));
+const gantryRuns: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const run = await runBundle('smoke-test', { inputs: { checks: JSON.stringify(checks) } });
+  if (run.exitCode !== 0) throw new Error(`smoke-test failed in the benchmark:\n${run.log}`);
+  gantryRuns.push(run.durationMs);
+}
+const curlRuns: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const started = performance.now();
+  for (const check of checks) {
+    // Asynchronous, so this process's own test server keeps answering while curl waits.
+    await promisify(execFile)('curl', ['-fsS', '-o', '/dev/null', '--retry', '3', check.url]);
+  }
+  curlRuns.push(performance.now() - started);
+}
+server.close();
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+const gantry = median(gantryRuns);
+const curl = median(curlRuns);
+const lines = [
+  '## Foundation (issue 2)',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}.`,
+  '',
+  `### Cold start: bundle failing fast on a missing required input (median of ${RUNS} runs)`,
+  '',
+  `Target ≤ 100 ms for every bundle. Reference: \`node -e ''\` alone takes ${median(baseline).toFixed(0)} ms here. The peer figure (amazon-ecs-deploy-task-definition ≈ 170 ms for the same fail-fast) comes from the issue; its bundle cannot be fetched on this machine, so it is not re-measured here.`,
+  '',
+  '| Bundle | Median wall time | Exit code | Within target |',
+  '| --- | --- | --- | --- |',
+  ...cold.map((c) => `| ${c.name} | ${c.ms.toFixed(0)} ms | ${c.code} | ${c.ms <= 100 ? 'yes' : '**no**'} |`),
+  '',
+  '### Bundle sizes',
+  '',
+  'Targets: smoke-test ≤ 300 KB; no bundle over 1.5 MB; all nine ≤ 6 MB (the peers Gantry replaces total about 16 MB).',
+  '',
+  '| Bundle | index.js | Folder (with licences, chunks) |',
+  '| --- | --- | --- |',
+  ...sizes.map((s) => `| ${s.name} | ${kb(s.index)} | ${kb(s.folder)} |`),
+  `| **dist/ total** | | **${kb(total)}** |`,
+  '',
+  '### smoke-test: 50 checks against endpoints that each answer in 200 ms',
+  '',
+  'Target ≤ 1.5 s wall time. Peer: a sequential `curl` loop (the way url-health-check-style steps check URLs one at a time), same server, same run.',
+  '',
+  '| Way | Median of 3 (wall time) |',
+  '| --- | --- |',
+  `| Gantry smoke-test bundle (concurrency 10, whole process) | ${(gantry / 1000).toFixed(2)} s |`,
+  `| sequential curl loop | ${(curl / 1000).toFixed(2)} s |`,
+  `| ratio Gantry / peer | ${(gantry / curl).toFixed(2)}× |`,
+  '',
+];
+mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(path.join(root, 'bench', 'results', 'foundation.md'), lines.join('\n'));
+console.log(lines.join('\n'));
