@@ -120,6 +120,25 @@ describe('run-migrations bundle', () => {
     assert.equal(again.exitCode, 0, again.log);
     assert.equal(again.outputs['applied'], '0');
     assert.equal(again.outputs['schema-version'], '2');
+
+    await writeFile(
+      path.join(cwd, 'db/migration/V2__add_email.sql'),
+      'ALTER TABLE users ADD COLUMN email varchar(320);\n',
+    );
+    const reportPath = path.join(cwd, 'validate.json');
+    const validate = await runBundle('run-migrations', {
+      cwd,
+      inputs: { 'database-url': url, command: 'validate', 'report-path': reportPath },
+    });
+    assert.equal(validate.exitCode, 1);
+    assert.match(validate.log, /checksum mismatch for migration version 2 \(V2__add_email\.sql\)/);
+    assert.equal(validate.outputs['schema-version'], '2');
+    const validateReport = JSON.parse(await readFile(reportPath, 'utf8')) as {
+      problems: string[];
+      error: string;
+    };
+    assert.match(validateReport.problems[0] ?? '', /V2__add_email\.sql/);
+    assert.match(validateReport.error, /^Validate failed/);
   });
 
   test('PostgreSQL: a failing migration fails the step naming the file, line and SQL error; outputs still set', async () => {

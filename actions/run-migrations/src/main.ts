@@ -9,7 +9,7 @@ import { ConfigurationError, describeThrown } from '../../../shared/src/errors.t
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 import { scanLocations, type ScanResult } from './migration-files.ts';
-import { MigrationError, runCommand, type MigratorResult } from './migrator.ts';
+import { emptyResult, MigrationError, runCommand } from './migrator.ts';
 import { buildReport, infoTable, writeReport, writeSummary } from './report.ts';
 import type { MigrationDatabase } from './schema-history.ts';
 
@@ -26,30 +26,36 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   }
 
   const db = await logger.group('Connect', () => connect(inputs, logger));
-  let result: MigratorResult | undefined;
+  const result = emptyResult(inputs.command, inputs['dry-run']);
   let failure: unknown;
   try {
-    result = await logger.group(`${inputs['dry-run'] ? 'Plan' : 'Run'} ${inputs.command}`, () =>
-      runCommand(inputs.command, db, scan.migrations, {
-        target: inputs.target,
-        outOfOrder: inputs['out-of-order'],
-        baselineOnMigrate: inputs['baseline-on-migrate'],
-        baselineVersion: inputs['baseline-version'],
-        baselineDescription: inputs['baseline-description'],
-        placeholders: inputs.placeholders,
-        placeholderReplacement: inputs['placeholder-replacement'],
-        lockTimeoutMs: inputs['lock-timeout'],
-        dryRun: inputs['dry-run'],
-        installedBy: inputs['installed-by'],
-        onEvent: (event) => {
-          if (event.kind === 'starting') {
-            const where = event.transactional ? '' : ' (outside a transaction)';
-            logger.info(`${inputs['dry-run'] ? 'Would apply' : 'Applying'} ${event.file.script}${where}`);
-          } else if (event.kind === 'applied') {
-            logger.info(`  applied ${event.migration.script} in ${event.migration.executionTime} ms`);
-          } else logger.info(event.message);
+    await logger.group(`${inputs['dry-run'] ? 'Plan' : 'Run'} ${inputs.command}`, () =>
+      runCommand(
+        inputs.command,
+        db,
+        scan.migrations,
+        {
+          target: inputs.target,
+          outOfOrder: inputs['out-of-order'],
+          baselineOnMigrate: inputs['baseline-on-migrate'],
+          baselineVersion: inputs['baseline-version'],
+          baselineDescription: inputs['baseline-description'],
+          placeholders: inputs.placeholders,
+          placeholderReplacement: inputs['placeholder-replacement'],
+          lockTimeoutMs: inputs['lock-timeout'],
+          dryRun: inputs['dry-run'],
+          installedBy: inputs['installed-by'],
+          onEvent: (event) => {
+            if (event.kind === 'starting') {
+              const where = event.transactional ? '' : ' (outside a transaction)';
+              logger.info(`${inputs['dry-run'] ? 'Would apply' : 'Applying'} ${event.file.script}${where}`);
+            } else if (event.kind === 'applied') {
+              logger.info(`  applied ${event.migration.script} in ${event.migration.executionTime} ms`);
+            } else logger.info(event.message);
+          },
         },
-      }),
+        result,
+      ),
     );
   } catch (thrown) {
     failure = thrown;
@@ -58,7 +64,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   }
 
   await logger.group('Report', async () => {
-    const partial = result ?? failedResult(inputs, failure);
+    const partial = result;
     if (inputs['dry-run'] && partial.command === 'migrate') {
       for (const file of partial.pending) {
         logger.info(`Would apply ${file.script}`);
@@ -103,20 +109,6 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     });
   }
   if (failure !== undefined) throw failure;
-}
-
-function failedResult(inputs: Inputs, failure: unknown): MigratorResult {
-  if (failure instanceof MigrationError) return failure.result;
-  return {
-    command: inputs.command,
-    applied: [],
-    pending: [],
-    schemaVersion: '',
-    infos: [],
-    problems: [],
-    repaired: [],
-    dryRun: inputs['dry-run'],
-  };
 }
 
 async function findMigrations(inputs: Inputs, workspace: string, logger: Logger): Promise<ScanResult> {

@@ -101,9 +101,27 @@ function lineOf(sql: string, cause: unknown): number | undefined {
 }
 
 /**
+ * A result with nothing in it yet, for {@link runCommand} to fill in.
+ */
+export function emptyResult(command: Command, dryRun: boolean): MigratorResult {
+  return {
+    command,
+    applied: [],
+    pending: [],
+    schemaVersion: '',
+    infos: [],
+    problems: [],
+    repaired: [],
+    dryRun,
+  };
+}
+
+/**
  * Runs a command.
- * @param db    an open database (closed by the caller)
- * @param files the scanned migrations
+ * @param db     an open database (closed by the caller)
+ * @param files  the scanned migrations
+ * @param result filled in as the command goes, so a caller still has the states and what was applied when
+ *               the command throws
  * @throws ConfigurationError for validation failures (naming the scripts), a non-empty schema without
  *         history (unless baseline-on-migrate) or a baseline on a used history table;
  *         MigrationError when a migration fails; TimeoutError when the lock is not free in time
@@ -113,17 +131,8 @@ export async function runCommand(
   db: MigrationDatabase,
   files: MigrationFile[],
   options: MigratorOptions,
+  result: MigratorResult = emptyResult(command, options.dryRun),
 ): Promise<MigratorResult> {
-  const result: MigratorResult = {
-    command,
-    applied: [],
-    pending: [],
-    schemaVersion: '',
-    infos: [],
-    problems: [],
-    repaired: [],
-    dryRun: options.dryRun,
-  };
   const planOptions = { target: options.target, outOfOrder: options.outOfOrder };
   const readOnly = command === 'info' || command === 'validate' || options.dryRun;
   if (readOnly) {
