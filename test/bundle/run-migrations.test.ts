@@ -81,6 +81,42 @@ describe('run-migrations bundle', () => {
     );
   });
 
+  test('a database that refuses connections is retried within connect-timeout, then reported', async () => {
+    const { freePort } = await import('../integration/run-migrations/postgres-server.ts');
+    const port = await freePort();
+    const run = await runBundle('run-migrations', {
+      cwd: await workspace(FILES),
+      inputs: {
+        'database-url': `postgres://app:refused-secret@127.0.0.1:${port}/app`,
+        'connect-timeout': '20s',
+      },
+      env: { GANTRY_RETRY_DELAY_SCALE: '0.01' },
+    });
+    assert.equal(run.exitCode, 1);
+    assert.match(run.log, /Connection attempt 1 failed \(.*ECONNREFUSED.*\); retrying/);
+    assert.match(
+      run.log,
+      new RegExp(`Cannot connect to postgresql database app on 127\\.0\\.0\\.1:${port} after 8 attempts`),
+    );
+    assertNoSecret(run, 'refused-secret');
+  });
+
+  test('a wrong password fails at once (no retry), without showing it', async () => {
+    const url = new URL(await pg.createDatabase());
+    url.password = 'wrong-password-123';
+    const run = await runBundle('run-migrations', {
+      cwd: await workspace(FILES),
+      inputs: { 'database-url': url.toString() },
+    });
+    assert.equal(run.exitCode, 1);
+    assert.match(
+      run.log,
+      /Cannot connect to postgresql database .*: password authentication failed for user "postgres"/,
+    );
+    assert.doesNotMatch(run.log, /retrying/);
+    assertNoSecret(run, 'wrong-password-123');
+  });
+
   test('PostgreSQL: migrate, outputs, report, summary; then a no-op; password never shown', async () => {
     const url = await pg.createDatabase();
     const cwd = await workspace(FILES);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
+import { retry } from '../../../shared/src/retry.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 import { scanLocations, type ScanResult } from './migration-files.ts';
 import { emptyResult, MigrationError, runCommand } from './migrator.ts';
@@ -127,32 +128,63 @@ async function findMigrations(inputs: Inputs, workspace: string, logger: Logger)
   return scan;
 }
 
+/** Connection failures worth another attempt: the server is not up yet, restarting or full. */
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P03', // PostgreSQL cannot_connect_now (starting up / shutting down)
+  '53300', // PostgreSQL too_many_connections
+  'ER_CON_COUNT_ERROR',
+  'PROTOCOL_CONNECTION_LOST',
+]);
+
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TRANSIENT.has(code)) return true;
+  return /timeout expired|Connection terminated unexpectedly/i.test(describeThrown(error));
+}
+
 async function connect(inputs: Inputs, logger: Logger): Promise<MigrationDatabase> {
   const url = inputs['database-url'];
   const where = `${url.engine} database ${url.database} on ${url.host}:${url.port}`;
+  const options = {
+    url: url.url,
+    schema: inputs.schema,
+    table: inputs.table,
+    connectTimeoutMs: inputs['connect-timeout'],
+  };
+  const open =
+    url.engine === 'postgresql'
+      ? (await import('./postgres-database.ts')).openPostgres
+      : (await import('./mysql-database.ts')).openMysql;
+  let attempts = 0;
   try {
-    const db =
-      url.engine === 'postgresql'
-        ? await (
-            await import('./postgres-database.ts')
-          ).openPostgres({
-            url: url.url,
-            schema: inputs.schema,
-            table: inputs.table,
-            connectTimeoutMs: inputs['connect-timeout'],
-          })
-        : await (
-            await import('./mysql-database.ts')
-          ).openMysql({
-            url: url.url,
-            schema: inputs.schema,
-            table: inputs.table,
-            connectTimeoutMs: inputs['connect-timeout'],
-          });
+    // Retried while the server is starting or refusing connections, within connect-timeout.
+    const db = await retry(
+      (attempt) => {
+        attempts = attempt;
+        return open(options);
+      },
+      {
+        attempts: 8,
+        baseDelayMs: 500,
+        maxDelayMs: 5000,
+        deadline: Date.now() + inputs['connect-timeout'],
+        shouldRetry: isTransient,
+        onRetry: (error, attempt, delay) =>
+          logger.info(
+            `Connection attempt ${attempt} failed (${describeThrown(error)}); retrying in ${Math.round(delay)} ms`,
+          ),
+      },
+    );
     logger.info(`Connected to ${where} as ${db.user}; history table ${db.schema}.${db.table}`);
     return db;
   } catch (thrown) {
-    throw new ConfigurationError(`Cannot connect to ${where}: ${describeThrown(thrown)}`);
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    throw new ConfigurationError(`Cannot connect to ${where}${tries}: ${describeThrown(thrown)}`);
   }
 }
 
