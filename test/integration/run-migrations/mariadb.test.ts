@@ -242,6 +242,17 @@ describe('MariaDB builtin engine (Debian mariadb-server)', () => {
     assert.equal((await run()).applied.length, 1);
   });
 
+  test('a script with a stored procedure body (semicolons inside BEGIN … END) runs as written', async () => {
+    const { run, query } = await setup({
+      'V1__counter.sql':
+        'CREATE TABLE counter (n INT NOT NULL);\nINSERT INTO counter VALUES (0);\n' +
+        'CREATE PROCEDURE bump(IN by_n INT)\nBEGIN\n  UPDATE counter SET n = n + by_n;\n  UPDATE counter SET n = n + 1;\nEND;\n' +
+        'CALL bump(41);\n',
+    });
+    await run();
+    assert.equal((await query('SELECT n FROM counter'))[0]?.['n'], 42);
+  });
+
   test('dry-run changes nothing', async () => {
     const { run, query } = await setup(BASE);
     const plan = await run('migrate', { dryRun: true });
