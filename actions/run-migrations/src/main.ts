@@ -10,7 +10,13 @@ import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { retry } from '../../../shared/src/retry.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 import { scanLocations, type ScanResult } from './migration-files.ts';
-import { emptyResult, MigrationError, runCommand } from './migrator.ts';
+import {
+  emptyResult,
+  MigrationError,
+  runCommand,
+  type MigratorOptions,
+  type MigratorResult,
+} from './migrator.ts';
 import { buildReport, infoTable, writeReport, writeSummary } from './report.ts';
 import type { MigrationDatabase } from './schema-history.ts';
 
@@ -31,32 +37,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   let failure: unknown;
   try {
     await logger.group(`${inputs['dry-run'] ? 'Plan' : 'Run'} ${inputs.command}`, () =>
-      runCommand(
-        inputs.command,
-        db,
-        scan.migrations,
-        {
-          target: inputs.target,
-          outOfOrder: inputs['out-of-order'],
-          baselineOnMigrate: inputs['baseline-on-migrate'],
-          baselineVersion: inputs['baseline-version'],
-          baselineDescription: inputs['baseline-description'],
-          placeholders: inputs.placeholders,
-          placeholderReplacement: inputs['placeholder-replacement'],
-          lockTimeoutMs: inputs['lock-timeout'],
-          dryRun: inputs['dry-run'],
-          installedBy: inputs['installed-by'],
-          onEvent: (event) => {
-            if (event.kind === 'starting') {
-              const where = event.transactional ? '' : ' (outside a transaction)';
-              logger.info(`${inputs['dry-run'] ? 'Would apply' : 'Applying'} ${event.file.script}${where}`);
-            } else if (event.kind === 'applied') {
-              logger.info(`  applied ${event.migration.script} in ${event.migration.executionTime} ms`);
-            } else logger.info(event.message);
-          },
-        },
-        result,
-      ),
+      runCommand(inputs.command, db, scan.migrations, migratorOptions(inputs, logger), result),
     );
   } catch (thrown) {
     failure = thrown;
@@ -64,41 +45,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     await db.close();
   }
 
-  await logger.group('Report', async () => {
-    const partial = result;
-    if (inputs['dry-run'] && partial.command === 'migrate') {
-      for (const file of partial.pending) {
-        logger.info(`Would apply ${file.script}`);
-        logger.debug(file.content);
-      }
-    }
-    if (partial.command === 'info' || partial.command === 'validate' || inputs['dry-run']) {
-      logger.info(infoTable(partial.infos));
-    }
-    for (const change of partial.repaired) logger.info(change);
-    const report = buildReport(partial, {
-      engine: `builtin (${db.engine})`,
-      unknownFiles: scan.unknown,
-      ...(failure === undefined ? {} : { error: describeThrown(failure) }),
-    });
-    const reportPath = await writeReport(
-      report,
-      inputs['report-path'] ||
-        path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'run-migrations-report.json'),
-    );
-    core.setOutput('applied', String(report.applied));
-    core.setOutput('schema-version', report.schemaVersion);
-    core.setOutput('pending', String(report.pending));
-    core.setOutput('report', reportPath);
-    await writeSummary(report);
-    if (failure === undefined) {
-      const verb = inputs['dry-run'] ? 'would apply' : 'applied';
-      const count = inputs['dry-run'] ? report.pending : report.applied;
-      logger.info(
-        `Schema version ${report.schemaVersion || '(none)'}: ${verb} ${count}, pending ${report.pending}`,
-      );
-    }
-  });
+  await logger.group('Report', () => report(inputs, result, { engine: db.engine, scan, failure, logger }));
   if (failure instanceof MigrationError) {
     logger.error(failure.message, {
       title: 'Migration failed',
@@ -110,6 +57,69 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     });
   }
   if (failure !== undefined) throw failure;
+}
+
+function migratorOptions(inputs: Inputs, logger: Logger): MigratorOptions {
+  return {
+    target: inputs.target,
+    outOfOrder: inputs['out-of-order'],
+    baselineOnMigrate: inputs['baseline-on-migrate'],
+    baselineVersion: inputs['baseline-version'],
+    baselineDescription: inputs['baseline-description'],
+    placeholders: inputs.placeholders,
+    placeholderReplacement: inputs['placeholder-replacement'],
+    lockTimeoutMs: inputs['lock-timeout'],
+    dryRun: inputs['dry-run'],
+    installedBy: inputs['installed-by'],
+    onEvent: (event) => {
+      if (event.kind === 'starting') {
+        const where = event.transactional ? '' : ' (outside a transaction)';
+        logger.info(`Applying ${event.file.script}${where}`);
+      } else if (event.kind === 'applied') {
+        logger.info(`  applied ${event.migration.script} in ${event.migration.executionTime} ms`);
+      } else logger.info(event.message);
+    },
+  };
+}
+
+/** Logs the plan/info table, writes the JSON report, sets the outputs and writes the job summary. */
+async function report(
+  inputs: Inputs,
+  result: MigratorResult,
+  context: { engine: string; scan: ScanResult; failure: unknown; logger: Logger },
+): Promise<void> {
+  const { logger, failure } = context;
+  if (inputs['dry-run'] && result.command === 'migrate') {
+    for (const file of result.pending) {
+      logger.info(`Would apply ${file.script}`);
+      logger.debug(file.content);
+    }
+  }
+  if (result.command === 'info' || result.command === 'validate' || inputs['dry-run']) {
+    logger.info(infoTable(result.infos));
+  }
+  for (const change of result.repaired) logger.info(change);
+  const built = buildReport(result, {
+    engine: `builtin (${context.engine})`,
+    unknownFiles: context.scan.unknown,
+    ...(failure === undefined ? {} : { error: describeThrown(failure) }),
+  });
+  const reportPath = await writeReport(
+    built,
+    inputs['report-path'] || path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'run-migrations-report.json'),
+  );
+  core.setOutput('applied', String(built.applied));
+  core.setOutput('schema-version', built.schemaVersion);
+  core.setOutput('pending', String(built.pending));
+  core.setOutput('report', reportPath);
+  await writeSummary(built);
+  if (failure === undefined) {
+    const verb = inputs['dry-run'] ? 'would apply' : 'applied';
+    const count = inputs['dry-run'] ? built.pending : built.applied;
+    logger.info(
+      `Schema version ${built.schemaVersion || '(none)'}: ${verb} ${count}, pending ${built.pending}`,
+    );
+  }
 }
 
 async function findMigrations(inputs: Inputs, workspace: string, logger: Logger): Promise<ScanResult> {
