@@ -13,7 +13,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3904);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9214);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(397);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9214);
 /**
  * HashiCorp Vault secret references for every action's secret inputs: `vault:<path>#<key>`, read with
  * `node-vault` (https://github.com/nodevault/node-vault).
@@ -33,6 +34,7 @@ __webpack_require__.r(__webpack_exports__);
  * first time it meets a `vault:` reference, so actions that never see one do not load node-vault.
  * Errors name the reference's path and key, never a value; tokens obtained by login are masked.
  */
+
 
 
 
@@ -56,6 +58,19 @@ function resetVaultSession() {
 function statusOf(error) {
     const status = error?.response?.statusCode;
     return typeof status === 'number' ? status : undefined;
+}
+/** Vault is sealed/standby/overloaded (5xx, 429) or the connection failed: worth another try (reads and logins are idempotent). */
+function isTransient(error) {
+    const status = statusOf(error);
+    if (status !== undefined)
+        return status >= 500 || status === 429;
+    const code = error?.code;
+    return (typeof code === 'string' &&
+        /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EPIPE|ECONNABORTED)$/.test(code));
+}
+/** Runs a Vault call, retried on transient failures (4 attempts, backoff from 500 ms; GANTRY_RETRY_DELAY_SCALE). */
+function withRetry(call) {
+    return (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .retry */ .L5)(call, { attempts: 4, baseDelayMs: 500, maxDelayMs: 5000, shouldRetry: isTransient });
 }
 function vaultErrorText(error) {
     const status = statusOf(error);
@@ -92,7 +107,7 @@ async function login(logger) {
         }
         logger.mask(jwt);
         try {
-            await client.jwtLogin({ role, jwt, mount_point: mount });
+            await withRetry(() => client.jwtLogin({ role, jwt, mount_point: mount }));
         }
         catch (error) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`Vault JWT login as role ${role} at auth/${mount} failed: ${vaultErrorText(error)}`);
@@ -104,11 +119,11 @@ async function login(logger) {
         if (secretId)
             logger.mask(secretId);
         try {
-            await client.approleLogin({
+            await withRetry(() => client.approleLogin({
                 role_id: roleId,
                 ...(secretId ? { secret_id: secretId } : {}),
                 mount_point: mount,
-            });
+            }));
         }
         catch (error) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`Vault AppRole login at auth/${mount} failed: ${vaultErrorText(error)}`);
@@ -152,14 +167,14 @@ async function resolveVaultReference(reference, input, logger) {
     }
     let body;
     try {
-        body = await client.read(path);
+        body = await withRetry(() => client.read(path));
     }
     catch (error) {
         const segments = path.split('/');
         if (statusOf(error) === 404 && segments.length > 1 && segments[1] !== 'data') {
             const v2 = [segments[0], 'data', ...segments.slice(1)].join('/');
             try {
-                body = await client.read(v2);
+                body = await withRetry(() => client.read(v2));
             }
             catch {
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`Input '${input}': cannot read Vault secret at path ${path} (nor ${v2}): ${vaultErrorText(error)}`);
@@ -178,7 +193,7 @@ async function resolveVaultReference(reference, input, logger) {
     logger.mask(text);
     return text;
 }
-(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecretResolver */ .Uc)('vault', resolveVaultReference);
+(0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecretResolver */ .Uc)('vault', resolveVaultReference);
 
 
 /***/ })

@@ -20,6 +20,7 @@
 import * as core from '@actions/core';
 import { ConfigurationError, describeThrown } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { retry } from './retry.ts';
 import { registerSecretResolver } from './secrets.ts';
 
 /** A parsed `vault:<path>#<key>` reference. */
@@ -63,6 +64,22 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** Vault is sealed/standby/overloaded (5xx, 429) or the connection failed: worth another try (reads and logins are idempotent). */
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return status >= 500 || status === 429;
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EPIPE|ECONNABORTED)$/.test(code)
+  );
+}
+
+/** Runs a Vault call, retried on transient failures (4 attempts, backoff from 500 ms; GANTRY_RETRY_DELAY_SCALE). */
+function withRetry<T>(call: () => Promise<T>): Promise<T> {
+  return retry(call, { attempts: 4, baseDelayMs: 500, maxDelayMs: 5000, shouldRetry: isTransient });
+}
+
 function vaultErrorText(error: unknown): string {
   const status = statusOf(error);
   return status === undefined ? describeThrown(error) : `HTTP ${status}`;
@@ -104,7 +121,7 @@ async function login(logger: Logger): Promise<VaultClient> {
     }
     logger.mask(jwt);
     try {
-      await client.jwtLogin({ role, jwt, mount_point: mount });
+      await withRetry(() => client.jwtLogin({ role, jwt, mount_point: mount }));
     } catch (error) {
       throw new ConfigurationError(
         `Vault JWT login as role ${role} at auth/${mount} failed: ${vaultErrorText(error)}`,
@@ -115,11 +132,13 @@ async function login(logger: Logger): Promise<VaultClient> {
     const secretId = process.env['VAULT_SECRET_ID'];
     if (secretId) logger.mask(secretId);
     try {
-      await client.approleLogin({
-        role_id: roleId,
-        ...(secretId ? { secret_id: secretId } : {}),
-        mount_point: mount,
-      });
+      await withRetry(() =>
+        client.approleLogin({
+          role_id: roleId,
+          ...(secretId ? { secret_id: secretId } : {}),
+          mount_point: mount,
+        }),
+      );
     } catch (error) {
       throw new ConfigurationError(`Vault AppRole login at auth/${mount} failed: ${vaultErrorText(error)}`);
     }
@@ -166,13 +185,13 @@ export async function resolveVaultReference(
   }
   let body: unknown;
   try {
-    body = await client.read(path);
+    body = await withRetry(() => client.read(path));
   } catch (error) {
     const segments = path.split('/');
     if (statusOf(error) === 404 && segments.length > 1 && segments[1] !== 'data') {
       const v2 = [segments[0], 'data', ...segments.slice(1)].join('/');
       try {
-        body = await client.read(v2);
+        body = await withRetry(() => client.read(v2));
       } catch {
         throw new ConfigurationError(
           `Input '${input}': cannot read Vault secret at path ${path} (nor ${v2}): ${vaultErrorText(error)}`,

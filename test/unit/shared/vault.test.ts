@@ -32,6 +32,7 @@ const KV2: Record<string, Record<string, unknown>> = {
 };
 const KV1: Record<string, Record<string, unknown>> = { 'kv1/app': { password: SECRET } };
 const VALID_TOKENS = new Set([ROOT_TOKEN, JWT_TOKEN, APPROLE_TOKEN]);
+let flakyFailures = 0;
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {
   const chunks: Buffer[] = [];
@@ -73,6 +74,10 @@ before(async () => {
     if (request.method === 'GET' && url.pathname.startsWith('/v1/')) {
       if (!VALID_TOKENS.has(entry.token ?? '')) return send(403, { errors: ['permission denied'] });
       const path = url.pathname.slice('/v1/'.length);
+      if (path === 'secret/data/app/flaky' && flakyFailures-- > 0)
+        return send(503, { errors: ['Vault is sealed'] });
+      if (path === 'secret/data/app/flaky')
+        return send(200, { data: { data: { password: SECRET }, metadata: {} } });
       const v2 = KV2[path];
       if (v2 !== undefined) {
         return send(200, {
@@ -191,6 +196,24 @@ describe('vault: references (local Vault API server)', () => {
     assert.equal(value, SECRET);
     assert.deepEqual(seen[0]?.body, { role_id: 'role-1', secret_id: 'secret-id-1' });
     assert.equal(seen[1]?.token, APPROLE_TOKEN);
+  });
+
+  test('a 5xx from Vault (sealed, standby) is retried', async () => {
+    process.env['VAULT_TOKEN'] = ROOT_TOKEN;
+    process.env['GANTRY_RETRY_DELAY_SCALE'] = '0.01';
+    flakyFailures = 2;
+    try {
+      assert.equal((await resolveAndPrint('vault:secret/data/app/flaky#password')).value, SECRET);
+      assert.equal(seen.filter((s) => s.url === '/v1/secret/data/app/flaky').length, 3);
+      flakyFailures = 10;
+      await assert.rejects(
+        resolveSecret('vault:secret/data/app/flaky#password', 'database-url', createCaptureLogger()),
+        /cannot read Vault secret at path secret\/data\/app\/flaky: HTTP 503/,
+      );
+    } finally {
+      delete process.env['GANTRY_RETRY_DELAY_SCALE'];
+      flakyFailures = 0;
+    }
   });
 
   test('a wrong path fails naming the path, not any value', async () => {
