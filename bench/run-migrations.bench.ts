@@ -17,7 +17,7 @@ import { startPostgres } from '../test/integration/run-migrations/postgres-serve
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = 500;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 function timeProcess(args: string[], env: Record<string, string>, cwd: string): Promise<number> {
   return new Promise((resolve, reject) => {

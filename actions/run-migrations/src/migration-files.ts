@@ -6,7 +6,7 @@
  * to its location. A `<script>.conf` beside a script is its Flyway script configuration
  * (`executeInTransaction=false`). Anything else in a location is reported as an unknown name.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../../../shared/src/errors.ts';
 import { flywayChecksum } from './checksum.ts';
@@ -66,12 +66,11 @@ export function parseMigrationName(name: string): ParsedName {
   return { kind, version, description };
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+function walk(dir: string): string[] {
   const files: string[] = [];
-  for (const entry of entries) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await walk(full)));
+    if (entry.isDirectory()) files.push(...walk(full));
     else if (entry.isFile()) files.push(full);
   }
   return files;
@@ -97,7 +96,7 @@ export async function scanLocations(locations: string[], workspace: string): Pro
     const dir = path.resolve(workspace, location.replace(/^filesystem:/, ''));
     let files: string[];
     try {
-      files = (await walk(dir)).sort();
+      files = walk(dir).sort();
     } catch (thrown) {
       const code = (thrown as NodeJS.ErrnoException).code;
       throw new ConfigurationError(
@@ -105,6 +104,7 @@ export async function scanLocations(locations: string[], workspace: string): Pro
       );
     }
     const scripts = new Set(files);
+    const found: { file: string; script: string; parsed: Exclude<ParsedName, { kind: 'unknown' }> }[] = [];
     for (const file of files) {
       const script = path.relative(dir, file).split(path.sep).join('/');
       const base = path.basename(file);
@@ -112,10 +112,14 @@ export async function scanLocations(locations: string[], workspace: string): Pro
       const parsed = parseMigrationName(base);
       if (parsed.kind === 'unknown') {
         unknown.push(`${path.relative(workspace, file).split(path.sep).join('/')} (${parsed.reason})`);
-        continue;
+      } else {
+        found.push({ file, script, parsed });
       }
-      const bytes = await readFile(file);
-      const content = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    }
+    // Synchronous reads: for hundreds of small files they are several times faster than the thread pool.
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const read = found.map(({ file, script, parsed }) => {
+      const content = decoder.decode(readFileSync(file));
       const migration: MigrationFile = {
         ...parsed,
         script,
@@ -123,11 +127,11 @@ export async function scanLocations(locations: string[], workspace: string): Pro
         content,
         checksum: flywayChecksum(content),
       };
-      if (scripts.has(`${file}.conf`)) {
-        Object.assign(migration, parseScriptConfig(await readFile(`${file}.conf`, 'utf8')));
-      }
-      migrations.push(migration);
-    }
+      if (scripts.has(`${file}.conf`))
+        Object.assign(migration, parseScriptConfig(readFileSync(`${file}.conf`, 'utf8')));
+      return migration;
+    });
+    migrations.push(...read);
   }
   return { migrations: sortMigrations(migrations), unknown };
 }

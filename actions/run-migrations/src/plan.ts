@@ -92,6 +92,16 @@ export function planMigrations(files: MigrationFile[], rows: HistoryRow[], optio
       schemaVersion = version;
     }
   }
+  // A row is out of order when a higher version was installed before it (one pass in rank order).
+  const outOfOrderRanks = new Set<number>();
+  let highestSoFar: Version | undefined;
+  for (const row of [...appliedVersioned].sort((a, b) => a.installedRank - b.installedRank)) {
+    const version = parseVersion(row.version ?? '');
+    if (version === undefined || row.type === 'BASELINE') continue;
+    if (highestSoFar !== undefined && compareVersions(version, highestSoFar) < 0)
+      outOfOrderRanks.add(row.installedRank);
+    else highestSoFar = version;
+  }
   const versionedFiles = files.filter((file) => file.kind === 'versioned');
   const maxFile = versionedFiles.at(-1)?.version;
   const seen = new Set<string>();
@@ -120,7 +130,7 @@ export function planMigrations(files: MigrationFile[], rows: HistoryRow[], optio
         executionTime: row.executionTime,
         row,
       };
-      if (info.state === 'success' && isOutOfOrder(row, rows, version)) info.state = 'out-of-order';
+      if (info.state === 'success' && outOfOrderRanks.has(row.installedRank)) info.state = 'out-of-order';
       infos.push(info);
       if (row.type === 'SQL' && row.success) {
         if (row.checksum !== file.checksum) {
@@ -249,13 +259,4 @@ function rowInfo(row: HistoryRow, state: MigrationState): MigrationInfo {
     state,
     ...applied(row),
   };
-}
-
-function isOutOfOrder(row: HistoryRow, rows: HistoryRow[], version: Version): boolean {
-  return rows.some((other) => {
-    if (other.installedRank >= row.installedRank || !isVersionedRow(other) || other.type === 'BASELINE')
-      return false;
-    const otherVersion = parseVersion(other.version ?? '');
-    return otherVersion !== undefined && compareVersions(otherVersion, version) > 0;
-  });
 }
