@@ -171,24 +171,38 @@ CREATE INDEX ${quote(`${this.table}_s_idx`)} ON ${this.qualified} (\`success\`);
     );
   }
 
+  /**
+   * Records the migration as failed (`success = 0`) before running it and marks it successful afterwards, so a
+   * run that dies half-way (killed connection, cancelled job) leaves the same trace as a failure Flyway records:
+   * the next run refuses to continue until `repair`. DDL commits implicitly on MySQL, so nothing else can tell
+   * which of the script's statements ran.
+   */
   async applyMigration(
     sql: string,
     row: NewHistoryRow,
     options: { transactional: boolean },
   ): Promise<number> {
+    await this.insertRow({ ...row, executionTime: 0, success: false });
+    const [ranks] = await this.connection.query<RowDataPacket[]>(
+      `SELECT MAX(\`installed_rank\`) AS r FROM ${this.qualified}`,
+    );
+    const rank = Number(ranks[0]?.['r']);
     const started = performance.now();
+    const finish = (executionTime: number, success: boolean): Promise<unknown> =>
+      this.connection.query(
+        `UPDATE ${this.qualified} SET \`execution_time\` = ?, \`success\` = ? WHERE \`installed_rank\` = ?`,
+        [executionTime, success ? 1 : 0, rank],
+      );
     if (options.transactional) await this.connection.query('START TRANSACTION');
     try {
       await this.connection.query(sql);
     } catch (error) {
       if (options.transactional) await this.connection.query('ROLLBACK').catch(() => undefined);
-      const executionTime = Math.round(performance.now() - started);
-      // DDL before the failure has committed implicitly: record the failure as Flyway does.
-      await this.insertRow({ ...row, executionTime, success: false }).catch(() => undefined);
+      await finish(Math.round(performance.now() - started), false).catch(() => undefined);
       throw error;
     }
     const executionTime = Math.round(performance.now() - started);
-    await this.insertRow({ ...row, executionTime });
+    await finish(executionTime, true);
     if (options.transactional) await this.connection.query('COMMIT');
     return executionTime;
   }

@@ -55,8 +55,9 @@ export interface MigrationDatabase {
   /**
    * Runs one migration's SQL and records its history row.
    * Transactional: both in one transaction; on failure both are rolled back and the error is thrown.
-   * Non-transactional: the statements run one by one, then the row is inserted; on failure a row with
-   * `success = false` is inserted (as Flyway does where it cannot roll back) and the error is thrown.
+   * Non-transactional (and on MySQL, where DDL commits implicitly): a failure leaves a row with
+   * `success = false` (as Flyway does where it cannot roll back) and the error is thrown; MySQL writes that row
+   * before running the script, so a run that dies half-way leaves it too.
    * @returns the execution time in milliseconds (recorded in the row)
    */
   applyMigration(sql: string, row: NewHistoryRow, options: { transactional: boolean }): Promise<number>;

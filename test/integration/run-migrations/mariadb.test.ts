@@ -253,6 +253,59 @@ describe('MariaDB builtin engine (Debian mariadb-server)', () => {
     assert.equal((await query('SELECT n FROM counter'))[0]?.['n'], 42);
   });
 
+  test('connection killed mid-migration: the migration is left marked failed, the next run refuses until repair', async () => {
+    const { run, folder, url, query } = await setup({
+      'V1__a.sql': 'CREATE TABLE a (id INT);',
+      'V2__slow.sql': 'CREATE TABLE slow (id INT);\nDO SLEEP(1.5);\nINSERT INTO slow VALUES (1);',
+      'V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const killer = await server.connection(url);
+    const running = run();
+    const killed = (async () => {
+      for (let i = 0; i < 200; i++) {
+        const [rows] = await killer.query<RowDataPacket[]>(
+          "SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP(1.5)%' AND info NOT LIKE '%processlist%'",
+        );
+        if (rows[0] !== undefined) {
+          await killer.query(`KILL CONNECTION ${Number(rows[0]['id'])}`);
+          return true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return false;
+    })();
+    await assert.rejects(running, /V2__slow\.sql/);
+    assert.equal(await killed, true);
+    await killer.end();
+    assert.deepEqual(
+      (await query(history)).map((r) => [r['script'], r['success']]),
+      [
+        ['V1__a.sql', 1],
+        ['V2__slow.sql', 0],
+      ],
+    );
+    await assert.rejects(run(), /Detected failed migration to version 2 \(slow, V2__slow\.sql\)/);
+    // the user finishes or reverts the half-applied change, makes the script re-runnable and repairs
+    await folder.write(
+      'V2__slow.sql',
+      'CREATE TABLE IF NOT EXISTS slow (id INT);\nINSERT INTO slow VALUES (1);',
+    );
+    await run('repair');
+    const rerun = await run();
+    assert.deepEqual(
+      rerun.applied.map((m) => m.script),
+      ['V2__slow.sql', 'V3__c.sql'],
+    );
+    assert.deepEqual(
+      (await query(history)).map((r) => [r['installed_rank'], r['script'], r['success']]),
+      [
+        [1, 'V1__a.sql', 1],
+        [2, 'V2__slow.sql', 1],
+        [3, 'V3__c.sql', 1],
+      ],
+    );
+  });
+
   test('dry-run changes nothing', async () => {
     const { run, query } = await setup(BASE);
     const plan = await run('migrate', { dryRun: true });
