@@ -31,7 +31,9 @@ describe('smoke-test bundle', () => {
 
   test('each scenario ends as expected with the expected attempt count', async () => {
     const port = await freePort();
-    const late = startLate(port, 1_200);
+    // Starts listening only once the action has seen its connection refused: no race with a slow machine.
+    const late = startLate(port);
+    let seen = '';
     const checks = [
       { name: 'healthy', url: `${server.url}/healthy`, 'expect-json': { '$.status': 'ok' } },
       { name: 'slow-ok', url: `${server.url}/slow` },
@@ -43,7 +45,11 @@ describe('smoke-test bundle', () => {
     ];
     try {
       const run = await runBundle('smoke-test', {
-        inputs: { checks: JSON.stringify(checks), timeout: '4s', concurrency: '7', ...fast },
+        inputs: { checks: JSON.stringify(checks), timeout: '6s', concurrency: '7', ...fast },
+        onStdout: (chunk) => {
+          seen += chunk;
+          if (seen.includes('late-start: attempt 1 failed (connection refused)')) late.start();
+        },
       });
       assert.equal(run.exitCode, 1);
       const results = new Map(
@@ -57,7 +63,7 @@ describe('smoke-test bundle', () => {
       ): void => {
         const result = results.get(name);
         assert.ok(result, `no result for ${name}`);
-        assert.equal(result.passed, passed, `${name}: ${result.reason}`);
+        assert.equal(result.passed, passed, `${name}: ${result.reason}\n${run.log}`);
         assert.ok(attempts(result.attempts), `${name}: ${result.attempts} attempts`);
         if (reason !== undefined) assert.match(result.reason ?? '', reason, name);
       };
@@ -87,7 +93,7 @@ describe('smoke-test bundle', () => {
       assert.match(run.log, /flapping: attempt 1 failed \(status 500, expected 2xx\); retrying in/);
       assert.match(run.log, /late-start: attempt 1 failed \(connection refused\)/);
     } finally {
-      late.cancel();
+      late.start();
       await (await late.started).close();
     }
   });

@@ -65,6 +65,8 @@ export interface RunBundleOptions {
   timeoutMs?: number;
   /** Apply action.yml defaults to inputs not given (default true, as the runner does). */
   applyDefaults?: boolean;
+  /** Called with each chunk of stdout as it arrives (e.g. to act when the action reaches a point). */
+  onStdout?: (chunk: string) => void;
   /** Path of the bundle (default `dist/<action>/index.js` in the repo). */
   bundlePath?: string;
 }
@@ -196,7 +198,10 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     const child = spawn(node24(), [bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      options.onStdout?.(chunk.toString('utf8'));
+    });
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -81,10 +81,13 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts a server answering 200 on every path on `port`, but only after `delayMs`: until then
- * connections are refused.
+ * A server answering 200 on every path on `port` that starts listening only when `start()` is called
+ * (or after `delayMs`, if given): until then connections are refused.
  */
-export function startLate(port: number, delayMs: number): { started: Promise<TestServer>; cancel(): void } {
+export function startLate(
+  port: number,
+  delayMs?: number,
+): { started: Promise<TestServer>; start(): void; cancel(): void } {
   const hits = new Map<string, number>();
   const server = createServer((request, response) => {
     hits.set(request.url ?? '/', (hits.get(request.url ?? '/') ?? 0) + 1);
@@ -92,8 +95,15 @@ export function startLate(port: number, delayMs: number): { started: Promise<Tes
     response.end('late but ok');
   });
   let timer: NodeJS.Timeout | undefined;
+  let begin: () => void = () => undefined;
+  let begun = false;
   const started = new Promise<TestServer>((resolve, reject) => {
-    timer = setTimeout(() => listen(server, hits, port).then(resolve, reject), delayMs);
+    begin = () => {
+      if (begun) return;
+      begun = true;
+      listen(server, hits, port).then(resolve, reject);
+    };
+    if (delayMs !== undefined) timer = setTimeout(begin, delayMs);
   });
-  return { started, cancel: () => clearTimeout(timer) };
+  return { started, start: () => begin(), cancel: () => clearTimeout(timer) };
 }

@@ -141,13 +141,23 @@ describe('runSmokeChecks against real loopback servers', () => {
   });
   test('connection refused until a late start is retried and then passes', async () => {
     const port = await freePort();
-    const late = startLate(port, 600);
+    const late = startLate(port);
+    // Start listening once the first attempt has been refused: no race with a slow machine.
+    const logger = createCaptureLogger();
+    const info = logger.info;
+    logger.info = (message) => {
+      info(message);
+      if (message.includes('attempt 1 failed (connection refused)')) late.start();
+    };
     try {
-      const [result] = await runSmokeChecks([simpleCheck(`http://127.0.0.1:${port}/`)], options);
+      const [result] = await runSmokeChecks([simpleCheck(`http://127.0.0.1:${port}/`)], {
+        ...options,
+        logger,
+      });
       assert.equal(result?.passed, true, result?.reason);
       assert.ok((result?.attempts ?? 0) >= 2, `attempts ${result?.attempts}`);
     } finally {
-      late.cancel();
+      late.start();
       await (await late.started).close();
     }
   });
