@@ -5,7 +5,7 @@
  * (docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions).
  */
 import { isMap, isPair, isScalar, parseDocument, type Pair, type YAMLMap } from 'yaml';
-import { gantryWorkflowFile, load, type Job } from './validate.ts';
+import { gantryActionName, gantryWorkflowFile, load, type Job } from './validate.ts';
 
 const jobsOf = (text: string): [string, Job][] => Object.entries(load(text).jobs ?? {});
 
@@ -114,17 +114,30 @@ export function noSecretsInherit(text: string): string[] {
     .map(([jobId]) => `${jobId}: secrets: inherit — pass each secret by name`);
 }
 
-/** A job that deploys: it declares an environment, or calls Gantry's deploy workflow. */
+const CHANGES_SERVICE = new Set(['deploy-rolling', 'deploy-bluegreen', 'rollback']);
+
+/** A job that changes a service: it declares an environment, calls the deploy workflow, or rolls out or back. */
 function deploys(job: Job): boolean {
   return (
     job.environment !== undefined ||
-    (job.uses !== undefined && gantryWorkflowFile(job.uses) === 'gantry-deploy-ecs.yml')
+    (job.uses !== undefined && gantryWorkflowFile(job.uses) === 'gantry-deploy-ecs.yml') ||
+    (job.steps ?? []).some((step) => CHANGES_SERVICE.has(gantryActionName(step.uses ?? '') ?? ''))
   );
 }
 
+/** The environment a job changes, as written: its environment name, or the environment input it passes. */
+function environmentOf(job: Job): string {
+  if (job.uses !== undefined) return String(job.with?.['environment'] ?? '');
+  if (typeof job.environment === 'string') return job.environment;
+  if (job.environment !== undefined) return String((job.environment as { name?: string }).name ?? '');
+  return '';
+}
+
 /**
- * Every deploying job has a `concurrency` group that names its environment (so two deploys of one service
- * never interleave) and never cancels a running deploy (`cancel-in-progress` absent or false).
+ * Every job that changes a service has a `concurrency` group that names its environment (so two deploys,
+ * or a deploy and a rollback, of one service never interleave) and never cancels a running one
+ * (`cancel-in-progress` absent or false). A job without an environment of its own (a health check that
+ * may roll back) must name one in its group through an expression (`matrix.target.environment`).
  */
 export function deployConcurrency(text: string): string[] {
   const problems: string[] = [];
@@ -136,13 +149,9 @@ export function deployConcurrency(text: string): string[] {
       problems.push(`${jobId}: deploys without a concurrency group`);
       continue;
     }
-    const environment =
-      job.uses !== undefined
-        ? String(job.with?.['environment'] ?? '')
-        : typeof job.environment === 'string'
-          ? job.environment
-          : String((job.environment as { name?: string } | undefined)?.name ?? '');
-    if (environment === '' || !group.includes(environment))
+    const environment = environmentOf(job);
+    const named = environment === '' ? /\.environment\b/.test(group) : group.includes(environment);
+    if (!named)
       problems.push(
         `${jobId}: the concurrency group "${group}" does not name the environment (${environment})`,
       );

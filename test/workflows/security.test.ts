@@ -148,6 +148,11 @@ describe('each rule fails on a planted violation', () => {
         (p) => p.includes('cancel'),
       ),
     );
+    assert.ok(
+      deployConcurrency(plant(health, '-${{ matrix.target.environment }}-', '-')).some((p) =>
+        p.includes('does not name the environment'),
+      ),
+    );
   });
 
   test('AWS: without id-token: write, with long-lived keys, without a role', () => {
@@ -183,7 +188,7 @@ describe('each rule fails on a planted violation', () => {
     const health = get('gantry-health.yml');
     assert.ok(
       awsThroughOidc(plant(health, /id-token: write #[^\n]*/, 'id-token: read # x')).some((p) =>
-        p.includes('rollback'),
+        p.includes('check: AWS without id-token'),
       ),
     );
   });
