@@ -15,6 +15,7 @@ import {
   actionContract,
   type ActionContract,
   crossCheck,
+  load,
   repoRoot,
   reusableWorkflows,
   templates,
@@ -69,6 +70,36 @@ describe('calls match the contracts they call', () => {
       'security-scan',
       'smoke-test',
     ]);
+  });
+});
+
+describe("Gantry's actions are in place before a job uses them", () => {
+  /** Problems: a `./.gantry-src/actions/…` step before the step that checks out or links `.gantry-src`. */
+  const order = (source: string): string[] => {
+    const problems: string[] = [];
+    for (const [jobId, job] of Object.entries(load(source).jobs)) {
+      const link = (job.steps ?? []).findIndex(
+        (s) => s.name === 'Use the workspace as Gantry when it is Gantry',
+      );
+      (job.steps ?? []).forEach((step, index) => {
+        if (step.uses?.startsWith('./.gantry-src/') === true && (link === -1 || index < link))
+          problems.push(`${jobId}.steps[${index}] uses ${step.uses} before .gantry-src exists`);
+      });
+    }
+    return problems;
+  };
+  for (const { file, text: source } of reusableWorkflows())
+    test(`${file}: every job links or checks out .gantry-src before its first Gantry action`, () => {
+      assert.deepEqual(order(source), []);
+    });
+  test('a planted step before the link step is caught', () => {
+    const deploy = text('gantry-deploy-ecs.yml');
+    const early = plant(
+      deploy,
+      '      - name: Check out the code to deploy\n',
+      '      - uses: ./.gantry-src/actions/smoke-test\n        with:\n          url: https://example.com\n      - name: Check out the code to deploy\n',
+    );
+    assert.ok(order(early).some((p) => p.includes('before .gantry-src exists')));
   });
 });
 

