@@ -8,8 +8,6 @@ import * as core from '@actions/core';
 import { isMap, isSeq, LineCounter, parseDocument as parseYamlDocument, type Document } from 'yaml';
 import { parseDuration } from './duration.ts';
 import { InputError } from './errors.ts';
-import { coreLogger, type Logger } from './logger.ts';
-import { resolveSecret } from './secrets.ts';
 
 /** Options common to the readers: `required` fails on an empty value; `default` stands in for one. */
 export interface ReadOptions<T> {
@@ -247,22 +245,4 @@ export function getDocument(
     return undefined;
   }
   return parseDocumentText(value, { input: name });
-}
-
-/**
- * A secret input: masked before anything else happens, and resolved when it is a `vault:<path>#<key>`
- * reference (the resolved value is masked too).
- * @throws InputError when `required` and empty; resolver errors name the reference, never the value
- */
-export async function getSecret(
-  name: string,
-  options: { required?: boolean; example?: string; logger?: Logger } = {},
-): Promise<string> {
-  const value = core.getInput(name, { trimWhitespace: true });
-  const logger = options.logger ?? coreLogger;
-  if (value === '') {
-    if (options.required === true) throw missing(name, options.example ?? '${{ secrets.NAME }}');
-    return '';
-  }
-  return resolveSecret(value, name, logger);
 }

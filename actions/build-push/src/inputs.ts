@@ -7,13 +7,13 @@ import {
   getInteger,
   getList,
   getMap,
-  getSecret,
   getString,
   rawInput,
 } from '../../../shared/src/inputs.ts';
+import { getSecret, resolveSecret } from '../../../shared/src/secret-inputs.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
-import { maskSecret, resolveSecret } from '../../../shared/src/secrets.ts';
+import { maskSecret } from '../../../shared/src/secrets.ts';
 import { parseImage, validateTag, type ImageReference } from './metadata.ts';
 
 export const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;

@@ -3,7 +3,8 @@
  * Cross-input rules are checked here too, so a bad call fails before any channel is contacted.
  */
 import { InputError } from '../../../shared/src/errors.ts';
-import { getBoolean, getEnum, getList, getMap, getSecret, getString } from '../../../shared/src/inputs.ts';
+import { getBoolean, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
+import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { STATUSES, statusFromJobStatus, type Status } from './status.ts';
 

@@ -1,15 +1,8 @@
 /**
  * The action's inputs (action.yml), read and checked in one place. Nothing else reads inputs.
  */
-import {
-  getBoolean,
-  getDuration,
-  getEnum,
-  getList,
-  getMap,
-  getSecret,
-  getString,
-} from '../../../shared/src/inputs.ts';
+import { getBoolean, getDuration, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
+import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 import { maskSecret } from '../../../shared/src/secrets.ts';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.ts';

@@ -9,10 +9,10 @@ import {
   getEnum,
   getList,
   getMap,
-  getSecret,
   getString,
   rawInput,
 } from '../../../shared/src/inputs.ts';
+import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { parseScanner, type ScannerSpec } from './scanners.ts';
 

@@ -9,9 +9,9 @@ import {
   getInteger,
   getList,
   getMap,
-  getSecret,
   getString,
 } from '../../../shared/src/inputs.ts';
+import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 
 const set: string[] = [];

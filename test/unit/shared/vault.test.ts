@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { resolveSecret } from '../../../shared/src/secrets.ts';
+import { resolveSecret } from '../../../shared/src/secret-inputs.ts';
 import { parseVaultReference, resetVaultSession } from '../../../shared/src/vault.ts';
 
 // A local HTTP server speaking the parts of Vault's HTTP API the resolver uses (KV v2 and v1 reads,
@@ -266,4 +266,19 @@ describe('vault: references (local Vault API server)', () => {
       'postgres://u:p@h/db',
     );
   });
+});
+
+test('without secret-inputs.ts a vault: reference is refused, naming the input (the Vault client is opt-in)', async () => {
+  // A fresh process that loads only secrets.ts, as an action without secret inputs does.
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const secrets = new URL('../../../shared/src/secrets.ts', import.meta.url).href;
+  const script = `import { resolveSecret } from '${secrets}';
+    try { await resolveSecret('vault:secret/data/app#password', 'database-url'); console.log('resolved'); }
+    catch (error) { console.log('refused: ' + error.message); }`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  assert.match(
+    stdout,
+    /refused: Input 'database-url' is a vault: reference, but this action has no vault resolver built in/,
+  );
 });
