@@ -32,6 +32,12 @@ export interface PipelineConfig {
   /** By action reference without `@ref` (`owner/repo` or `owner/repo/path`), lower-case. */
   substitutes: Record<string, Substitute>;
   environments: Record<string, EnvironmentRule>;
+  /**
+   * Local defaults for inputs of local actions, by action folder name (`notify`): replace action.yml's
+   * default when the step's `with:` does not set the input (e.g. notify's slack-api-url → a local
+   * receiver). `${VAR}` is taken from the run's environment; an entry whose variables are unset is ignored.
+   */
+  actionDefaults: Record<string, Record<string, string>>;
   /** Where the file was read from (for messages). */
   source: string;
 }
@@ -47,6 +53,7 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
   const doc = (parseYaml(await readFile(file, 'utf8')) ?? {}) as {
     substitutes?: Record<string, Partial<Substitute>>;
     environments?: Record<string, EnvironmentRule | null>;
+    'action-defaults'?: Record<string, Record<string, unknown> | null>;
   };
   const substitutes: Record<string, Substitute> = {};
   for (const [name, spec] of Object.entries(doc.substitutes ?? {})) {
@@ -55,7 +62,34 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
   }
   const environments: Record<string, EnvironmentRule> = {};
   for (const [name, rule] of Object.entries(doc.environments ?? {})) environments[name] = rule ?? {};
-  return { substitutes, environments, source: file };
+  const actionDefaults: Record<string, Record<string, string>> = {};
+  for (const [action, inputs] of Object.entries(doc['action-defaults'] ?? {})) {
+    actionDefaults[action] = {};
+    for (const [input, value] of Object.entries(inputs ?? {})) actionDefaults[action][input] = String(value);
+  }
+  return { substitutes, environments, actionDefaults, source: file };
+}
+
+/**
+ * The local input defaults of an action with `${VAR}` expanded from `env`; an input whose variables are
+ * not all set is left out (the action's own default applies).
+ */
+export function localDefaults(
+  config: PipelineConfig,
+  action: string,
+  env: Record<string, string>,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [input, template] of Object.entries(config.actionDefaults[action] ?? {})) {
+    let complete = true;
+    const value = template.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined || found === '') complete = false;
+      return found ?? '';
+    });
+    if (complete) result[input] = value;
+  }
+  return result;
 }
 
 /**

@@ -27,13 +27,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseFileCommands, runBundle } from '../../test/harness/run-bundle.ts';
-import { findSubstitute, type PipelineConfig } from './config.ts';
+import { findSubstitute, localDefaults, type PipelineConfig } from './config.ts';
 import {
   asString,
   evaluateCondition,
   evaluateStringMap,
   evaluateToken,
-  type Contexts,
   type EvaluationScope,
   type Json,
   type StatusState,
@@ -115,6 +114,8 @@ export interface RunOptions {
   print?: (line: string) => void;
   /** Print each step's log only when it fails. */
   quiet?: boolean;
+  /** Values of the github context to use instead of the local checkout's (sha, ref_name, repository…). */
+  github?: Record<string, string>;
 }
 
 /** Thrown before any job runs when a workflow uses a third-party action without a local substitute. */
@@ -368,6 +369,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunReport> {
     base_ref: '',
     retention_days: '90',
   };
+  Object.assign(github, options.github ?? {});
+  if (options.github?.['ref_name'] !== undefined && options.github['ref'] === undefined)
+    github['ref'] = `refs/heads/${options.github['ref_name']}`;
   const payload = options.eventPayload ?? defaultPayload(event, github, options.inputs ?? {});
   github['event'] = payload;
   if (event === 'pull_request') {
@@ -791,7 +795,13 @@ function stepScope(
       secrets: frame.secrets,
       env: { ...runtime.exported, ...runtime.env },
       steps,
-      job: { status: runtime.status },
+      job: {
+        status: runtime.status,
+        workflow_repository: String(state.github['repository']),
+        workflow_sha: String(state.github['sha']),
+        workflow_ref: String(state.github['workflow_ref']),
+        workflow_file_path: path.relative(state.workspace, frame.workflow.path),
+      },
       runner: runnerContext(runtime),
       matrix: {},
       strategy: {},
@@ -923,7 +933,9 @@ async function runStep(
       evaluateCondition(continueOnError.toString(), scope));
   report.outcome = execution.ok ? 'success' : 'failure';
   report.conclusion = execution.ok || tolerated ? 'success' : 'failure';
-  report.outputs = execution.outputs;
+  report.outputs = Object.fromEntries(
+    Object.entries(execution.outputs).map(([key, value]) => [key, state.masker.mask(value)]),
+  );
   report.durationMs = performance.now() - started;
   report.log = log.lines;
   report.annotations = log.annotations;
@@ -1070,6 +1082,12 @@ async function runUses(
   const inputs: Record<string, string> = {};
   for (const input of action.inputs ?? []) {
     if (input.default !== undefined) inputs[input.id] = asString(evaluateToken(input.default, scope));
+  }
+  const overrides = localDefaults(state.options.config, path.basename(actionDir), env);
+  for (const [name, value] of Object.entries(overrides)) {
+    if (withValues[name] !== undefined && withValues[name] !== '') continue;
+    inputs[name] = value;
+    log.note(`local default: ${name}=${value} (${state.options.config.source})`);
   }
   const declared = new Set((action.inputs ?? []).map((input) => input.id));
   for (const [name, value] of Object.entries(withValues)) {
