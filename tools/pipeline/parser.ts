@@ -30,3 +30,5 @@ hookJsonImports();
 export const workflowParser = await import('@actions/workflow-parser');
 /** The parser's action.yml support (parseAction, convertActionTemplate). */
 export const actionParser = await import('@actions/workflow-parser/actions/index');
+/** The converters' error policy (TryConversion converts a template that has validation findings). */
+export const { ErrorPolicy } = await import('@actions/workflow-parser/model/convert');

@@ -38,7 +38,7 @@ import {
   type StatusState,
 } from './expressions.ts';
 import { Masker, StepLog, type Annotation } from './log.ts';
-import { actionParser, workflowParser } from './parser.ts';
+import { actionParser, ErrorPolicy, workflowParser } from './parser.ts';
 import {
   child,
   literal,
@@ -1064,14 +1064,16 @@ async function runUses(
     { name: path.relative(state.workspace, manifest), content: readFileSync(manifest, 'utf8') },
     new wp.NoOperationTraceWriter(),
   );
-  if (parsed.value === undefined || parsed.context.errors.count > 0)
-    throw new Error(
-      `${uses}: invalid action.yml: ${parsed.context.errors
-        .getErrors()
-        .map((e) => e.message)
-        .join('; ')}`,
-    );
-  const action = actionParser.convertActionTemplate(parsed.context, parsed.value);
+  const problems = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value === undefined) throw new Error(`${uses}: invalid action.yml: ${problems.join('; ')}`);
+  const action = actionParser.convertActionTemplate(parsed.context, parsed.value, {
+    errorPolicy: ErrorPolicy.TryConversion,
+  });
+  // The schema also checks text fields such as descriptions (an example `${{ secrets.X }}` in a description
+  // is reported); the runner needs only `runs` and the inputs, so such findings are printed as warnings.
+  if ((action.runs as typeof action.runs | undefined) === undefined)
+    throw new Error(`${uses}: invalid action.yml: ${problems.join('; ')}`);
+  for (const problem of problems) log.note(`warning: ${problem}`);
   if (action.runs.using === 'composite' || action.runs.using === 'docker')
     throw new Error(
       `${uses}: ${action.runs.using} actions are not supported by the offline runner (JavaScript actions only)`,
