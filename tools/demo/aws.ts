@@ -74,13 +74,22 @@ export async function seedService(
   const registered = await aws.ecs.send(new RegisterTaskDefinitionCommand(template));
   const arn = registered.taskDefinition?.taskDefinitionArn ?? '';
   await aws.ecs.send(
-    new CreateServiceCommand({ cluster: names.cluster, serviceName: names.service, taskDefinition: arn, desiredCount: 1 }),
+    new CreateServiceCommand({
+      cluster: names.cluster,
+      serviceName: names.service,
+      taskDefinition: arn,
+      desiredCount: 1,
+    }),
   );
   return arn;
 }
 
 /** The service's current task definition ARN. */
-export async function serviceTaskDefinition(aws: LocalAws, cluster: string, service: string): Promise<string> {
+export async function serviceTaskDefinition(
+  aws: LocalAws,
+  cluster: string,
+  service: string,
+): Promise<string> {
   const described = await aws.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   return described.services?.[0]?.taskDefinition ?? '';
 }

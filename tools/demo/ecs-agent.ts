@@ -120,7 +120,9 @@ export class EcsAgent {
       const { host, repository, reference } = splitReference(container.image);
       const manifest = await readManifest(host, repository, reference);
       const root = path.join(this.workDir, manifest.digest.replace(':', '-'));
-      const config = JSON.parse((await readBlob(host, repository, manifest.config.digest)).toString('utf8')) as ImageConfig;
+      const config = JSON.parse(
+        (await readBlob(host, repository, manifest.config.digest)).toString('utf8'),
+      ) as ImageConfig;
       if (!existsSync(root)) {
         await mkdir(root, { recursive: true });
         for (const layer of manifest.layers) {

@@ -129,7 +129,11 @@ export class Receivers {
         return { ok: true, channel, ts: body['ts'], text: body['text'] };
       }
       case 'chat.getPermalink':
-        return { ok: true, channel, permalink: `https://demo.slack.local/archives/${channel}/p${String(body['message_ts']).replace('.', '')}` };
+        return {
+          ok: true,
+          channel,
+          permalink: `https://demo.slack.local/archives/${channel}/p${String(body['message_ts']).replace('.', '')}`,
+        };
       default:
         return { ok: true };
     }
@@ -159,19 +163,28 @@ export class Receivers {
     }
     match = /^\/repos\/[^/]+\/[^/]+\/deployments$/.exec(path);
     if (match !== null && method === 'POST') {
-      const deployment = { id: this.nextId++, environment: String(body['environment'] ?? 'production'), ref: String(body['ref']), statuses: [] };
+      const deployment = {
+        id: this.nextId++,
+        environment: String(body['environment'] ?? 'production'),
+        ref: String(body['ref']),
+        statuses: [],
+      };
       this.deployments.push(deployment);
       return [201, { id: deployment.id, environment: deployment.environment, ref: deployment.ref }];
     }
     if (match !== null && method === 'GET') {
       const environment = query.get('environment');
-      return [200, this.deployments.filter((d) => environment === null || d.environment === environment).reverse()];
+      return [
+        200,
+        this.deployments.filter((d) => environment === null || d.environment === environment).reverse(),
+      ];
     }
     match = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/.exec(path);
     if (match !== null) {
       const deployment = this.deployments.find((d) => d.id === Number(match?.[1]));
       if (deployment === undefined) return [404, { message: 'Not Found' }];
-      if (method === 'GET') return [200, deployment.statuses.map((state, index) => ({ id: index + 1, state })).reverse()];
+      if (method === 'GET')
+        return [200, deployment.statuses.map((state, index) => ({ id: index + 1, state })).reverse()];
       deployment.statuses.push(String(body['state']));
       return [201, { id: this.nextId++, state: body['state'] }];
     }

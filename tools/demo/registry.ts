@@ -73,7 +73,11 @@ export function splitReference(reference: string): { host: string; repository: s
  * Reads an image manifest (an index is resolved to its linux/amd64 or first manifest).
  * @throws Error with the registry's status when it is not there
  */
-export async function readManifest(host: string, repository: string, reference: string): Promise<ImageManifest> {
+export async function readManifest(
+  host: string,
+  repository: string,
+  reference: string,
+): Promise<ImageManifest> {
   const response = await fetch(`http://${host}/v2/${repository}/manifests/${reference}`, {
     headers: { accept: MANIFEST_TYPES },
   });
@@ -87,7 +91,8 @@ export async function readManifest(host: string, repository: string, reference: 
   };
   if (json.manifests !== undefined) {
     const chosen =
-      json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? json.manifests[0];
+      json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ??
+      json.manifests[0];
     if (chosen === undefined) throw new Error(`index ${repository}@${reference} has no manifests`);
     return readManifest(host, repository, chosen.digest);
   }

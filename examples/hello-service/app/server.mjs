@@ -26,7 +26,12 @@ const server = createServer((request, response) => {
         version,
         checks: { greetings: 'the greetings table has no locale column this release expects' },
       });
-    return json(response, 200, { status: 'ok', version, environment, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+    return json(response, 200, {
+      status: 'ok',
+      version,
+      environment,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    });
   }
   if (path === '/version') return json(response, 200, { version });
   if (path === '/') {
