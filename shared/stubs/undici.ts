@@ -2,17 +2,28 @@
  * Build-time stand-in for `undici`, wired through `tsconfig.json` `paths` so ncc does not bundle the
  * real package (≈430 KB minified) into every action.
  *
- * Why it is safe: `@actions/core` pulls `undici` in only through `@actions/http-client`, which constructs
- * `ProxyAgent` solely in `getAgentDispatcher()` when an HTTP(S) proxy is configured — a path none of our
- * actions that use this stub take (they call the network with Node's own `fetch`). An action that needs
- * the real package opts out with its own `actions/<name>/tsconfig.json` without this mapping.
- *
- * @throws Error whenever `ProxyAgent` is constructed, naming the way out.
+ * What uses it: `@actions/http-client` builds a `ProxyAgent` in `getAgentDispatcher()` only when an
+ * HTTP(S) proxy is configured, and `@actions/github` 9 takes undici's `fetch` as Octokit's default.
+ * Here `fetch` is Node's own (Node's fetch *is* undici inside), and `ProxyAgent` can be constructed
+ * but not used: Node 24's fetch honours HTTP_PROXY/HTTPS_PROXY itself when `NODE_USE_ENV_PROXY=1` is set.
+ */
+
+/** Node's global fetch (undici inside Node), standing in for undici's export of the same name. */
+export const fetch: typeof globalThis.fetch = (...args) => globalThis.fetch(...args);
+
+/**
+ * Inert stand-in for undici's ProxyAgent: constructing it is harmless (libraries build one eagerly
+ * when a proxy variable is set); dispatching through it throws, naming the way out.
  */
 export class ProxyAgent {
-  constructor() {
+  readonly options: unknown;
+  constructor(options?: unknown) {
+    this.options = options;
+  }
+  /** @throws Error always: this bundle has no proxy dispatcher. */
+  dispatch(): never {
     throw new Error(
-      'This Gantry action was bundled without undici, so @actions/http-client cannot build a proxy dispatcher. ' +
+      'This Gantry action was bundled without undici, so it has no proxy dispatcher. ' +
         'Node 24 honours HTTP_PROXY/HTTPS_PROXY for fetch when NODE_USE_ENV_PROXY=1 is set.',
     );
   }

@@ -1,0 +1,58 @@
+/**
+ * The inputs of deploy-rolling (see action.yml), read and validated in one place: a bad value fails here,
+ * before any AWS call.
+ */
+import {
+  getBoolean,
+  getDuration,
+  getInteger,
+  getList,
+  getMap,
+  getString,
+} from '../../../shared/src/inputs.ts';
+import { resolveRegion } from '../../../shared/src/aws.ts';
+import { parseImageInput } from '../../../shared/src/ecs/image.ts';
+import type { ImageSpec, TaskDefinitionDocument } from '../../../shared/src/ecs/render.ts';
+import { loadTemplateFile } from '../../../shared/src/ecs/template.ts';
+
+export interface Inputs {
+  cluster: string;
+  service: string;
+  image: ImageSpec;
+  container: string[];
+  /** The template file, loaded and normalized; undefined: use the service's current task definition. */
+  'task-definition': { file: string; document: TaskDefinitionDocument } | undefined;
+  environment: Map<string, string>;
+  'desired-count': number | undefined;
+  /** Milliseconds. */
+  timeout: number;
+  wait: boolean;
+  'force-new-deployment': boolean;
+  'rollback-on-failure': boolean;
+  'aws-region': string;
+  'dry-run': boolean;
+}
+
+/**
+ * Reads every input.
+ * @throws InputError naming the first bad input
+ */
+export function getInputs(): Inputs {
+  const file = getString('task-definition');
+  return {
+    cluster: getString('cluster', { required: true, example: 'staging' }),
+    service: getString('service', { required: true, example: 'web' }),
+    image: parseImageInput(getString('image'), 'image'),
+    container: getList('container'),
+    'task-definition':
+      file === '' ? undefined : { file, document: loadTemplateFile(file, 'task-definition') },
+    environment: getMap('environment', { keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/, example: 'LOG_LEVEL=info' }),
+    'desired-count': getInteger('desired-count', { min: 0, max: 5000 }),
+    timeout: getDuration('timeout', { default: '15m', min: 1_000 }) ?? 900_000,
+    wait: getBoolean('wait', { default: true }),
+    'force-new-deployment': getBoolean('force-new-deployment', { default: false }),
+    'rollback-on-failure': getBoolean('rollback-on-failure', { default: true }),
+    'aws-region': resolveRegion(getString('aws-region')),
+    'dry-run': getBoolean('dry-run', { default: false }),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * rollback: puts an ECS service back on the last task-definition revision that completed a rollout (or an
+ * explicit one) and waits for it; for alb-weighted blue/green services, returns all traffic of the
+ * listener (or rule) to the previous colour.
+ */
+import * as core from '@actions/core';
+import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
+import { ConfigurationError } from '../../../shared/src/errors.ts';
+import { formatDuration } from '../../../shared/src/duration.ts';
+import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
+import { writeTimeline } from '../../../shared/src/ecs/report.ts';
+import { resolveRollbackTarget, restoreTaskDefinition } from '../../../shared/src/ecs/rollback.ts';
+import { describeService, shortTaskDefinition } from '../../../shared/src/ecs/service.ts';
+import {
+  readActions,
+  readTrafficTags,
+  setWeights,
+  targetGroupName,
+  TRAFFIC_TAGS,
+  weightsOf,
+  writeTrafficTags,
+  type TrafficLocation,
+} from '../../../shared/src/ecs/traffic.ts';
+import { writeSummaryTable } from '../../../shared/src/summary.ts';
+import { getInputs, type Inputs } from './inputs.ts';
+
+/**
+ * The flow.
+ * @throws InputError for bad inputs; ConfigurationError when there is nothing to roll back to or the
+ *   cluster/service/listener is unknown (nothing changed); Error when the restored deployment fails
+ */
+export async function run(logger: Logger = coreLogger): Promise<void> {
+  const inputs = getInputs();
+  if (inputs['listener-arn'] !== '') return rollbackTraffic(inputs, logger);
+
+  const ecs = await createEcsClient({ region: inputs['aws-region'] });
+  const { cluster, service } = inputs;
+  const { current, target } = await logger.group(`Find the revision to restore (${inputs.to})`, async () => {
+    const described = await describeService(ecs, cluster, service);
+    const current = described.taskDefinition ?? '';
+    const target = await resolveRollbackTarget(ecs, { cluster, service, current, to: inputs.to, logger });
+    logger.info(
+      `Service ${service} runs ${shortTaskDefinition(current)}; restoring ${shortTaskDefinition(target.taskDefinitionArn)} (from ${target.source})`,
+    );
+    return { current, target };
+  });
+  core.setOutput('rolled-back-from', current);
+  if (inputs.reason !== '') logger.info(`Reason: ${inputs.reason}`);
+
+  const restored = await logger.group(`Restore ${shortTaskDefinition(target.taskDefinitionArn)}`, () =>
+    restoreTaskDefinition(ecs, {
+      cluster,
+      service,
+      taskDefinitionArn: target.taskDefinitionArn,
+      wait: inputs.wait,
+      timeoutMs: inputs.timeout,
+      reason: inputs.reason,
+      logger,
+    }),
+  );
+  core.setOutput('task-definition-arn', target.taskDefinitionArn);
+  const state = restored.outcome?.state ?? 'IN_PROGRESS (not waited for)';
+  await writeSummaryTable(
+    `rollback: ${service}`,
+    ['', ''],
+    [
+      ['Cluster / service', `${cluster} / ${service}`],
+      ['Rolled back from', shortTaskDefinition(current)],
+      ['Restored', `${shortTaskDefinition(target.taskDefinitionArn)} (from ${target.source})`],
+      ['Deployment', restored.deploymentId],
+      ['Result', state],
+      ...(restored.outcome === undefined ? [] : [['Time', formatDuration(restored.outcome.elapsedMs)]]),
+      ...(inputs.reason === '' ? [] : [['Reason', inputs.reason]]),
+    ],
+  );
+  if (restored.outcome !== undefined) await writeTimeline('Rollback timeline', restored.outcome.timeline);
+  if (restored.outcome !== undefined && restored.outcome.state !== 'COMPLETED')
+    throw new Error(
+      `Rollback of ${service} to ${shortTaskDefinition(target.taskDefinitionArn)} ${restored.outcome.state}: ${restored.outcome.reason}`,
+    );
+  logger.info(`Rolled back ${service} to ${shortTaskDefinition(target.taskDefinitionArn)}: ${state}`);
+}
+
+/**
+ * alb-weighted: all weight back to the target group recorded as previous in the listener's (rule's) tags
+ * by deploy-bluegreen. The record is cleared afterwards, so a second rollback does not flip back.
+ */
+async function rollbackTraffic(inputs: Inputs, logger: Logger): Promise<void> {
+  const elb = await createElbv2Client({ region: inputs['aws-region'] });
+  const location: TrafficLocation = { listenerArn: inputs['listener-arn'] };
+  if (inputs['rule-arn'] !== '') location.ruleArn = inputs['rule-arn'];
+  const { actions, tags, weights } = await logger.group('Read listener weights', async () => {
+    const actions = await readActions(elb, location);
+    const tags = await readTrafficTags(elb, location);
+    const weights = weightsOf(actions);
+    logger.info(`Weights: ${[...weights].map(([arn, w]) => `${targetGroupName(arn)} ${w}%`).join(', ')}`);
+    return { actions, tags, weights };
+  });
+  const previous = tags[TRAFFIC_TAGS.previousTargetGroup] ?? '';
+  if (previous === '' || !weights.has(previous))
+    throw new ConfigurationError(
+      `Nothing to roll back to: the listener has no ${TRAFFIC_TAGS.previousTargetGroup} tag naming one of its ` +
+        'target groups (deploy-bluegreen writes it when it shifts traffic; a completed rollback clears it)',
+    );
+  const from = [...weights].filter(([arn, w]) => arn !== previous && w > 0).map(([arn]) => arn);
+  await logger.group(`Return all traffic to ${targetGroupName(previous)}`, async () => {
+    const next = new Map([...weights.keys()].map((arn) => [arn, arn === previous ? 100 : 0]));
+    await setWeights(elb, location, actions, next);
+    const after = weightsOf(await readActions(elb, location));
+    if (after.get(previous) !== 100)
+      throw new Error(`The listener did not take the weights: ${JSON.stringify([...after])}`);
+    await writeTrafficTags(elb, location, {
+      [TRAFFIC_TAGS.activeTargetGroup]: previous,
+      [TRAFFIC_TAGS.activeColor]: tags[TRAFFIC_TAGS.previousColor] ?? '',
+      [TRAFFIC_TAGS.previousColor]: '',
+      [TRAFFIC_TAGS.previousTargetGroup]: '',
+      [TRAFFIC_TAGS.activeTaskDefinition]: tags[TRAFFIC_TAGS.previousTaskDefinition] ?? '',
+      [TRAFFIC_TAGS.previousTaskDefinition]: '',
+    });
+  });
+  core.setOutput('active-color', tags[TRAFFIC_TAGS.previousColor] || targetGroupName(previous));
+  core.setOutput('task-definition-arn', tags[TRAFFIC_TAGS.previousTaskDefinition] ?? '');
+  core.setOutput('rolled-back-from', tags[TRAFFIC_TAGS.activeTaskDefinition] ?? '');
+  await writeSummaryTable(
+    `rollback: traffic of ${inputs.service}`,
+    ['', ''],
+    [
+      ['Listener', inputs['listener-arn']],
+      ['Before', [...weights].map(([arn, w]) => `${targetGroupName(arn)} ${w}%`).join(', ')],
+      ['After', `${targetGroupName(previous)} 100%`],
+      ['Moved away from', from.map(targetGroupName).join(', ') || '(nothing)'],
+      ...(inputs.reason === '' ? [] : [['Reason', inputs.reason]]),
+    ],
+  );
+  logger.info(`All traffic is on ${targetGroupName(previous)}`);
+}

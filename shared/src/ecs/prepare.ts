@@ -1,0 +1,82 @@
+/**
+ * Preparing a new task-definition revision from a template (a file, or what a service runs now): the
+ * steps deploy-bluegreen shares with deploy-rolling — render, show the diff, register with Gantry's tags.
+ */
+import type { ECSClient, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Logger } from '../logger.ts';
+import {
+  diffTaskDefinitions,
+  imagesOf,
+  normalizeTemplate,
+  planImages,
+  renderTaskDefinition,
+  type ImageSpec,
+  type TaskDefinitionDocument,
+} from './render.ts';
+import { registerTaskDefinition, runUrl, shortTaskDefinition, TAGS } from './service.ts';
+
+/** What to render. */
+export interface RevisionRequest {
+  /** The template file (input `task-definition`), already loaded; undefined: the running revision. */
+  file?: { file: string; document: TaskDefinitionDocument };
+  /** The running revision, as DescribeTaskDefinition returned it. */
+  current: { taskDefinition: TaskDefinition; tags: Tag[] };
+  image: ImageSpec;
+  containers: string[];
+  environment: Map<string, string>;
+}
+
+/** A rendered revision, not registered yet. */
+export interface RenderedRevision {
+  document: TaskDefinitionDocument;
+  diff: string[];
+  beforeImages: Map<string, string>;
+  afterImages: Map<string, string>;
+}
+
+/**
+ * Renders the new revision and logs the diff against the running one.
+ * @throws InputError when a container named in `containers`/`image` is not in the template
+ */
+export function renderRevision(request: RevisionRequest, logger: Logger): RenderedRevision {
+  const source = request.file?.file ?? 'the running task definition';
+  const ownTags = request.current.tags.filter((tag) => !(tag.key ?? '').startsWith('gantry:'));
+  const template =
+    request.file?.document ??
+    normalizeTemplate({ taskDefinition: request.current.taskDefinition, tags: ownTags }, source);
+  const images = planImages(
+    template,
+    request.image,
+    request.containers,
+    `${source} (${String(template['family'])})`,
+  );
+  const document = renderTaskDefinition(template, { images, environment: request.environment });
+  const before = normalizeTemplate(
+    { taskDefinition: request.current.taskDefinition },
+    'the running task definition',
+  );
+  const comparable = { ...document };
+  delete comparable['tags'];
+  const diff = diffTaskDefinitions(before, comparable);
+  const running = shortTaskDefinition(request.current.taskDefinition.taskDefinitionArn);
+  logger.info(`Template: ${source}; containers updated: ${[...images.keys()].join(', ')}`);
+  logger.info(
+    diff.length === 0 ? `No change against ${running}` : `Changes against ${running}:\n${diff.join('\n')}`,
+  );
+  return { document, diff, beforeImages: imagesOf(before), afterImages: imagesOf(document) };
+}
+
+/**
+ * Registers a rendered revision tagged with the commit (`GITHUB_SHA`) and the run URL.
+ * @returns the new revision's ARN
+ */
+export async function registerRevision(
+  ecs: ECSClient,
+  revision: RenderedRevision,
+  logger: Logger,
+): Promise<string> {
+  const tags = { [TAGS.commit]: process.env['GITHUB_SHA'] ?? '', [TAGS.runUrl]: runUrl() };
+  const registered = await registerTaskDefinition(ecs, revision.document, tags, logger);
+  logger.info(`Registered ${shortTaskDefinition(registered.taskDefinitionArn)}`);
+  return registered.taskDefinitionArn ?? '';
+}

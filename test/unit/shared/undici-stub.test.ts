@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { fetch, ProxyAgent } from '../../../shared/stubs/undici.ts';
+
+test('the undici stub: ProxyAgent constructs (libraries build one eagerly) but refuses to dispatch', () => {
+  const agent = new ProxyAgent({ uri: 'http://proxy.internal:3128' });
+  assert.deepEqual(agent.options, { uri: 'http://proxy.internal:3128' });
+  assert.throws(() => agent.dispatch(), /bundled without undici.*NODE_USE_ENV_PROXY=1/);
+});
+
+test("the undici stub's fetch is Node's fetch and reaches a real server", async () => {
+  const server = createServer((_request, response) => response.end('pong'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    assert.equal(await response.text(), 'pong');
+  } finally {
+    server.close();
+  }
+});
