@@ -1,4 +1,4 @@
-import { notImplemented } from '../../../shared/src/not-implemented.ts';
 import { runAction } from '../../../shared/src/run.ts';
+import { post, run } from './main.ts';
 
-await runAction(() => notImplemented('build-push', ['image']));
+await runAction(() => run(), { post });
