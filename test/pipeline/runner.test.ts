@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -237,6 +238,41 @@ describe('offline runner', () => {
       runWorkflow({ workflow: file, workspace: repoRoot, config, print: () => undefined }),
       WorkflowFileError,
     );
+  });
+
+  test('the CLI (npm run pipeline): exit codes 0 / 1 / 2 / 3 and the final table', () => {
+    const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, ['tools/pipeline/cli.ts', ...args], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: temp,
+          RECORD: path.join(temp, 'cli.txt'),
+          ORDER_FILE: path.join(temp, 'cli-order.txt'),
+        },
+      });
+    const ok = cli(['test/pipeline/workflows/order.yml']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^last\s+success/m);
+    assert.match(ok.stdout, /workflow: success/);
+    const failed = cli(['test/pipeline/workflows/conditions.yml']);
+    assert.equal(failed.status, 1);
+    assert.match(failed.stdout, /^broken\s+failure/m);
+    const missing = cli(['test/pipeline/workflows/missing-substitute.yml']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /No local substitute for someone\/unknown-action@v2/);
+    const waiting = cli(['test/pipeline/workflows/local-action.yml']);
+    assert.equal(waiting.status, 3);
+    assert.match(waiting.stdout, /would wait for an approval/);
+    const approved = cli([
+      'test/pipeline/workflows/local-action.yml',
+      '--approve',
+      '--secret',
+      `GITHUB_TOKEN=${SECRET}`,
+    ]);
+    assert.equal(approved.status, 0, approved.stdout);
+    assert.ok(!approved.stdout.includes(SECRET));
   });
 
   test('block scalars with expressions keep YAML semantics (indentation, chomping, folding)', () => {

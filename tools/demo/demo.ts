@@ -17,7 +17,7 @@
  * 5. Prints the summaries, what each receiver got and the resulting state, and stops everything.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -121,6 +121,36 @@ export class MissingToolsError extends Error {
 export function checkPrerequisites(): void {
   const missing = PREREQUISITES.filter((p) => !p.present());
   if (missing.length > 0) throw new MissingToolsError(missing);
+}
+
+/**
+ * Checks that the deploy workflow and every action it uses (action.yml and built bundle) are present in the
+ * sources the demo uses, and that no action is still a placeholder (catalog.yml `status: not-implemented`).
+ * @throws Error listing exactly what is missing
+ */
+export function checkSources(options: DemoOptions): void {
+  const problems: string[] = [];
+  const workflow = path.join(
+    options.workflowsFrom ?? repoRoot,
+    '.github',
+    'workflows',
+    'gantry-deploy-ecs.yml',
+  );
+  if (!existsSync(workflow)) problems.push(`the reusable deploy workflow ${workflow} (issue 8)`);
+  for (const action of DEPLOY_ACTIONS) {
+    const root = options.actionSources?.[action] ?? repoRoot;
+    if (!existsSync(path.join(root, 'actions', action, 'action.yml')))
+      problems.push(`actions/${action}/action.yml in ${root}`);
+    if (!existsSync(path.join(root, 'dist', action, 'index.js')))
+      problems.push(`the ${action} bundle dist/${action}/index.js in ${root} (npm run build -- ${action})`);
+    const catalog = path.join(root, 'actions', action, 'catalog.yml');
+    if (existsSync(catalog) && /^status:\s*not-implemented/m.test(readFileSync(catalog, 'utf8')))
+      problems.push(
+        `${action} is still a placeholder (actions/${action}/catalog.yml: status not-implemented)`,
+      );
+  }
+  if (problems.length > 0)
+    throw new Error(`The demo cannot run the pipeline yet; missing:\n  - ${problems.join('\n  - ')}`);
 }
 
 export interface DemoOptions {
@@ -279,6 +309,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   checkPrerequisites();
+  checkSources(options);
   const temp = await mkdtemp(path.join(tmpdir(), 'gantry-demo-'));
   const stops: (() => Promise<void>)[] = [];
   try {

@@ -401,7 +401,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunReport> {
   process.once('SIGINT', onSignal);
   try {
     const inputs = resolveInputs(workflow, options.inputs ?? {}, event);
-    const outcome = await runJobs({ workflow, inputs, secrets: options.secrets ?? {}, prefix: '' }, state);
+    // As on GitHub, `secrets.GITHUB_TOKEN` is always there (the run's token).
+    const secrets = { GITHUB_TOKEN: String(github['token']), ...options.secrets };
+    const outcome = await runJobs({ workflow, inputs, secrets, prefix: '' }, state);
     const result: Result = state.stopped !== undefined ? 'waiting' : outcome.result;
     const report: RunReport = {
       result,
