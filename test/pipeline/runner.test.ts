@@ -140,6 +140,28 @@ describe('offline runner', () => {
     assert.ok(!JSON.stringify(report).includes(SECRET), 'nor in the report');
   });
 
+  test('strategy.matrix: cross product, exclude, include, fail-fast off, outputs of the last instance', async () => {
+    const { report, record } = await run('matrix.yml', { event: 'workflow_dispatch' });
+    assert.equal(report.result, 'failure');
+    assert.deepEqual(record, [
+      'api/eu primary=true 0/4',
+      'api/us primary=false 1/4',
+      'web/eu primary=false 2/4',
+      'batch/ap primary=false 3/4',
+      'after check=failure last=batch',
+    ]);
+    assert.deepEqual(
+      report.jobs.map((job) => [job.id, job.result]),
+      [
+        ['check (api, eu, true)', 'success'],
+        ['check (api, us)', 'success'],
+        ['check (web, eu)', 'failure'],
+        ['check (batch, ap)', 'success'],
+        ['after', 'success'],
+      ],
+    );
+  });
+
   test('a required input that is missing, or a wrong type, stops before any job', async () => {
     await assert.rejects(run('outputs.yml', { event: 'workflow_dispatch' }), /input "who" is required/);
     await assert.rejects(
@@ -167,6 +189,34 @@ describe('offline runner', () => {
     assert.equal(
       report.jobs.find((job) => job.id === 'deploy')?.outputs['url'],
       'https://staging.example.test/v7',
+    );
+  });
+
+  test('a remote reusable workflow runs a local file only where the config maps it', async () => {
+    await assert.rejects(
+      run('remote-caller.yml', { secrets: { 'deploy-key': SECRET } }),
+      (error: unknown) => {
+        assert.ok(error instanceof MissingSubstituteError);
+        assert.deepEqual(error.actions, ['acme/gantry/test/pipeline/workflows/called.yml@v1']);
+        return true;
+      },
+    );
+    const mapped: PipelineConfig = {
+      ...config,
+      workflows: { 'gantry/test/pipeline/workflows/': './test/pipeline/workflows/' },
+    };
+    const { report, record, printed } = await run('remote-caller.yml', {
+      config: mapped,
+      secrets: { 'deploy-key': SECRET },
+    });
+    assert.equal(report.result, 'success', printed);
+    assert.deepEqual(record, [
+      'called env=dev tag=v9 replicas=2 key-set=true',
+      'report url=https://dev.example.test/v9',
+    ]);
+    assert.match(
+      printed,
+      /acme\/gantry\/test\/pipeline\/workflows\/called\.yml@v1 → \.\/test\/pipeline\/workflows\/called\.yml/,
     );
   });
 

@@ -38,6 +38,11 @@ export interface PipelineConfig {
    * receiver). `${VAR}` is taken from the run's environment; an entry whose variables are unset is ignored.
    */
   actionDefaults: Record<string, Record<string, string>>;
+  /**
+   * Remote reusable workflows run from local files: a prefix of `owner/repo/path` (or `repo/path`) → a
+   * local folder or file (`./.github/workflows/`).
+   */
+  workflows: Record<string, string>;
   /** Where the file was read from (for messages). */
   source: string;
 }
@@ -54,6 +59,7 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
     substitutes?: Record<string, Partial<Substitute>>;
     environments?: Record<string, EnvironmentRule | null>;
     'action-defaults'?: Record<string, Record<string, unknown> | null>;
+    workflows?: Record<string, string>;
   };
   const substitutes: Record<string, Substitute> = {};
   for (const [name, spec] of Object.entries(doc.substitutes ?? {})) {
@@ -67,7 +73,10 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
     actionDefaults[action] = {};
     for (const [input, value] of Object.entries(inputs ?? {})) actionDefaults[action][input] = String(value);
   }
-  return { substitutes, environments, actionDefaults, source: file };
+  const workflows: Record<string, string> = {};
+  for (const [prefix, local] of Object.entries(doc.workflows ?? {}))
+    workflows[prefix.toLowerCase()] = String(local);
+  return { substitutes, environments, actionDefaults, workflows, source: file };
 }
 
 /**
@@ -105,6 +114,27 @@ export function findSubstitute(config: PipelineConfig, uses: string): Substitute
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/**
+ * The local file a reusable workflow reference runs: `./…` as it is; a remote
+ * `owner/repo/path/file.yml@ref` through the longest matching prefix of `workflows:` (tried with and
+ * without the owner).
+ * @returns undefined for a remote reference with no local mapping
+ */
+export function localWorkflow(config: PipelineConfig, ref: string): string | undefined {
+  if (ref.startsWith('./')) return ref;
+  const name = ref.split('@')[0] ?? ref;
+  const withoutOwner = name.split('/').slice(1).join('/');
+  let best: { prefix: string; local: string } | undefined;
+  for (const [prefix, local] of Object.entries(config.workflows))
+    for (const candidate of [name.toLowerCase(), withoutOwner.toLowerCase()])
+      if (candidate.startsWith(prefix) && (best === undefined || prefix.length > best.prefix.length))
+        best = {
+          prefix,
+          local: `${local}${candidate === name.toLowerCase() ? name.slice(prefix.length) : withoutOwner.slice(prefix.length)}`,
+        };
+  return best?.local;
 }
 
 /**

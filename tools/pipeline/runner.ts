@@ -27,7 +27,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseFileCommands, runBundle } from '../../test/harness/run-bundle.ts';
-import { findSubstitute, localDefaults, type PipelineConfig } from './config.ts';
+import { findSubstitute, localDefaults, localWorkflow, type PipelineConfig } from './config.ts';
 import {
   asString,
   evaluateCondition,
@@ -285,11 +285,11 @@ export async function findMissingSubstitutes(
   const file = path.relative(workspace, workflow.path);
   for (const job of workflow.template.jobs) {
     if (job.type === 'reusableWorkflowJob') {
-      const ref = job.ref.value;
-      if (ref.startsWith('./')) {
-        const called = await loadWorkflow(path.join(workspace, ref));
+      const local = localWorkflow(config, job.ref.value);
+      if (local !== undefined) {
+        const called = await loadWorkflow(path.join(workspace, local));
         missing.push(...(await findMissingSubstitutes(called, config, workspace, seen)));
-      } else missing.push({ uses: ref, where: `${file} job ${job.id.value}` });
+      } else missing.push({ uses: job.ref.value, where: `${file} job ${job.id.value}` });
       continue;
     }
     job.steps.forEach((step, index) => {
@@ -534,10 +534,12 @@ async function runJobs(frame: CallFrame, state: RunState): Promise<JobOutcome> {
       results.set(id, { result: 'skipped', outputs: {} });
       continue;
     }
-    const outcome =
-      job.type === 'reusableWorkflowJob'
-        ? await runCalledWorkflow(job, frame, scope, display, state)
-        : await runJob(job, frame, scope, workflowEnv, display, name, state);
+    let outcome: JobOutcome;
+    if (job.type === 'reusableWorkflowJob')
+      outcome = await runCalledWorkflow(job, frame, scope, display, state);
+    else if (job.strategy === undefined)
+      outcome = await runJob(job, frame, scope, workflowEnv, display, name, state);
+    else outcome = await runMatrix(job, frame, scope, workflowEnv, display, name, state);
     results.set(id, outcome);
   }
 
@@ -566,6 +568,122 @@ async function runJobs(frame: CallFrame, state: RunState): Promise<JobOutcome> {
   return { result: failed ? 'failure' : state.cancelled ? 'cancelled' : 'success', outputs };
 }
 
+/**
+ * Expands `strategy.matrix` as GitHub does: the cross product of its keys, less `exclude` entries (an
+ * entry matches a combination when all its keys match), then each `include` entry either extends every
+ * combination whose original values it matches (without overwriting them) or, matching none, is added as a
+ * combination of its own. https://docs.github.com/en/actions/how-tos/write-workflows/choose-what-workflows-do/run-job-variations
+ */
+export function expandMatrix(matrix: Record<string, Json>): Record<string, Json>[] {
+  const same = (a: Json | undefined, b: Json | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+  const keys = Object.keys(matrix).filter((key) => key !== 'include' && key !== 'exclude');
+  let combinations: Record<string, Json>[] = keys.length > 0 ? [{}] : [];
+  for (const key of keys) {
+    const values = matrix[key];
+    const list = Array.isArray(values) ? values : [values ?? null];
+    combinations = combinations.flatMap((combination) =>
+      list.map((value) => ({ ...combination, [key]: value })),
+    );
+  }
+  const asEntries = (value: Json | undefined): Record<string, Json>[] =>
+    Array.isArray(value)
+      ? value.filter(
+          (item): item is Record<string, Json> =>
+            item !== null && typeof item === 'object' && !Array.isArray(item),
+        )
+      : [];
+  for (const exclusion of asEntries(matrix['exclude']))
+    combinations = combinations.filter(
+      (c) => !Object.entries(exclusion).every(([key, value]) => same(c[key], value)),
+    );
+  const originals = combinations.map((combination) => ({ ...combination }));
+  for (const inclusion of asEntries(matrix['include'])) {
+    let matched = false;
+    combinations.forEach((combination, index) => {
+      const original = originals[index] ?? {};
+      const compatible = Object.entries(inclusion).every(
+        ([key, value]) => !(key in original) || same(original[key], value),
+      );
+      if (compatible && Object.keys(original).length > 0) {
+        matched = true;
+        for (const [key, value] of Object.entries(inclusion))
+          if (!(key in original)) combination[key] = value;
+      }
+    });
+    if (!matched) combinations.push({ ...inclusion });
+  }
+  return combinations;
+}
+
+function matrixLabel(combination: Record<string, Json>): string {
+  return Object.values(combination)
+    .map((value) => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)))
+    .join(', ');
+}
+
+async function runMatrix(
+  job: Job,
+  frame: CallFrame,
+  scope: EvaluationScope,
+  workflowEnv: Record<string, string>,
+  display: string,
+  name: string,
+  state: RunState,
+): Promise<JobOutcome> {
+  const strategy = evaluateToken(job.strategy, {
+    ...scope,
+    contexts: { ...scope.contexts, secrets: frame.secrets },
+  });
+  const settings =
+    strategy !== null && typeof strategy === 'object' && !Array.isArray(strategy) ? strategy : {};
+  const matrix = settings['matrix'];
+  const combinations =
+    matrix !== null && typeof matrix === 'object' && !Array.isArray(matrix) ? expandMatrix(matrix) : [];
+  if (combinations.length === 0) throw new Error(`job ${display}: the matrix has no combinations`);
+  const failFast = settings['fail-fast'] !== false;
+  let failed = false;
+  let outputs: Record<string, string> = {};
+  for (const [index, combination] of combinations.entries()) {
+    const label = `${display} (${matrixLabel(combination)})`;
+    if (failed && failFast) {
+      state.print(`○ ${label} cancelled (fail-fast)`);
+      state.reports.push({
+        id: label,
+        name,
+        result: 'cancelled',
+        durationMs: 0,
+        steps: [],
+        summaries: [],
+        outputs: {},
+        note: 'fail-fast',
+      });
+      continue;
+    }
+    const jobScope: EvaluationScope = {
+      ...scope,
+      contexts: {
+        ...scope.contexts,
+        matrix: combination,
+        strategy: {
+          'fail-fast': failFast,
+          'job-index': index,
+          'job-total': combinations.length,
+          'max-parallel': 1,
+        },
+      },
+    };
+    const outcome = await runJob(job, frame, jobScope, workflowEnv, label, name, state);
+    if (outcome.result === 'waiting') return outcome;
+    if (outcome.result === 'failure') failed = true;
+    // As on GitHub, a matrix job's outputs are those of the last instance that set them.
+    outputs = {
+      ...outputs,
+      ...Object.fromEntries(Object.entries(outcome.outputs).filter(([, value]) => value !== '')),
+    };
+  }
+  return { result: failed ? 'failure' : 'success', outputs };
+}
+
 async function runCalledWorkflow(
   job: ReusableWorkflowJob,
   frame: CallFrame,
@@ -574,7 +692,11 @@ async function runCalledWorkflow(
   state: RunState,
 ): Promise<JobOutcome> {
   const started = performance.now();
-  const called = await loadWorkflow(path.join(state.workspace, job.ref.value));
+  const local = localWorkflow(state.options.config, job.ref.value);
+  if (local === undefined)
+    throw new MissingSubstituteError([{ uses: job.ref.value, where: display }], state.options.config.source);
+  if (local !== job.ref.value) state.print(`│ ${job.ref.value} → ${local} (${state.options.config.source})`);
+  const called = await loadWorkflow(path.join(state.workspace, local));
   if (called.template.events.workflow_call === undefined)
     throw new Error(`${job.ref.value} is called by job ${display} but has no \`on: workflow_call\`.`);
   const callScope: EvaluationScope = { ...scope, contexts: { ...scope.contexts, secrets: frame.secrets } };
@@ -805,8 +927,8 @@ function stepScope(
         workflow_file_path: path.relative(state.workspace, frame.workflow.path),
       },
       runner: runnerContext(runtime),
-      matrix: {},
-      strategy: {},
+      matrix: jobScope.contexts['matrix'] ?? {},
+      strategy: jobScope.contexts['strategy'] ?? {},
     },
     status: {
       success: runtime.status === 'success',
