@@ -84,7 +84,8 @@ export function registerSecretResolver(scheme: string, resolver: SecretResolver)
 
 /**
  * Masks `value`, resolves it if it is a reference to a registered scheme (`vault:<path>#<key>`), masks
- * the resolved value too and returns it.
+ * the resolved value too and returns it. A `vault:` reference lazily imports `vault.ts` (node-vault), which
+ * registers the Vault resolver, so actions that never see a reference never load the client.
  *
  * @param value  the input's raw value
  * @param input  the input's name, for error messages
@@ -99,6 +100,8 @@ export async function resolveSecret(
   const match = /^([a-z][a-z0-9+.-]*):(?!\/\/)/.exec(value);
   const scheme = match?.[1];
   if (scheme === undefined || scheme !== 'vault') return value;
+  // Vault's client is loaded only when a reference is met (importing vault.ts registers its resolver).
+  if (!resolvers.has(scheme)) await import('./vault.ts');
   const resolver = resolvers.get(scheme);
   if (resolver === undefined) {
     throw new Error(

@@ -1,4 +1,4 @@
-import { notImplemented } from '../../../shared/src/not-implemented.ts';
 import { runAction } from '../../../shared/src/run.ts';
+import { run } from './main.ts';
 
-await runAction(() => notImplemented('run-migrations', ['database-url']));
+await runAction(() => run());
