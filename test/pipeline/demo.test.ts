@@ -77,6 +77,11 @@ describe('npm run demo (end to end)', () => {
       ],
     );
     assert.ok(!result.receivers.pagerDutyEvents.some((e) => e['event_action'] === 'trigger'), 'no incident');
+    // the runner recorded the environment's deployment, as GitHub does for a job with environment:
+    assert.deepEqual(
+      result.receivers.deployments.map((d) => [d.environment, d.statuses]),
+      [['staging', ['in_progress', 'success']]],
+    );
     assert.match(log, /✔ 1\.1\.0 is live in staging/);
     printedWithoutSecrets(lines);
   });
@@ -124,6 +129,7 @@ describe('npm run demo (end to end)', () => {
       /rolled back in staging/,
     );
     assert.equal(result.receivers.commitStatuses.at(-1)?.state, 'failure');
+    assert.deepEqual(result.receivers.deployments[0]?.statuses, ['in_progress', 'failure']);
     assert.match(log, /✘ the pipeline failed/);
     printedWithoutSecrets(lines);
   });

@@ -282,9 +282,11 @@ function receiverLines(receivers: Receivers): string[] {
   if (receivers.pagerDutyEvents.length === 0) lines.push('  (nothing)');
   for (const event of receivers.pagerDutyEvents) {
     const payload = (event['payload'] ?? {}) as Record<string, unknown>;
-    lines.push(
-      `  ${String(event['event_action'])} dedup_key=${String(event['dedup_key'] ?? '')}: ${String(payload['summary'] ?? '')} [${String(payload['severity'] ?? '')}]`,
-    );
+    const what =
+      payload['summary'] !== undefined
+        ? `: ${String(payload['summary'])} [${String(payload['severity'] ?? '')}]`
+        : '';
+    lines.push(`  ${String(event['event_action'])} dedup_key=${String(event['dedup_key'] ?? '')}${what}`);
   }
   lines.push('GitHub API:');
   for (const status of receivers.commitStatuses)
@@ -407,6 +409,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       },
       env,
       config: await loadConfig(),
+      recordDeployments: true,
       github: { sha, ref_name: 'main', repository: 'acme/hello-service', repository_owner: 'acme' },
       print,
       quiet: options.quiet === true,

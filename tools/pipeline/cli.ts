@@ -11,6 +11,7 @@
  *   --env NAME=value                                extra environment for every step
  *   --config file.yml                               substitutes and environment rules
  *   --approve                                       approve environments that need an approval
+ *   --deployments                                   record GitHub deployments for environment jobs (GITHUB_API_URL)
  *   --quiet                                         print a step's log only when it fails
  *   --json file                                     also write the run report as JSON
  * Exit code: 0 success, 1 a job failed, 2 invalid workflow / options / missing substitute,
@@ -51,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       workspace: { type: 'string' },
       approve: { type: 'boolean', default: false },
+      deployments: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -99,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     env,
     config,
     approve: values.approve,
+    recordDeployments: values.deployments,
     quiet: values.quiet,
   });
   for (const line of [...summaryLines(report.jobs), ...resultTable(report)])

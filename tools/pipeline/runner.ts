@@ -114,6 +114,12 @@ export interface RunOptions {
   print?: (line: string) => void;
   /** Print each step's log only when it fails. */
   quiet?: boolean;
+  /**
+   * Record a GitHub deployment for each job that declares an `environment:`, as GitHub does (POST
+   * deployments, then in_progress and the job's result as deployment statuses) on GITHUB_API_URL with
+   * secrets.GITHUB_TOKEN. Off by default: it needs a reachable API (the demo's local receiver).
+   */
+  recordDeployments?: boolean;
   /** Values of the github context to use instead of the local checkout's (sha, ref_name, repository…). */
   github?: Record<string, string>;
 }
@@ -816,14 +822,15 @@ async function runJob(
 
   // environment: and its protection rule
   let environmentName: string | undefined;
+  let environmentUrl = '';
   if (job.environment !== undefined) {
     const environment = evaluateToken(job.environment, scopeWithSecrets);
-    environmentName =
-      typeof environment === 'string'
-        ? environment
-        : environment !== null && typeof environment === 'object' && !Array.isArray(environment)
-          ? asString(environment['name'] ?? '')
-          : undefined;
+    if (typeof environment === 'string') environmentName = environment;
+    else if (environment !== null && typeof environment === 'object' && !Array.isArray(environment)) {
+      environmentName = asString(environment['name'] ?? '');
+      environmentUrl = asString(environment['url'] ?? '');
+    }
+    if (environmentName === '') environmentName = undefined;
   }
   state.print(
     `┌ ${display}${name !== id ? ` (${name})` : ''}${environmentName ? ` · environment ${environmentName}` : ''}`,
@@ -843,6 +850,10 @@ async function runJob(
     state.print(`│ ✔ environment "${environmentName}" approved locally (--approve)${who}`);
   }
 
+  const deployment =
+    environmentName !== undefined && state.options.recordDeployments === true
+      ? await recordDeployment(state, environmentName)
+      : undefined;
   const temp = await mkdtemp(path.join(state.temp, `job-${id}-`));
   await mkdir(path.join(temp, 'runner-temp'), { recursive: true });
   const runtime: JobRuntime = {
@@ -900,9 +911,67 @@ async function runJob(
   report.outputs = outputs;
   report.summaries = runtime.summaries;
   report.result = runtime.status;
+  if (deployment !== undefined)
+    await deployment.finish(
+      runtime.status === 'success' ? 'success' : runtime.status === 'cancelled' ? 'error' : 'failure',
+      environmentUrl,
+    );
   report.durationMs = performance.now() - started;
   state.print(`└ ${display}: ${runtime.status} (${(report.durationMs / 1000).toFixed(1)} s)`);
   return { result: runtime.status, outputs };
+}
+
+/**
+ * Creates a deployment for `environment` and marks it in_progress, as GitHub does when a job with an
+ * environment starts (https://docs.github.com/en/rest/deployments/deployments). Failures are printed as
+ * warnings: they never fail the job.
+ * @returns `finish(state, url)` to add the job's final status, or undefined when the API refused
+ */
+async function recordDeployment(
+  state: RunState,
+  environment: string,
+): Promise<{ finish: (result: string, url: string) => Promise<void> } | undefined> {
+  const api = String(state.github['api_url']).replace(/\/$/, '');
+  const repository = String(state.github['repository']);
+  const headers = {
+    authorization: `Bearer ${String(state.github['token'])}`,
+    accept: 'application/vnd.github+json',
+    'content-type': 'application/json',
+  };
+  const post = async (url: string, body: Record<string, Json>): Promise<Record<string, Json>> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return (await response.json()) as Record<string, Json>;
+  };
+  try {
+    const created = await post(`${api}/repos/${repository}/deployments`, {
+      ref: String(state.github['sha']),
+      environment,
+      auto_merge: false,
+      required_contexts: [],
+      description: `${String(state.github['workflow'])} (local run)`,
+    });
+    const statuses = `${api}/repos/${repository}/deployments/${String(created['id'])}/statuses`;
+    await post(statuses, { state: 'in_progress' });
+    state.print(`│ deployment #${String(created['id'])} to ${environment}: in_progress`);
+    return {
+      finish: async (result, url) => {
+        await post(statuses, { state: result, ...(url !== '' ? { environment_url: url } : {}) }).catch(
+          (error: unknown) =>
+            state.print(`│ warning: deployment status not recorded: ${(error as Error).message}`),
+        );
+        state.print(`│ deployment #${String(created['id'])} to ${environment}: ${result}`);
+      },
+    };
+  } catch (error) {
+    state.print(`│ warning: no deployment recorded for ${environment}: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 function stepScope(
