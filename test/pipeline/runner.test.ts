@@ -20,7 +20,7 @@ import {
   type RunOptions,
   type RunReport,
 } from '../../tools/pipeline/runner.ts';
-import { resultTable } from '../../tools/pipeline/report.ts';
+import { annotationLines, resultTable } from '../../tools/pipeline/report.ts';
 import { WorkflowFileError } from '../../tools/pipeline/workflow-file.ts';
 
 const SECRET = 's3cr3t-Value-42';
@@ -107,6 +107,11 @@ describe('offline runner', () => {
     assert.match(printed, /about to fail/);
     assert.match(printed, /Process completed with exit code 7/);
     assert.ok(resultTable(report).some((line) => /^broken\s+failure/.test(line)));
+    assert.deepEqual(annotationLines(report.jobs).slice(1), [
+      '── annotations ──',
+      '  ✗ broken › Run exit 3: Process completed with exit code 3.',
+      '  ✗ broken › Run echo "about to fail": Process completed with exit code 7.',
+    ]);
   });
 
   test('--event pull_request: the payload reaches github.event', async () => {

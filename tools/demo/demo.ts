@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { loadConfig } from '../pipeline/config.ts';
-import { resultTable, summaryLines } from '../pipeline/report.ts';
+import { annotationLines, resultTable, summaryLines } from '../pipeline/report.ts';
 import { runWorkflow, type RunReport } from '../pipeline/runner.ts';
 import { serviceTaskDefinition, seedService, startMoto, type LocalAws } from './aws.ts';
 import { EcsAgent, type AgentEvent } from './ecs-agent.ts';
@@ -469,7 +469,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       setupMs,
     };
 
-    for (const line of [...summaryLines(report.jobs), ...resultTable(report), ...receiverLines(receivers)])
+    for (const line of [
+      ...summaryLines(report.jobs),
+      ...annotationLines(report.jobs),
+      ...resultTable(report),
+      ...receiverLines(receivers),
+    ])
       print(line);
     print('');
     print('── state after the run ──');

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, readDotenv } from './config.ts';
 import type { Json } from './expressions.ts';
-import { resultTable, summaryLines } from './report.ts';
+import { annotationLines, resultTable, summaryLines } from './report.ts';
 import { runWorkflow, type RunReport } from './runner.ts';
 
 function pairs(values: string[] | undefined, option: string): Record<string, string> {
@@ -104,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
     recordDeployments: values.deployments,
     quiet: values.quiet,
   });
-  for (const line of [...summaryLines(report.jobs), ...resultTable(report)])
+  for (const line of [...summaryLines(report.jobs), ...annotationLines(report.jobs), ...resultTable(report)])
     process.stdout.write(`${line}\n`);
   if (values.json !== undefined) await writeFile(values.json, JSON.stringify(report, null, 2));
   return report.result === 'success' ? 0 : report.result === 'waiting' ? 3 : 1;

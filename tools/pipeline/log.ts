@@ -86,6 +86,12 @@ export class StepLog {
     for (const line of text.split('\n')) this.show(line);
   }
 
+  /** Records an annotation of the runner's own (e.g. a step's exit code) and prints it. */
+  annotate(level: Annotation['level'], message: string): void {
+    this.annotations.push({ level, message: this.masker.mask(message) });
+    this.show(`${level}: ${message}`);
+  }
+
   private show(line: string): void {
     const masked = this.masker.mask(line);
     this.lines.push(masked);

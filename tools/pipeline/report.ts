@@ -47,6 +47,23 @@ export function summaryLines(jobs: JobReport[]): string[] {
   return lines;
 }
 
+/** The annotations steps reported (`::error::`, `::warning::`), by job and step, as GitHub lists them. */
+export function annotationLines(jobs: JobReport[]): string[] {
+  const lines: string[] = [];
+  for (const job of jobs)
+    for (const step of job.steps)
+      for (const annotation of step.annotations.filter((a) => a.level !== 'notice')) {
+        const where =
+          annotation.file !== undefined
+            ? ` (${annotation.file}${annotation.line !== undefined ? `:${annotation.line}` : ''})`
+            : '';
+        lines.push(
+          `  ${annotation.level === 'error' ? '✗' : '⚠'} ${job.id} › ${step.name}: ${annotation.message.split('\n')[0] ?? ''}${where}`,
+        );
+      }
+  return lines.length > 0 ? ['', '── annotations ──', ...lines] : [];
+}
+
 /** The final table: one row per job (called workflows' jobs included) with result and wall time. */
 export function resultTable(report: RunReport): string[] {
   const rows = report.jobs.map((job) => [

@@ -1200,7 +1200,7 @@ async function runScript(
     });
   });
   log.end();
-  if (exitCode !== 0) log.note(`error: Process completed with exit code ${exitCode}.`);
+  if (exitCode !== 0) log.annotate('error', `Process completed with exit code ${exitCode}.`);
   return {
     ok: exitCode === 0,
     outputs: parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')),
