@@ -37,6 +37,19 @@ function printedWithoutSecrets(lines: string[]): void {
 }
 
 describe('npm run demo (end to end)', () => {
+  test('missing system tools are named up front with their install commands, nothing started', () => {
+    const run = spawnSync(process.execPath, ['tools/demo/demo.ts'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { PATH: '/nonexistent', HOME: process.env['HOME'] ?? '/tmp' },
+    });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /buildah: sudo apt-get install -y buildah/);
+    assert.match(run.stderr, /moto's server \(Python\): python3 -m pip install 'moto\[server\]==5\.2\.1'/);
+    assert.match(run.stderr, /sudo bash tools\/demo\/setup\.sh/);
+    assert.doesNotMatch(run.stdout, /starting the local parts/);
+  });
+
   test('a good release: built, pushed, migrated, deployed, smoke-checked, announced', async () => {
     const lines: string[] = [];
     const result = await runDemo({ ...sources(), print: (line) => lines.push(line) });
