@@ -7,6 +7,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from '../harness/run-bundle.ts';
 import {
   DEMO_SECRETS,
   PREVIOUS_VERSION,
