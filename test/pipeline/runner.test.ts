@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -320,6 +320,25 @@ describe('offline runner', () => {
     const waiting = cli(['test/pipeline/workflows/local-action.yml']);
     assert.equal(waiting.status, 3);
     assert.match(waiting.stdout, /would wait for an approval/);
+    const secretFile = path.join(temp, 'act.secrets');
+    const varFile = path.join(temp, 'act.vars');
+    writeFileSync(secretFile, `# act-style secrets\nAPI_TOKEN="${SECRET}"\n`);
+    writeFileSync(varFile, 'REGION=ap-south-1\n');
+    const dotenv = cli([
+      'test/pipeline/workflows/outputs.yml',
+      '--event',
+      'workflow_dispatch',
+      '--input',
+      'who=cli',
+      '--secret-file',
+      secretFile,
+      '--var-file',
+      varFile,
+    ]);
+    assert.equal(dotenv.status, 0, dotenv.stdout + dotenv.stderr);
+    assert.match(dotenv.stdout, /the secret is \*\*\*/);
+    assert.ok(!dotenv.stdout.includes(SECRET));
+    assert.match(readFileSync(path.join(temp, 'cli.txt'), 'utf8'), /var=ap-south-1/);
     const approved = cli([
       'test/pipeline/workflows/local-action.yml',
       '--approve',
