@@ -474,6 +474,8 @@ function resolveInputs(
         throw new Error(`${file}: input "${name}" is a number, not "${value}".`);
       value = number;
     }
+    if ((type === 'string' || type === 'choice' || type === 'environment') && typeof value !== 'string')
+      value = asString(value);
     if (type === 'choice') {
       const options = child(pair.value, 'options');
       const allowed = options !== undefined ? (evaluateToken(options, { contexts: {} }) as Json[]) : [];
