@@ -1125,7 +1125,7 @@ async function runStep(
     continueOnError === true ||
     (continueOnError !== undefined &&
       typeof continueOnError !== 'boolean' &&
-      evaluateCondition(continueOnError.toString(), scope));
+      ['true', 'True'].includes(asString(evaluateToken(continueOnError, scope))));
   report.outcome = execution.ok ? 'success' : 'failure';
   report.conclusion = execution.ok || tolerated ? 'success' : 'failure';
   report.outputs = Object.fromEntries(
