@@ -70,7 +70,11 @@ describe('offline runner', () => {
       print: () => undefined,
     });
     assert.equal(report.result, 'success');
-    assert.deepEqual((await readFile(recordFile, 'utf8')).trim().split('\n'), ['first', 'middle', 'last']);
+    assert.deepEqual((await readFile(recordFile, 'utf8')).trim().split('\n'), [
+      'first',
+      'middle pipeline',
+      'last',
+    ]);
     assert.deepEqual(
       report.jobs.map((job) => [job.id, job.result]),
       [

@@ -885,9 +885,12 @@ async function runJob(
       jobScope,
       jobId: id,
       defaults: {
-        shell: literal(defaultsRun, 'shell') ?? literal(workflowDefaultsRun, 'shell'),
+        shell:
+          setting(defaultsRun, 'shell', scopeWithSecrets) ??
+          setting(workflowDefaultsRun, 'shell', scopeWithSecrets),
         workingDirectory:
-          literal(defaultsRun, 'working-directory') ?? literal(workflowDefaultsRun, 'working-directory'),
+          setting(defaultsRun, 'working-directory', scopeWithSecrets) ??
+          setting(workflowDefaultsRun, 'working-directory', scopeWithSecrets),
       },
       deadline: jobDeadline,
     });
@@ -974,6 +977,12 @@ async function recordDeployment(
     state.print(`│ warning: no deployment recorded for ${environment}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** A string setting of a mapping (`shell`, `working-directory`), expressions evaluated; undefined when absent. */
+function setting(token: TemplateToken | undefined, key: string, scope: EvaluationScope): string | undefined {
+  const value = child(token, key);
+  return value === undefined ? undefined : asString(evaluateToken(value, scope));
 }
 
 function stepScope(
@@ -1094,8 +1103,8 @@ async function runStep(
     );
     if ('run' in step) {
       const script = asString(evaluateToken(step.run, scope));
-      const shell = literal(raw, 'shell') ?? context.defaults.shell ?? 'bash';
-      const workingDirectory = literal(raw, 'working-directory') ?? context.defaults.workingDirectory;
+      const shell = setting(raw, 'shell', scope) ?? context.defaults.shell ?? 'bash';
+      const workingDirectory = setting(raw, 'working-directory', scope) ?? context.defaults.workingDirectory;
       execution = await runScript(
         script,
         shell,
