@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests use as real parts: buildah (image builder), docker-registry (the CNCF
-# Distribution registry), mariadb-server, shellcheck and yamllint (lint-gate presets), jq and curl (the
-# deploy workflow's security-gate step, run by the pipeline demo tests).
+# Distribution registry), mariadb-server, shellcheck and yamllint (lint-gate presets), curl and jq (the
+# workflows' own run: scripts, run by test/workflows/scripts.test.ts).
 # Idempotent: installs only what is missing. Needs root (as on the machines here) or sudo.
 set -euo pipefail
-packages=(buildah docker-registry mariadb-server shellcheck yamllint jq curl)
+packages=(buildah docker-registry mariadb-server shellcheck yamllint curl jq)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then

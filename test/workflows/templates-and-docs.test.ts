@@ -1,0 +1,212 @@
+/**
+ * What the starter templates promise (triggers, which branch deploys where and how, schedules, their
+ * .properties.json), the one-sentence description each workflow gives the catalog, the caller examples in
+ * docs/workflows.md (parsed, linted and cross-checked like the workflows), and the step that makes
+ * `.gantry-src` point at Gantry's actions, run with bash in temporary workspaces.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { renderCatalog } from '../../tools/catalog.ts';
+import {
+  actionlintFindings,
+  crossCheck,
+  githubParserErrors,
+  load,
+  repoRoot,
+  reusableWorkflows,
+  templates,
+} from './validate.ts';
+import { RULES } from './security-rules.ts';
+
+const template = (name: string): string => {
+  const found = templates().find((t) => t.file === `workflows-templates/${name}`);
+  assert.ok(found, `${name} exists`);
+  return found.text;
+};
+
+describe('starter templates', () => {
+  for (const { file } of templates()) {
+    test(`${file}: .properties.json names it, describes it, gives an icon, categories and valid file patterns`, () => {
+      const propertiesFile = path.join(repoRoot, file.replace(/\.ya?ml$/, '.properties.json'));
+      assert.ok(existsSync(propertiesFile), `${propertiesFile} exists`);
+      const properties = JSON.parse(readFileSync(propertiesFile, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(properties).sort(), [
+        'categories',
+        'description',
+        'filePatterns',
+        'iconName',
+        'name',
+      ]);
+      assert.ok(typeof properties['name'] === 'string' && properties['name'].length > 3);
+      assert.ok(typeof properties['description'] === 'string' && properties['description'].length > 20);
+      assert.match(String(properties['iconName']), /^(octicon [a-z-]+|[\w-]+)$/);
+      for (const key of ['categories', 'filePatterns']) {
+        const list = properties[key];
+        assert.ok(Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === 'string'), key);
+      }
+      for (const pattern of properties['filePatterns'] as string[])
+        assert.doesNotThrow(() => new RegExp(pattern));
+    });
+  }
+
+  test('pipeline.yml: pushes to dev, staging, prod and $default-branch; pull requests run CI only', () => {
+    const text = template('pipeline.yml');
+    const workflow = load(text);
+    const on = workflow.on as { push?: { branches?: string[] }; pull_request?: unknown };
+    assert.deepEqual([...(on.push?.branches ?? [])].sort(), ['$default-branch', 'dev', 'prod', 'staging']);
+    assert.ok(on.pull_request !== undefined);
+    assert.match(workflow.jobs['ci']?.uses ?? '', /\/gantry-ci\.yml@/);
+    assert.equal(workflow.jobs['ci']?.if, undefined, 'CI runs on every event');
+    const deploys = Object.entries(workflow.jobs).filter(([, job]) =>
+      job.uses?.includes('gantry-deploy-ecs.yml'),
+    );
+    assert.deepEqual(
+      deploys.map(([id]) => id),
+      ['deploy-dev', 'deploy-staging', 'deploy-production'],
+    );
+    for (const [id, job] of deploys) {
+      assert.match(String(job.if), /github\.event_name == 'push'/, `${id} never runs on a pull request`);
+      assert.equal(job.needs, 'ci', `${id} needs CI`);
+    }
+    const [dev, staging, production] = deploys.map(([, job]) => job);
+    assert.match(String(dev?.if), /refs\/heads\/dev'/);
+    assert.deepEqual([dev?.with?.['environment'], dev?.with?.['strategy']], ['dev', 'rolling']);
+    assert.match(String(staging?.if), /refs\/heads\/staging'/);
+    assert.deepEqual([staging?.with?.['environment'], staging?.with?.['strategy']], ['staging', 'rolling']);
+    assert.match(String(production?.if), /default_branch/);
+    assert.match(String(production?.if), /refs\/heads\/prod'/);
+    assert.deepEqual(
+      [production?.with?.['environment'], production?.with?.['strategy']],
+      ['production', 'blue-green'],
+    );
+    // Approval is the environments' required reviewers: the called workflow's job declares environment:.
+    const deployJob = reusableWorkflows().find((w) => w.file.endsWith('gantry-deploy-ecs.yml'));
+    assert.deepEqual(
+      (load(deployJob?.text ?? '').jobs['deploy']?.environment as { name?: string }).name,
+      '${{ inputs.environment }}',
+    );
+  });
+
+  test('health.yml runs every 15 minutes, security.yml once a day', () => {
+    const cron = (name: string): string[] =>
+      ((load(template(name)).on as { schedule?: { cron: string }[] }).schedule ?? []).map((s) => s.cron);
+    assert.deepEqual(cron('health.yml'), ['*/15 * * * *']);
+    const [daily, ...more] = cron('security.yml');
+    assert.equal(more.length, 0);
+    assert.match(daily ?? '', /^\d{1,2} \d{1,2} \* \* \*$/);
+  });
+});
+
+describe('descriptions for the catalog', () => {
+  for (const { file, text } of [...reusableWorkflows(), ...templates()])
+    test(`${file}: the first line is a one-sentence "# " description`, () => {
+      const first = text.split('\n')[0] ?? '';
+      assert.match(first, /^# [A-Z].{30,}\.$/);
+      assert.equal(first.slice(2, -1).includes('. '), false, 'one sentence');
+    });
+
+  test('the catalog lists every reusable workflow with its description', async () => {
+    const catalog = await renderCatalog();
+    for (const { file, text } of reusableWorkflows()) {
+      const description = (text.split('\n')[0] ?? '').slice(2);
+      assert.ok(
+        catalog.includes(
+          `| [${path.basename(file)}](#${path.basename(file).replace(/\./g, '')}) | ${description} |`,
+        ),
+        file,
+      );
+    }
+  });
+});
+
+describe('docs/workflows.md', () => {
+  const docs = readFileSync(path.join(repoRoot, 'docs', 'workflows.md'), 'utf8');
+  const examples = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) =>
+    (m[1] ?? '').replaceAll('<owner>/', 'your-org/'),
+  );
+
+  test('has a caller example for each reusable workflow', () => {
+    for (const { file } of reusableWorkflows())
+      assert.ok(
+        examples.some((e) => e.includes(`/.github/workflows/${path.basename(file)}@v1`)),
+        file,
+      );
+  });
+  examples.forEach((example, index) => {
+    test(`example ${index + 1}: parses, lints, matches the contracts and follows the security rules`, async () => {
+      const name = `docs-example-${index + 1}.yml`;
+      assert.deepEqual(await githubParserErrors(name, example), []);
+      assert.deepEqual(await actionlintFindings(name, example), []);
+      assert.deepEqual(crossCheck(example), []);
+      for (const [rule, check] of Object.entries(RULES)) assert.deepEqual(check(example), [], rule);
+    });
+  });
+});
+
+describe('the step that points .gantry-src at Gantry (run with bash)', () => {
+  const temp = mkdtempSync(path.join(os.tmpdir(), 'gantry-wf-'));
+  after(() => rmSync(temp, { recursive: true, force: true }));
+  /** The link step of every job that calls Gantry's actions (each job has its own workspace). */
+  const scriptsOf = (text: string): string[] => {
+    const steps = Object.values(load(text).jobs).flatMap((job) => job.steps ?? []);
+    const scripts = steps
+      .filter((s) => s.name === 'Use the workspace as Gantry when it is Gantry')
+      .map((s) => s.run ?? '');
+    assert.ok(scripts.length > 0 && scripts.every((s) => s !== ''), 'the step exists');
+    return scripts;
+  };
+  const run = (script: string, cwd: string) =>
+    spawnSync('bash', ['-e', '-c', script], { cwd, encoding: 'utf8' });
+
+  for (const { file, text } of reusableWorkflows())
+    for (const [index, script] of scriptsOf(text).entries()) {
+      const tag = `${path.basename(file)}-${index}`;
+      test(`${path.basename(file)} (link step ${index + 1}): in a Gantry workspace, .gantry-src becomes a link and the actions resolve`, () => {
+        const workspace = path.join(temp, `gantry-${tag}`);
+        mkdirSync(workspace);
+        execFileSync('cp', ['-r', path.join(repoRoot, 'actions'), path.join(workspace, 'actions')]);
+        mkdirSync(path.join(workspace, 'dist'));
+        const result = run(script, workspace);
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        assert.equal(realpathSync(path.join(workspace, '.gantry-src')), realpathSync(workspace));
+        assert.ok(existsSync(path.join(workspace, '.gantry-src', 'actions', 'notify', 'action.yml')));
+        assert.equal(run(script, workspace).status, 0, 'running it twice is fine');
+      });
+      test(`${path.basename(file)} (link step ${index + 1}): in another repository without the Gantry checkout, it fails and says why`, () => {
+        const workspace = path.join(temp, `other-${tag}`);
+        mkdirSync(workspace);
+        writeFileSync(path.join(workspace, 'README.md'), 'not Gantry\n');
+        const result = run(script, workspace);
+        assert.equal(result.status, 1);
+        assert.match(result.stdout, /::error::Gantry's actions are not in \.gantry-src/);
+      });
+      test(`${path.basename(file)} (link step ${index + 1}): after the Gantry checkout, the checked-out copy is used as it is`, () => {
+        const workspace = path.join(temp, `checkout-${tag}`);
+        mkdirSync(path.join(workspace, '.gantry-src'), { recursive: true });
+        execFileSync('cp', [
+          '-r',
+          path.join(repoRoot, 'actions'),
+          path.join(workspace, '.gantry-src', 'actions'),
+        ]);
+        mkdirSync(path.join(workspace, '.gantry-src', 'dist'));
+        const result = run(script, workspace);
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        assert.equal(
+          realpathSync(path.join(workspace, '.gantry-src')),
+          path.join(realpathSync(workspace), '.gantry-src'),
+        );
+      });
+    }
+});
