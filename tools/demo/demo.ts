@@ -18,7 +18,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -220,6 +220,10 @@ async function makeWorkspace(dir: string, options: DemoOptions): Promise<string>
       await symlink(path.join(from, 'actions', action), path.join(workspace, 'actions', action));
       await symlink(path.join(from, 'dist', action), path.join(workspace, 'dist', action));
     }
+    // the bundles' shared chunks and manifest (dist/gantry, dist/manifest.json) come from this repository
+    for (const entry of await readdir(path.join(repoRoot, 'dist')))
+      if (!DEPLOY_ACTIONS.includes(entry))
+        await symlink(path.join(repoRoot, 'dist', entry), path.join(workspace, 'dist', entry));
   }
   return workspace;
 }
