@@ -6,7 +6,7 @@
  *
  *   ./node_modules/.bin/node bench/notify.bench.ts
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
@@ -19,7 +19,6 @@ import {
 } from '../test/integration/notify/fake-services.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist', 'notify');
 const TARGET_BYTES = 1024 * 1024;
 const PEER_BYTES = 3.8 * 1024 * 1024;
 const RUNS = 7;
@@ -29,20 +28,28 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-const files = (await readdir(dist)).filter((name) => name.endsWith('.js')).sort();
+// The shared bundle's manifest lists every file notify can load (its entry, start-up and lazy chunks).
+const manifest = JSON.parse(await readFile(path.join(root, 'dist', 'manifest.json'), 'utf8')) as Record<
+  string,
+  { startup: string[]; reachable: string[] }
+>;
+const files = manifest['notify']?.reachable ?? [];
 /** What a chunk holds, recognised by its content. */
 async function contents(name: string): Promise<string> {
-  if (name === 'index.js') return 'the flow, @actions/core, shared runtime (with yaml)';
-  const text = await readFile(path.join(dist, name), 'utf8');
+  if (name === 'notify/index.js') return 'the entry (starts notify from the shared bundle)';
+  if (name === 'gantry/index.js') return 'the shared bundle entry (webpack runtime)';
+  const text = await readFile(path.join(root, 'dist', name), 'utf8');
   if (text.includes('slack_webapi_')) return '@slack/web-api (WebClient on Node fetch)';
   if (text.includes('octokit')) return '@actions/github (Octokit, REST endpoint methods)';
   if (text.includes('bundled without undici')) return 'undici stub';
+  if (manifest['notify']?.startup.includes(name))
+    return 'start-up: runtime, @actions/core, yaml, notify flow';
   return '';
 }
 const sizes = await Promise.all(
   files.map(async (name) => ({
     name,
-    bytes: (await stat(path.join(dist, name))).size,
+    bytes: (await stat(path.join(root, 'dist', name))).size,
     holds: await contents(name),
   })),
 );
@@ -88,12 +95,12 @@ const lines = [
   '',
   '| measure | notify | target / peer | ratio |',
   '| --- | --- | --- | --- |',
-  `| bundle size (all JS in dist/notify) | ${kb(total)} | ≤ 1024 KB target | ${(total / TARGET_BYTES).toFixed(2)} of target |`,
+  `| bundle size (all JS notify can load, from dist/manifest.json) | ${kb(total)} | ≤ 1024 KB target | ${(total / TARGET_BYTES).toFixed(2)} of target |`,
   `| bundle size vs peer | ${kb(total)} | slack-github-action 3.8 MB (quoted in the issue, not measured here) | ${(total / PEER_BYTES).toFixed(2)}× |`,
   `| cold start, fail-fast on a missing input (median of ${RUNS}) | ${median(failFast).toFixed(0)} ms | ≤ 100 ms target | ${(median(failFast) / 100).toFixed(2)} of target |`,
   `| full notification: Slack + PagerDuty + commit status + deployment on loopback (median of ${RUNS}) | ${median(full).toFixed(0)} ms | — | — |`,
   '',
-  'Bundle files (ncc, minified; the SDKs are separate chunks loaded with `import()` after the inputs are valid):',
+  'Files (one ncc bundle for all actions with shared chunks, minified; the SDKs are chunks loaded with `import()` after the inputs are valid):',
   '',
   '| file | size | holds |',
   '| --- | --- | --- |',
