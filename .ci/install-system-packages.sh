@@ -13,3 +13,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 echo "system packages present: ${packages[*]}"
+# moto (the AWS API server the ECS, ECR and demo tests start) comes with the machine's Python here;
+# say so plainly when it is missing instead of letting those tests fail one by one.
+if ! python3 -c 'import moto.server' 2>/dev/null; then
+  echo "::warning::python3 cannot import moto.server: the ECS/ECR/demo tests need it (pip install 'moto[server]')"
+fi
