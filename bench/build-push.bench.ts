@@ -21,14 +21,10 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { runBundle } from '../test/harness/run-bundle.ts';
 import { buildahSandbox, makeWorkspace, startRegistry } from '../test/integration/build-push/helpers.ts';
+import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = 9;
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 const ms = (value: number): string => `${Math.round(value)} ms`;
 const kb = (bytes: number): string =>
   `${(bytes / 1024).toFixed(0)} KiB (${(bytes / 1_000_000).toFixed(2)} MB)`;

@@ -17,16 +17,12 @@ import {
   ROUTING_KEY,
   SLACK_TOKEN,
 } from '../test/integration/notify/fake-services.ts';
+import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_BYTES = 1024 * 1024;
 const PEER_BYTES = 3.8 * 1024 * 1024;
 const RUNS = 7;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 // The shared bundle's manifest lists every file notify can load (its entry, start-up and lazy chunks).
 const manifest = JSON.parse(await readFile(path.join(root, 'dist', 'manifest.json'), 'utf8')) as Record<

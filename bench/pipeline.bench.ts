@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDemo, type DemoOptions, type DemoResult } from '../tools/demo/demo.ts';
+import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const GOOD_RUNS = 3;
@@ -24,14 +25,6 @@ function options(): DemoOptions {
   if (process.env['GANTRY_DEMO_WORKFLOWS_FROM'])
     result.workflowsFrom = process.env['GANTRY_DEMO_WORKFLOWS_FROM'];
   return result;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

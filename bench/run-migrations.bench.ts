@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { startPostgres } from '../test/integration/run-migrations/postgres-server.ts';
+import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = 500;
@@ -39,11 +40,6 @@ function timeProcess(args: string[], env: Record<string, string>, cwd: string): 
     });
   });
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
 
 const sqlOf = (i: number): string =>
   `CREATE TABLE bench_${i} (id integer PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now());\n` +

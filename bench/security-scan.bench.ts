@@ -24,6 +24,7 @@ import { redactLog } from '../shared/src/sarif/redact.ts';
 import { splitForUpload } from '../shared/src/sarif/split.ts';
 import type { Log, Result } from '../shared/src/sarif/types.ts';
 import { writeSarifFile } from '../shared/src/sarif/write.ts';
+import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = path.join(root, 'bench', '.work', 'security-scan');
@@ -126,8 +127,6 @@ async function main(): Promise<void> {
     });
     runs.push(JSON.parse(out) as (typeof runs)[number]);
   }
-  const median = (values: number[]): number =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const ms = median(runs.map((r) => r.ms));
   const rss = median(runs.map((r) => r.maxRssMb));
   const split = median(runs.map((r) => r.splitMs));

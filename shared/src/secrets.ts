@@ -99,7 +99,7 @@ export async function resolveSecret(
   maskSecret(value, logger);
   const match = /^([a-z][a-z0-9+.-]*):(?!\/\/)/.exec(value);
   const scheme = match?.[1];
-  if (scheme === undefined || scheme !== 'vault') return value;
+  if (scheme !== 'vault') return value;
   const resolver = resolvers.get(scheme);
   if (resolver === undefined) {
     throw new Error(

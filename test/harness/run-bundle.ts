@@ -10,7 +10,7 @@
  * parsed, and masked values are replaced by `***` in the log.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -143,8 +143,7 @@ export function actionDefaults(action: string): Record<string, string> {
 export async function runBundle(action: string, options: RunBundleOptions = {}): Promise<BundleRun> {
   const temp = await mkdtemp(path.join(tmpdir(), `gantry-${action}-`));
   const cwd = options.cwd ?? path.join(temp, 'workspace');
-  if (options.cwd === undefined)
-    await import('node:fs/promises').then((fs) => fs.mkdir(cwd, { recursive: true }));
+  if (options.cwd === undefined) await mkdir(cwd, { recursive: true });
   const files = {
     GITHUB_OUTPUT: path.join(temp, 'output'),
     GITHUB_STATE: path.join(temp, 'state'),
@@ -154,7 +153,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
   };
   for (const file of Object.values(files)) await writeFile(file, '');
   const runnerTemp = path.join(temp, 'runner-temp');
-  await import('node:fs/promises').then((fs) => fs.mkdir(runnerTemp, { recursive: true }));
+  await mkdir(runnerTemp, { recursive: true });
 
   const inputs = { ...(options.applyDefaults === false ? {} : actionDefaults(action)), ...options.inputs };
   const env: Record<string, string> = {

@@ -17,7 +17,7 @@
  * Exit code: 0 success, 1 a job failed, 2 invalid workflow / options / missing substitute,
  * 3 stopped waiting for an approval.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, readDotenv } from './config.ts';
@@ -84,7 +84,6 @@ export async function main(argv: string[]): Promise<number> {
   const config = await loadConfig(values.config);
   let eventPayload: Record<string, Json> | undefined;
   if (values.eventpath !== undefined) {
-    const { readFile } = await import('node:fs/promises');
     eventPayload = JSON.parse(await readFile(values.eventpath, 'utf8')) as Record<string, Json>;
   }
   const env: Record<string, string> = {};

@@ -10,7 +10,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { ConfigurationError, describeThrown, TimeoutError } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
-import { sleep as realSleep } from '../../../shared/src/retry.ts';
+import { retry, sleep as realSleep } from '../../../shared/src/retry.ts';
 import { registerRevision, renderRevision, type RenderedRevision } from '../../../shared/src/ecs/prepare.ts';
 import { restoreTaskDefinition } from '../../../shared/src/ecs/rollback.ts';
 import {
@@ -290,25 +290,33 @@ async function restoreTraffic(
   next: string,
   logger: Logger,
 ): Promise<string> {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await setWeights(
-        elb,
-        location,
-        actions,
-        new Map([
-          [previous, 100],
-          [next, 0],
-        ]),
-      );
-      const now = weightsOf(await readActions(elb, location));
-      if (now.get(previous) === 100) {
-        logger.info(`All production traffic is back on ${targetGroupName(previous)}`);
-        return `${targetGroupName(previous)} 100% / ${targetGroupName(next)} 0%`;
-      }
-    } catch (error) {
-      logger.warning(`Restoring the weights failed (attempt ${attempt}): ${describeThrown(error)}`);
-    }
+  try {
+    await retry(
+      async () => {
+        await setWeights(
+          elb,
+          location,
+          actions,
+          new Map([
+            [previous, 100],
+            [next, 0],
+          ]),
+        );
+        const now = weightsOf(await readActions(elb, location));
+        if (now.get(previous) !== 100)
+          throw new Error(`read back ${now.get(previous) ?? 0}% on ${targetGroupName(previous)}`);
+      },
+      {
+        attempts: 3,
+        baseDelayMs: 200,
+        onRetry: (error, attempt) =>
+          logger.warning(`Restoring the weights failed (attempt ${attempt}): ${describeThrown(error)}`),
+      },
+    );
+    logger.info(`All production traffic is back on ${targetGroupName(previous)}`);
+    return `${targetGroupName(previous)} 100% / ${targetGroupName(next)} 0%`;
+  } catch (error) {
+    logger.warning(`Restoring the weights failed (attempt 3): ${describeThrown(error)}`);
   }
   logger.error(
     `TRAFFIC MAY BE SPLIT: could not return all weight to ${targetGroupName(previous)}; run rollback with listener-arn`,

@@ -232,6 +232,15 @@ async function eslint(spec: { name: string; args: string[] }, context: LintConte
   return [parseEslintJson(result.stdout, spec.name)];
 }
 
+/** One error finding per file a formatter lists (one path per line of `stdout`), with `message(file)`. */
+function unformattedFiles(stdout: string, ruleId: string, message: (file: string) => string): LineFinding[] {
+  return stdout
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((file) => ({ file, level: 'error', ruleId, message: message(file) }));
+}
+
 async function prettier(spec: { name: string; args: string[] }, context: LintContext): Promise<Run[]> {
   const executable = requireExecutable('prettier', context.dir, 'add it to the project: npm i -D prettier');
   const result = await runCommand(
@@ -240,16 +249,11 @@ async function prettier(spec: { name: string; args: string[] }, context: LintCon
     { cwd: context.dir, timeoutMs: context.timeoutMs },
   );
   accept('prettier', result, [0, 1]);
-  const findings: LineFinding[] = result.stdout
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((file) => ({
-      file,
-      level: 'error',
-      ruleId: 'prettier/format',
-      message: `${file} is not formatted with Prettier: run \`npx prettier --write ${file}\``,
-    }));
+  const findings = unformattedFiles(
+    result.stdout,
+    'prettier/format',
+    (file) => `${file} is not formatted with Prettier: run \`npx prettier --write ${file}\``,
+  );
   return [runFromFindings(spec.name, findings, 'https://prettier.io')];
 }
 
@@ -431,16 +435,11 @@ async function terraformFmt(spec: { name: string; args: string[] }, context: Lin
   );
   // terraform fmt -check exits 3 when files need formatting.
   accept('terraform fmt', result, [0, 3]);
-  const findings: LineFinding[] = result.stdout
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((file) => ({
-      file,
-      level: 'error',
-      ruleId: 'terraform/fmt',
-      message: `${file} is not in canonical format: run \`terraform fmt ${file}\``,
-    }));
+  const findings = unformattedFiles(
+    result.stdout,
+    'terraform/fmt',
+    (file) => `${file} is not in canonical format: run \`terraform fmt ${file}\``,
+  );
   return [runFromFindings(spec.name, findings, 'https://developer.hashicorp.com/terraform/cli/commands/fmt')];
 }
 

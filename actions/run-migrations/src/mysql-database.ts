@@ -5,9 +5,9 @@
  * through `GET_LOCK` (a named lock released when the connection ends).
  */
 import type { Connection, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
-import { TimeoutError } from '../../../shared/src/errors.ts';
 import { mysqlLockName } from './lock-key.ts';
 import type { HistoryRow, MigrationDatabase, NewHistoryRow } from './schema-history.ts';
+import { waitForLock } from './lock-wait.ts';
 
 const quote = (identifier: string): string => `\`${identifier.replace(/`/g, '``')}\``;
 
@@ -70,24 +70,17 @@ class MysqlDatabase implements MigrationDatabase {
 
   async lock(timeoutMs: number): Promise<void> {
     const name = mysqlLockName(this.qualified);
-    const deadline = Date.now() + timeoutMs;
-    let delay = 50;
-    for (;;) {
-      const [rows] = await this.connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [name]);
-      if (Number(rows[0]?.['locked']) === 1) {
-        this.locked = true;
-        return;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new TimeoutError(
-          `Another migration run holds the lock on ${this.schema}.${this.table} (MySQL GET_LOCK '${name}'); ` +
-            `gave up after lock-timeout ${timeoutMs} ms`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-      delay = Math.min(delay * 2, 1000);
-    }
+    await waitForLock(
+      async () => {
+        const [rows] = await this.connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [
+          name,
+        ]);
+        return Number(rows[0]?.['locked']) === 1;
+      },
+      timeoutMs,
+      `Another migration run holds the lock on ${this.schema}.${this.table} (MySQL GET_LOCK '${name}')`,
+    );
+    this.locked = true;
   }
 
   async unlock(): Promise<void> {

@@ -4,10 +4,10 @@
  * the connection if the run dies; each migration runs in its own transaction together with its history row.
  */
 import type { Client } from 'pg';
-import { TimeoutError } from '../../../shared/src/errors.ts';
 import { postgresLockKey } from './lock-key.ts';
 import type { HistoryRow, MigrationDatabase, NewHistoryRow } from './schema-history.ts';
 import { isNonTransactional, splitStatements } from './sql-statements.ts';
+import { waitForLock } from './lock-wait.ts';
 
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
@@ -93,27 +93,18 @@ class PostgresDatabase implements MigrationDatabase {
 
   async lock(timeoutMs: number): Promise<void> {
     const key = postgresLockKey(this.qualified);
-    const deadline = Date.now() + timeoutMs;
-    let delay = 50;
-    for (;;) {
-      const result = await this.client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock($1::bigint) AS locked',
-        [key],
-      );
-      if (result.rows[0]?.locked === true) {
-        this.locked = true;
-        return;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new TimeoutError(
-          `Another migration run holds the lock on ${this.schema}.${this.table} (PostgreSQL advisory lock ${key}); ` +
-            `gave up after lock-timeout ${timeoutMs} ms`,
+    await waitForLock(
+      async () => {
+        const result = await this.client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+          [key],
         );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-      delay = Math.min(delay * 2, 1000);
-    }
+        return result.rows[0]?.locked === true;
+      },
+      timeoutMs,
+      `Another migration run holds the lock on ${this.schema}.${this.table} (PostgreSQL advisory lock ${key})`,
+    );
+    this.locked = true;
   }
 
   async unlock(): Promise<void> {

