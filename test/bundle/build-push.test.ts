@@ -3,7 +3,7 @@
  * and pushed to a real docker-registry with htpasswd auth, its digest output checked against the registry;
  * the post step; fail-fast on bad input.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,14 +27,14 @@ describe('build-push bundle', () => {
   let registry: Registry;
   let buildah: BuildahSandbox;
   let workspace: string;
-  before(async () => {
+  beforeAll(async () => {
     [registry, buildah, workspace] = await Promise.all([
       startRegistry({ htpasswd: { username: 'deployer', password: PASSWORD } }),
       buildahSandbox(),
       makeWorkspace(),
     ]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([registry.stop(), buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
   });
 

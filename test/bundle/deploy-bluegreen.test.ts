@@ -6,7 +6,7 @@
  * ContinueServiceDeployment, which moto does not implement: its lifecycle flows are covered with SDK
  * mocks in test/unit/ecs/deploy-bluegreen.test.ts.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +21,7 @@ describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
   let testUrl: string;
   let status = 200;
   let env: Record<string, string>;
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto(2);
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms', GANTRY_RETRY_DELAY_SCALE: '0.01' };
     server = createServer((_request, response) => {
@@ -31,7 +31,7 @@ describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     testUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
   });
-  after(async () => {
+  afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     await moto.stop();
   });

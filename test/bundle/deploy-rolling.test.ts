@@ -4,7 +4,7 @@
  * MOTO_ECS_SERVICE_RUNNING) and has no stopped tasks or circuit breaker: the failing and progressing
  * rollout timelines are covered with SDK mocks in test/unit/ecs/.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,12 @@ describe('deploy-rolling bundle against moto', () => {
   let moto: Moto;
   let workspace: string;
   let env: Record<string, string>;
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto(2);
     workspace = await mkdtemp(path.join(tmpdir(), 'gantry-rolling-ws-'));
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
   });
-  after(async () => {
+  afterAll(async () => {
     await moto.stop();
     await rm(workspace, { recursive: true, force: true });
   });

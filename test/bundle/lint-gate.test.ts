@@ -1,5 +1,5 @@
 /** The lint-gate bundle run as the runner runs it, on fixture projects with real linters. */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

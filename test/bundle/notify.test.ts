@@ -1,4 +1,4 @@
-import { after, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { runBundle, type BundleRun } from '../harness/run-bundle.ts';
 import { FakeServices, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from '../integration/notify/fake-services.ts';
@@ -10,7 +10,7 @@ beforeEach(async () => {
   await services?.stop();
   services = await new FakeServices().start();
 });
-after(async () => services?.stop());
+afterAll(async () => services?.stop());
 
 function env(): Record<string, string> {
   return { GITHUB_API_URL: services.githubApiUrl, GANTRY_RETRY_DELAY_SCALE: '0.001' };

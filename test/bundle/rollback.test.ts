@@ -5,7 +5,7 @@
  * the action falls back to its revision tags here, which this test asserts; the history path is covered
  * with SDK mocks in test/unit/ecs/rollback.test.ts.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { AddTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -15,11 +15,11 @@ import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../
 describe('rollback bundle against moto', () => {
   let moto: Moto;
   let env: Record<string, string>;
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto(2);
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
   });
-  after(async () => moto.stop());
+  afterAll(async () => moto.stop());
 
   async function running(cluster: string, service: string): Promise<string> {
     const described = await moto.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));

@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,10 +16,10 @@ let pg: PostgresServer;
 let maria: MariadbServer;
 const temps: string[] = [];
 
-before(async () => {
+beforeAll(async () => {
   [pg, maria] = await Promise.all([startPostgres(), startMariadb()]);
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all([pg?.stop(), maria?.stop()]);
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@
  * SHA-256-verified like the real one), native SARIF fixtures of trivy / checkov / osv-scanner / semgrep,
  * and the code scanning upload against a local GitHub API server.
  */
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -45,7 +45,7 @@ async function workspace(name: string, ignoreFile?: string): Promise<string> {
   return dir;
 }
 
-before(async () => {
+beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'gantry-security-scan-bundle-'));
   api = await startGitHubApi();
   const staging = path.join(temp, 'staging');
@@ -65,7 +65,7 @@ before(async () => {
   mirror = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
 });
 
-after(async () => {
+afterAll(async () => {
   await api.close();
   await new Promise((resolve) => releases.close(resolve));
   await rm(temp, { recursive: true, force: true });

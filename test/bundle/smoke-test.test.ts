@@ -2,7 +2,7 @@
  * The smoke-test bundle, run as the runner runs it, against test-owned HTTP servers on loopback.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { SmokeResult } from '../../shared/src/smoke.ts';
 import { runBundle } from '../harness/run-bundle.ts';
 import { freePort, startLate, startScenarioServer, type TestServer } from '../support/http-servers.ts';
@@ -11,10 +11,10 @@ const fast = { 'retry-delay': '100ms', 'request-timeout': '2s' };
 
 describe('smoke-test bundle', () => {
   let server: TestServer;
-  before(async () => {
+  beforeAll(async () => {
     server = await startScenarioServer({ slowMs: 400, flapFailures: 2 });
   });
-  after(() => server.close());
+  afterAll(() => server.close());
 
   test('a healthy URL passes: outputs, summary table, exit 0', async () => {
     const run = await runBundle('smoke-test', {

@@ -5,7 +5,7 @@
  * Asserts what the pipeline left behind: the digest in the registry, the schema history, the ECS service's
  * task definition (after success and after rollback), what the receivers got, and the service's answer.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../harness/run-bundle.ts';

@@ -4,7 +4,7 @@
  * workflow call, a local action with a post step (through the bundle harness), environment approvals,
  * and a third-party action without a substitute. Steps record what they saw in a file ($RECORD).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,11 +29,11 @@ describe('offline runner', () => {
   let temp: string;
   let config: PipelineConfig;
   let counter = 0;
-  before(async () => {
+  beforeAll(async () => {
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-runner-test-'));
     config = await loadConfig();
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(temp, { recursive: true, force: true });
   });
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { parse } from 'yaml';
 import { plant } from './plant.ts';
 import {
@@ -28,27 +28,9 @@ const text = (suffix: string): string => {
   return found.text;
 };
 
-/** Gantry actions a workflow calls whose contract has not landed yet (catalog.yml status not implemented). */
-function pendingContracts(source: string): string[] {
-  const names = new Set(
-    [...source.matchAll(/uses: \.\/\.gantry-src\/actions\/([a-z-]+)/g)].map((m) => m[1] ?? ''),
-  );
-  return [...names].filter((name) => {
-    const catalog = path.join(repoRoot, 'actions', name, 'catalog.yml');
-    return (
-      !existsSync(catalog) ||
-      (parse(readFileSync(catalog, 'utf8')) as { status?: string }).status !== 'implemented'
-    );
-  });
-}
-
 describe('calls match the contracts they call', () => {
   for (const { file, text: source } of files) {
-    // While an action's contract is still the lead's placeholder (its branch not merged yet) a mismatch is
-    // reported as a todo naming it, not a failure; once every contract has landed this is a plain test.
-    const pending = pendingContracts(source);
-    const todo = pending.length > 0 ? `contracts not landed on main yet: ${pending.join(', ')}` : undefined;
-    test(`${file}: every Gantry action and workflow call matches its contract`, { todo }, () => {
+    test(`${file}: every Gantry action and workflow call matches its contract`, () => {
       assert.deepEqual(crossCheck(source), []);
     });
   }

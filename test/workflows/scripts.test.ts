@@ -11,11 +11,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { load, reusableWorkflows, type Step } from './validate.ts';
 
 const temp = mkdtempSync(path.join(os.tmpdir(), 'gantry-wf-scripts-'));
-after(() => rmSync(temp, { recursive: true, force: true }));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 const allSteps = (): { file: string; job: string; step: Step }[] =>
   reusableWorkflows().flatMap(({ file, text }) =>
@@ -82,7 +82,7 @@ describe("deploy: the security gate against GitHub's commit-statuses API (local 
   const seen: { url: string; authorization: string | undefined }[] = [];
   let server: Server;
   let api = '';
-  before(async () => {
+  beforeAll(async () => {
     server = createServer((request, response) => {
       seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
       const ref = /^\/repos\/acme\/app\/commits\/([^/]+)\/statuses/.exec(request.url ?? '')?.[1];
@@ -97,7 +97,7 @@ describe("deploy: the security gate against GitHub's commit-statuses API (local 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const gate = async () =>
     await runStep(script, {
       GH_TOKEN: 'ghs_test-token',

@@ -3,7 +3,7 @@
  * violation planted in an in-memory copy (the repository's files are never changed).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { plant } from './plant.ts';
 import {
   RULES,

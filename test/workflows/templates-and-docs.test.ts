@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { renderCatalog } from '../../tools/catalog.ts';
 import {
   actionlintFindings,
@@ -157,7 +157,7 @@ describe('docs/workflows.md', () => {
 
 describe('the step that points .gantry-src at Gantry (run with bash)', () => {
   const temp = mkdtempSync(path.join(os.tmpdir(), 'gantry-wf-'));
-  after(() => rmSync(temp, { recursive: true, force: true }));
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
   /** The link step of every job that calls Gantry's actions (each job has its own workspace). */
   const scriptsOf = (text: string): string[] => {
     const steps = Object.values(load(text).jobs).flatMap((job) => job.steps ?? []);

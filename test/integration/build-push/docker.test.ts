@@ -4,7 +4,7 @@
  * runs `buildx build --push` with buildah against a real docker-registry. What is real: the registry, the
  * image, the credentials file the action hands docker through DOCKER_CONFIG, the digest read-back.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,7 +29,7 @@ describe('build-push with builder docker (docker CLI shim over buildah)', () => 
   let buildah: BuildahSandbox;
   let workspace: string;
   let logs: string;
-  before(async () => {
+  beforeAll(async () => {
     [registry, buildah, workspace, logs] = await Promise.all([
       startRegistry({ htpasswd: { username: 'ci', password: PASSWORD } }),
       buildahSandbox(),
@@ -37,7 +37,7 @@ describe('build-push with builder docker (docker CLI shim over buildah)', () => 
       mkdtemp(path.join(tmpdir(), 'bp-shim-')),
     ]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([
       registry.stop(),
       buildah.cleanup(),

@@ -2,7 +2,7 @@
  * Faults during push against real parts: a TCP proxy in front of a real docker-registry kills the registry
  * when the first blob upload starts and drops every connection, so buildah's push fails mid-way.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,10 +21,10 @@ const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
 describe('build-push when the registry goes away mid-push', () => {
   let buildah: BuildahSandbox;
   let workspace: string;
-  before(async () => {
+  beforeAll(async () => {
     [buildah, workspace] = await Promise.all([buildahSandbox(), makeWorkspace()]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
   });
 

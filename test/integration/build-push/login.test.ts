@@ -3,7 +3,7 @@
  * moto's ECR `GetAuthorizationToken` whose decoded token is handed to buildah — the htpasswd registry only
  * accepts the password moto issues, so a push succeeds only if the token was decoded and used.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -39,14 +39,14 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
       env: { ...buildah.env, GANTRY_RETRY_DELAY_SCALE: '0.01', ...options.env },
     });
 
-  before(async () => {
+  beforeAll(async () => {
     [registry, buildah, workspace] = await Promise.all([
       startRegistry({ htpasswd: { username: 'ci-bot', password: PASSWORD } }),
       buildahSandbox(),
       makeWorkspace(),
     ]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([registry.stop(), buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
   });
 
@@ -56,10 +56,10 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
   let home: string;
-  before(async () => {
+  beforeAll(async () => {
     home = await mkdtemp(path.join(tmpdir(), 'bp-home-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(home, { recursive: true, force: true });
   });
 
@@ -134,7 +134,7 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
     let ecrRegistry: Registry;
     let mototoken: { username: string; password: string };
 
-    before(async () => {
+    beforeAll(async () => {
       moto = await startMoto();
       const client = new ECRClient({
         region: 'us-east-1',
@@ -151,7 +151,7 @@ describe('build-push login paths (htpasswd registry, ECR through moto)', () => {
       mototoken = { username, password };
       ecrRegistry = await startRegistry({ htpasswd: mototoken });
     });
-    after(async () => {
+    afterAll(async () => {
       await Promise.all([moto.stop(), ecrRegistry.stop()]);
     });
 
@@ -205,14 +205,14 @@ describe('build-push with a TLS registry whose certificate is self-signed', () =
   let registry: Registry;
   let buildah: BuildahSandbox;
   let workspace: string;
-  before(async () => {
+  beforeAll(async () => {
     [registry, buildah, workspace] = await Promise.all([
       startRegistry({ tls: true }),
       buildahSandbox(),
       makeWorkspace(),
     ]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([registry.stop(), buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
   });
 

@@ -3,7 +3,7 @@
  * receives it on a loopback port; the action runs from its TypeScript entry in a child process (Node 24)
  * exactly as the runner would run it (INPUT_* variables, GITHUB_OUTPUT/STATE files).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -36,10 +36,10 @@ describe('build-push with buildah and a real registry', () => {
       env: { ...buildah.env, GANTRY_RETRY_DELAY_SCALE: '0.01', ...options.env },
     });
 
-  before(async () => {
+  beforeAll(async () => {
     [registry, buildah, workspace] = await Promise.all([startRegistry(), buildahSandbox(), makeWorkspace()]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([registry.stop(), buildah.cleanup(), rm(workspace, { recursive: true, force: true })]);
   });
 

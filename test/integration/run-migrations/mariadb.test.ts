@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
 import { openMysql } from '../../../actions/run-migrations/src/mysql-database.ts';
@@ -11,10 +11,10 @@ import { migrationFolder, runBuiltin, version, type MigrationFolder } from './mi
 let server: MariadbServer;
 const folders: MigrationFolder[] = [];
 
-before(async () => {
+beforeAll(async () => {
   server = await startMariadb();
 });
-after(async () => {
+afterAll(async () => {
   for (const folder of folders) await folder.cleanup();
   await server?.stop();
 });

@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { openPostgres } from '../../../actions/run-migrations/src/postgres-database.ts';
 import { flywayChecksum } from '../../../actions/run-migrations/src/checksum.ts';
@@ -10,10 +10,10 @@ import type { MigratorOptions } from '../../../actions/run-migrations/src/migrat
 let server: PostgresServer;
 const folders: MigrationFolder[] = [];
 
-before(async () => {
+beforeAll(async () => {
   server = await startPostgres();
 });
-after(async () => {
+afterAll(async () => {
   for (const folder of folders) await folder.cleanup();
   await server.stop();
 });

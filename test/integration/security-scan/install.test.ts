@@ -3,7 +3,7 @@
  * cannot be downloaded here). The archive holds a stub executable; what is under test is download,
  * SHA-256 verification, extraction and caching with @actions/tool-cache.
  */
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ const assets = new Map<string, Buffer>();
 let archiveSha = '';
 let binarySha = '';
 
-before(async () => {
+beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'gantry-install-'));
   process.env['RUNNER_TEMP'] = path.join(temp, 'runner-temp');
   process.env['RUNNER_TOOL_CACHE'] = path.join(temp, 'tool-cache');
@@ -58,7 +58,7 @@ before(async () => {
   mirror = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
 });
 
-after(async () => {
+afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await rm(temp, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@
  * [{id, url, title, severity, vulnerable_versions, cwe, cvss}]}` out, as npm's arborist `audit-report.js`
  * calls it). Packuments are not served (404), so npm reports no fix — as it does offline.
  */
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ let server: Server;
 const bulkRequests: Record<string, string[]>[] = [];
 let savedEnv: Record<string, string | undefined> = {};
 
-before(async () => {
+beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'gantry-npm-audit-'));
   project = path.join(temp, 'app');
   await cp(
@@ -87,7 +87,7 @@ before(async () => {
   process.env['npm_config_cache'] = path.join(temp, 'npm-cache');
 });
 
-after(async () => {
+afterAll(async () => {
   if (savedEnv['registry'] === undefined) delete process.env['npm_config_registry'];
   else process.env['npm_config_registry'] = savedEnv['registry'];
   if (savedEnv['cache'] === undefined) delete process.env['npm_config_cache'];

@@ -4,7 +4,7 @@
  * is served as a release asset by a local HTTP server, installed and SHA-256-verified like the real tool,
  * records the arguments it got, and writes the documented-format fixture the real tool would.
  */
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -61,7 +61,7 @@ exit 1
   },
 };
 
-before(async () => {
+beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'gantry-scanners-'));
   process.env['RUNNER_TEMP'] = path.join(temp, 'runner-temp');
   process.env['RUNNER_TOOL_CACHE'] = path.join(temp, 'tool-cache');
@@ -94,7 +94,7 @@ before(async () => {
   mirror = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
 });
 
-after(async () => {
+afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await rm(temp, { recursive: true, force: true });
 });

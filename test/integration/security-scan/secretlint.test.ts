@@ -1,5 +1,5 @@
 /** secretlint (real, from npm) on a fixture project with a planted fake credential. */
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,10 +17,10 @@ const project = path.join(repo, 'test/fixtures/security-scan/project');
 const PLANTED = 'Gx7-fixture-Planted-Secret-9Qz';
 let temp = '';
 
-before(async () => {
+beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'gantry-secretlint-'));
 });
-after(async () => {
+afterAll(async () => {
   await rm(temp, { recursive: true, force: true });
 });
 

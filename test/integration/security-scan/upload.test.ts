@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   uploadSarif,
@@ -13,11 +13,11 @@ import { sarifSchemaErrors } from '../../unit/sarif/validate.ts';
 import { startGitHubApi, type GitHubApiServer } from './github-api.ts';
 
 let api: GitHubApiServer;
-before(async () => {
+beforeAll(async () => {
   process.env['GANTRY_RETRY_DELAY_SCALE'] = '0';
   api = await startGitHubApi();
 });
-after(async () => {
+afterAll(async () => {
   await api.close();
 });
 

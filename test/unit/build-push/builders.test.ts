@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigurationError } from '../../../shared/src/errors.ts';
 import {

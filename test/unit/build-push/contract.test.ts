@@ -2,7 +2,7 @@
  * The contract files agree with the code: every input in action.yml is read by getInputs (and nothing
  * else is), .env.example lists every input, outputs match what the flow sets, and the runtime is node24.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { InputError } from '../../../shared/src/errors.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';

@@ -2,7 +2,7 @@
  * The registry read-back client against a local HTTP server on loopback that speaks the distribution API
  * v2 and the token auth flow, with faults injected (503, dropped connections, wrong digests).
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -50,7 +50,7 @@ describe('RegistryClient (local registry API server)', () => {
   const requests: string[] = [];
   const TOKEN = 'tok-abc-123';
 
-  before(async () => {
+  beforeAll(async () => {
     server = http.createServer((req, res) => {
       requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
       if (behaviour.drop > 0) {
@@ -116,7 +116,7 @@ describe('RegistryClient (local registry API server)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   beforeEach(() => {
     behaviour = { fail503: 0, drop: 0, wrongDigestHeader: false };
     requests.length = 0;

@@ -1,4 +1,4 @@
-import { afterEach, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   createEcsClient,

@@ -6,7 +6,7 @@
  * also scripted here (moto's target health cannot change on cue); the happy alb-weighted path runs against
  * moto in test/bundle/deploy-bluegreen.test.ts.
  */
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -148,7 +148,7 @@ function scriptNativeDeployment(): { answers: string[] } {
 }
 
 describe('deploy-bluegreen (SDK mock)', () => {
-  before(async () => {
+  beforeAll(async () => {
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-bluegreen-'));
     server = createServer((request, response) => {
       response.writeHead(status, { 'content-type': 'text/plain' });
@@ -157,7 +157,7 @@ describe('deploy-bluegreen (SDK mock)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
   });
-  after(async () => {
+  afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     await rm(temp, { recursive: true, force: true });
     process.env = saved;

@@ -4,7 +4,7 @@
  * flow runs against moto through the bundle in test/bundle/deploy-rolling.test.ts.
  * The watcher's real wait logic runs with GANTRY_ECS_POLL_INTERVAL=5ms.
  */
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,10 +74,10 @@ async function outputs(): Promise<Record<string, string>> {
 }
 
 describe('deploy-rolling flow (SDK mock)', () => {
-  before(async () => {
+  beforeAll(async () => {
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-deploy-rolling-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(temp, { recursive: true, force: true });
     process.env = saved;
   });

@@ -2,7 +2,7 @@
  * Finding "previous" and restoring it, with scripted ECS answers (aws-sdk-client-mock): moto has no
  * ListServiceDeployments / DescribeServiceRevisions, so the deployment-history path is covered here.
  */
-import { beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   ContinueServiceDeploymentCommand,

@@ -3,7 +3,7 @@
  * reports every deployment COMPLETED at once). A virtual clock drives the real wait logic: every sleep
  * the watcher asks for is recorded and advances the clock.
  */
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   DescribeServicesCommand,

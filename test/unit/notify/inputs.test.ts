@@ -1,4 +1,4 @@
-import { afterEach, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { getInputs } from '../../../actions/notify/src/inputs.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { describeStatus, githubRetryDecision } from '../../../actions/notify/src/github.ts';
 import { dedupKeyFor, pagerDutyEvent, type PagerDutyInput } from '../../../actions/notify/src/pagerduty.ts';

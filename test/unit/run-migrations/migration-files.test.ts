@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,7 +73,7 @@ describe('versions compare numerically by parts', () => {
 
 describe('scanLocations', () => {
   let dir = '';
-  before(async () => {
+  beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'rm-scan-'));
     await mkdir(path.join(dir, 'db', 'sub'), { recursive: true });
     await writeFile(path.join(dir, 'db', 'V1_10__ten.sql'), 'select 10;\r\n');
@@ -86,7 +86,7 @@ describe('scanLocations', () => {
     await writeFile(path.join(dir, 'db', 'V3_add.sql'), 'select 1;');
     await writeFile(path.join(dir, 'db', 'notes.txt'), 'x');
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   test('orders versioned by version, then repeatables by description, then undo; reports unknown names', async () => {
     const { migrations, unknown } = await scanLocations(['filesystem:db'], dir);

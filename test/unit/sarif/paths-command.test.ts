@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,7 @@ describe('repository-relative paths', () => {
 
 describe('running tools (shared/src/command.ts)', () => {
   let dir = '';
-  before(async () => {
+  beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'gantry-command-'));
     await mkdir(path.join(dir, 'node_modules', '.bin'), { recursive: true });
     await mkdir(path.join(dir, 'pkg', 'deep'), { recursive: true });
@@ -61,7 +61,7 @@ describe('running tools (shared/src/command.ts)', () => {
     );
     await chmod(path.join(dir, 'node_modules', '.bin', 'fake-lint'), 0o755);
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { mergeLogs, GANTRY_FINGERPRINT, toolSlug } from '../../../shared/src/sarif/merge.ts';

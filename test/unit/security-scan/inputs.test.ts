@@ -1,4 +1,4 @@
-import { describe, test, afterEach } from 'node:test';
+import { afterEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { getInputs } from '../../../actions/security-scan/src/inputs.ts';
 import { InputError } from '../../../shared/src/errors.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { maskSecret, secretFragments } from '../../../shared/src/secrets.ts';
 import { repoRoot, runBundle } from '../../harness/run-bundle.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'vitest';
 import { formatDuration, parseDuration } from '../../../shared/src/duration.ts';
 import { TimeoutError } from '../../../shared/src/errors.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { repoRoot, runBundle } from '../../harness/run-bundle.ts';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'shared', 'throw.ts');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fetch, ProxyAgent } from '../../../shared/stubs/undici.ts';
 
 test('the undici stub: ProxyAgent constructs (libraries build one eagerly) but refuses to dispatch', () => {

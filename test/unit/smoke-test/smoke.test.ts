@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { parseDocumentText } from '../../../shared/src/inputs.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { runSmokeChecks, simpleCheck, statusMatches, valueAtPath } from '../../../shared/src/smoke.ts';
@@ -90,10 +90,10 @@ describe('checks document validation names the line and field', () => {
 
 describe('runSmokeChecks against real loopback servers', () => {
   let server: TestServer;
-  before(async () => {
+  beforeAll(async () => {
     server = await startScenarioServer({ slowMs: 300 });
   });
-  after(() => server.close());
+  afterAll(() => server.close());
   const options = { timeoutMs: 3_000, retryDelayMs: 50, maxRetryDelayMs: 200, logger: createCaptureLogger() };
 
   test('healthy passes on the first attempt with status and latency', async () => {
