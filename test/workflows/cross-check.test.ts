@@ -6,17 +6,13 @@
  * follows them as they land on main.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'vitest';
-import { parse } from 'yaml';
 import { plant } from './plant.ts';
 import {
   actionContract,
   type ActionContract,
   crossCheck,
   load,
-  repoRoot,
   reusableWorkflows,
   templates,
 } from './validate.ts';
