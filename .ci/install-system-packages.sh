@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# Debian packages the tests use as real parts: buildah (image builder), docker-registry (the CNCF
-# Distribution registry), mariadb-server, shellcheck and yamllint (lint-gate presets), curl and jq (the
-# workflows' own run: scripts, run by test/workflows/scripts.test.ts).
-# Idempotent: installs only what is missing. Needs root (as on the machines here) or sudo.
+# Installs the Debian packages listed in .ci/system-packages.txt (the real parts the tests and the demo use).
+# Idempotent: installs only what is missing. Needs root (as on the machines here and GitHub's runners) or sudo.
 set -euo pipefail
-packages=(buildah docker-registry mariadb-server shellcheck yamllint curl jq)
+cd "$(dirname "$0")"
+mapfile -t packages < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' system-packages.txt | awk '{print $1}')
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "system packages present: ${packages[*]}"
 # moto (the AWS API server the ECS, ECR and demo tests start) comes with the machine's Python here;
