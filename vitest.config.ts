@@ -6,12 +6,18 @@
  */
 import { defineConfig } from 'vitest/config';
 
-const unit = ['test/unit/**/*.test.ts', 'test/repo/**/*.test.ts', 'test/workflows/**/*.test.ts'];
-const integration = [
+// Tests mirror sources: shared/src/command.ts → test/shared/command.test.ts, actions/notify/src/message.ts →
+// test/actions/notify/message.test.ts. The kind is in the file name: `*.test.ts` unit, `*.integration.test.ts`
+// (real services), `*.bundle.test.ts` (the built bundle run as the runner does). The folders test/integration,
+// test/bundle and test/pipeline hold integration tests of the earlier layout.
+const slow = ['test/**/*.integration.test.ts', 'test/**/*.bundle.test.ts'];
+const slowFolders = [
   'test/integration/**/*.test.ts',
   'test/bundle/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
 ];
+const unit = { include: ['test/**/*.test.ts'], exclude: [...slow, ...slowFolders, 'test/fixtures/**'] };
+const integration = { include: [...slow, ...slowFolders], exclude: ['test/fixtures/**'] };
 
 export default defineConfig({
   test: {
@@ -22,8 +28,8 @@ export default defineConfig({
     teardownTimeout: 30_000,
     reporters: ['default', './tools/vitest-closing-line.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: unit } },
-      { extends: true, test: { name: 'integration', include: integration } },
+      { extends: true, test: { name: 'unit', ...unit } },
+      { extends: true, test: { name: 'integration', ...integration } },
     ],
     coverage: {
       provider: 'v8',
