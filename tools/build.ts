@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minify } from 'terser';
+import { bundledPackages, completeLicenses, type StatsModule } from './licenses.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
@@ -161,7 +162,30 @@ async function build(outRoot: string, names: string[]): Promise<void> {
     await writeFile(path.join(outRoot, name, 'index.js'), stubSource(name));
     await writeFile(path.join(outRoot, name, 'package.json'), '{"type":"module"}\n');
   }
-  const stats = JSON.parse(await readFile(statsFile, 'utf8')) as { chunks: StatsChunk[] };
+  const stats = JSON.parse(await readFile(statsFile, 'utf8')) as {
+    chunks: StatsChunk[];
+    modules: StatsModule[];
+  };
+  // Every bundled package has its licence in licenses.txt (ncc's plugin can miss one).
+  const chunkFile = new Map(
+    stats.chunks.map((chunk) => [String(chunk.id), chunk.files[0] ?? String(chunk.id)]),
+  );
+  const packages = Object.fromEntries(
+    Object.entries(bundledPackages(stats.modules)).map(([name, ids]) => [
+      name,
+      ids.map((id) => chunkFile.get(id) ?? id),
+    ]),
+  );
+  await writeFile(path.join(out, 'bundled-packages.json'), JSON.stringify(packages, null, 2) + '\n');
+  const licenses = path.join(out, 'licenses.txt');
+  await writeFile(
+    licenses,
+    completeLicenses(
+      await readFile(licenses, 'utf8'),
+      Object.keys(packages),
+      path.join(root, 'node_modules'),
+    ),
+  );
   await writeFile(
     path.join(outRoot, 'manifest.json'),
     JSON.stringify(manifestFrom(stats.chunks, lazy, names), null, 2) + '\n',
