@@ -40,20 +40,12 @@ export function bundledPackages(modules: StatsModule[]): Record<string, string[]
   );
 }
 
-/** The package names listed in an ncc licenses.txt: each entry starts with the name, then its SPDX id. */
-export function listedPackages(licensesText: string): Set<string> {
-  const names = new Set<string>();
-  const lines = licensesText.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const previousBlank = i === 0 || lines[i - 1] === '';
-    if (
-      previousBlank &&
-      /^(?:@[\w.-]+\/)?[\w.-]+$/.test(lines[i] ?? '') &&
-      /^[\w.() -]+$/.test(lines[i + 1] ?? '')
-    )
-      names.add(lines[i] ?? '');
-  }
-  return names;
+/**
+ * True when licenses.txt has an entry for `name`: ncc writes each entry as the package name alone on a line
+ * after a blank line (or at the top), then its SPDX id when package.json has one, then the licence text.
+ */
+export function isListed(licensesText: string, name: string): boolean {
+  return licensesText.startsWith(`${name}\n`) || licensesText.includes(`\n\n${name}\n`);
 }
 
 /**
@@ -62,10 +54,9 @@ export function listedPackages(licensesText: string): Set<string> {
  * @throws Error naming the package when it has no licence file.
  */
 export function completeLicenses(licensesText: string, packages: string[], nodeModules: string): string {
-  const listed = listedPackages(licensesText);
   const added: string[] = [];
   for (const name of packages) {
-    if (listed.has(name)) continue;
+    if (isListed(licensesText, name)) continue;
     const dir = path.join(nodeModules, name);
     const file = existsSync(dir)
       ? readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f))

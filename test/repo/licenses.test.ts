@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import { bundledPackages, completeLicenses, listedPackages } from '../../tools/licenses.ts';
+import { bundledPackages, completeLicenses, isListed } from '../../tools/licenses.ts';
 import { repoRoot } from '../harness/run-bundle.ts';
 
 const gantry = path.join(repoRoot, 'dist', 'gantry');
@@ -19,10 +19,9 @@ const licenses = readFileSync(path.join(gantry, 'licenses.txt'), 'utf8');
 
 describe('licences of bundled dependencies', () => {
   test('every bundled package of every chunk is in dist/gantry/licenses.txt', () => {
-    const listed = listedPackages(licenses);
     assert.ok(Object.keys(packages).length > 50, 'the bundle holds the SDKs and toolkit packages');
     assert.deepEqual(
-      Object.keys(packages).filter((name) => !listed.has(name)),
+      Object.keys(packages).filter((name) => !isListed(licenses, name)),
       [],
     );
     for (const [name, chunks] of Object.entries(packages))
@@ -36,7 +35,8 @@ describe('licences of bundled dependencies', () => {
     writeFileSync(path.join(nodeModules, '@scope', 'kept', 'LICENSE.md'), 'ISC License\n\nCopyright kept\n');
     const text = 'left-pad\nWTFPL\nDo what you want\n';
     const completed = completeLicenses(text, ['left-pad', '@scope/kept'], nodeModules);
-    assert.deepEqual([...listedPackages(completed)].sort(), ['@scope/kept', 'left-pad']);
+    assert.ok(isListed(completed, 'left-pad') && isListed(completed, '@scope/kept'));
+    assert.equal(completed.match(/left-pad/g)?.length, 1, 'a listed package is not added twice');
     assert.match(completed, /@scope\/kept\nISC\nISC License\n\nCopyright kept\n$/);
     mkdirSync(path.join(nodeModules, 'bare'));
     assert.throws(
