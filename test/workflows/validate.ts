@@ -24,6 +24,11 @@ export function reusableWorkflows(): WorkflowFile[] {
   return listYaml('.github/workflows').filter(({ file }) => path.basename(file).startsWith('gantry-'));
 }
 
+/** Gantry's own workflows (`.github/workflows/*.yml` that are not reusable `gantry-*` ones): CI and releases. */
+export function ownWorkflows(): WorkflowFile[] {
+  return listYaml('.github/workflows').filter(({ file }) => !path.basename(file).startsWith('gantry-'));
+}
+
 /** Every starter template (`workflows-templates/*.yml`). */
 export function templates(): WorkflowFile[] {
   return listYaml('workflows-templates');
