@@ -166,6 +166,8 @@ export interface DemoOptions {
   actionSources?: Record<string, string>;
   /** A Gantry checkout whose .github/workflows to use (default this repository; env GANTRY_DEMO_WORKFLOWS_FROM). */
   workflowsFrom?: string;
+  /** Build the runner's contexts as GitHub does (default) or as nektos/act does (`--emulate act`). */
+  emulate?: 'github' | 'act';
 }
 
 /** What the demo did and what it left behind, for the end-to-end tests. */
@@ -414,6 +416,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       env,
       config: await loadConfig(),
       recordDeployments: true,
+      emulate: options.emulate ?? 'github',
       github: { sha, ref_name: 'main', repository: 'acme/hello-service', repository_owner: 'acme' },
       print,
       quiet: options.quiet === true,
@@ -514,10 +517,16 @@ if (import.meta.main) {
     options: {
       'bad-release': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      emulate: { type: 'string', default: 'github' },
     },
   });
+  if (values.emulate !== 'github' && values.emulate !== 'act') {
+    process.stderr.write(`demo: --emulate takes github or act, not "${values.emulate}"\n`);
+    process.exit(2);
+  }
   runDemo({
     badRelease: values['bad-release'],
+    emulate: values.emulate,
     quiet: values.quiet,
     actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
     ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']

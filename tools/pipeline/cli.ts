@@ -12,6 +12,7 @@
  *   --config file.yml                               substitutes and environment rules
  *   --approve                                       approve environments that need an approval
  *   --deployments                                   record GitHub deployments for environment jobs (GITHUB_API_URL)
+ *   --emulate github|act                            build the contexts as GitHub (default) or as nektos/act does
  *   --quiet                                         print a step's log only when it fails
  *   --json file                                     also write the run report as JSON
  * Exit code: 0 success, 1 a job failed, 2 invalid workflow / options / missing substitute,
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       deployments: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       json: { type: 'string' },
+      emulate: { type: 'string', default: 'github' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,10 +64,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       'usage: npm run pipeline -- <workflow file> [--event push|pull_request|workflow_dispatch] [--eventpath file.json]\n' +
         '  [--secret-file .secrets] [--secret NAME=value] [--var-file .vars] [--var NAME=value] [--input name=value]\n' +
-        '  [--env NAME=value] [--config file.yml] [--approve] [--quiet] [--json report.json]\n',
+        '  [--env NAME=value] [--config file.yml] [--approve] [--deployments] [--emulate github|act] [--quiet]\n' +
+        '  [--json report.json]\n',
     );
     return values.help === true ? 0 : 2;
   }
+  if (values.emulate !== 'github' && values.emulate !== 'act')
+    throw new Error(`--emulate takes github or act, not "${values.emulate}"`);
   const workspace = path.resolve(values.workspace ?? process.cwd());
   const secrets = {
     ...(await readDotenv(
@@ -102,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     approve: values.approve,
     recordDeployments: values.deployments,
     quiet: values.quiet,
+    emulate: values.emulate,
   });
   for (const line of [...summaryLines(report.jobs), ...annotationLines(report.jobs), ...resultTable(report)])
     process.stdout.write(`${line}\n`);

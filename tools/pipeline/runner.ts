@@ -122,6 +122,69 @@ export interface RunOptions {
   recordDeployments?: boolean;
   /** Values of the github context to use instead of the local checkout's (sha, ref_name, repository…). */
   github?: Record<string, string>;
+  /**
+   * Which runner's contexts to build: `github` (default, as GitHub's hosted runners do) or `act`, exactly as
+   * nektos/act builds them (see ACT_CONTEXT below): no `job.workflow_*`, no OIDC token provider,
+   * `ACT=true`, environments' reviewers skipped, no deployments recorded.
+   */
+  emulate?: 'github' | 'act';
+}
+
+/**
+ * What act (nektos/act at bd86152, April 2026) gives a job, read from its source:
+ * - pkg/model/job_context.go: the job context has only `status`, `container` {id, network} and `services`;
+ *   act's expression interpreter (pkg/exprparser/interpreter.go, getPropertyValue) returns '' for any other
+ *   property, so `job.workflow_repository` and `job.workflow_sha` are ''.
+ * - pkg/model/github_context.go: the github context's fields (no workflow_ref, workflow_sha,
+ *   triggering_actor, repository_id); repository from the git remote, else `nektos/act`
+ *   (SetRepositoryAndOwner); pkg/runner/run_context.go getGithubContext: actor `nektos/act` when none is
+ *   given, run_id/run_number/run_attempt '1', retention_days '0', server_url https://github.com.
+ * - run_context.go GetEnv: `ACT=true` in every job's env (so in the `env` context too); withGithubEnv sets
+ *   the GITHUB_* variables and no ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN (act has no OIDC provider).
+ */
+export const ACT_CONTEXT = {
+  commit: 'bd86152165b976e89c24093ceb039d732b5ed95f',
+  githubFields: [
+    'event',
+    'event_path',
+    'workflow',
+    'run_attempt',
+    'run_id',
+    'run_number',
+    'actor',
+    'repository',
+    'event_name',
+    'sha',
+    'ref',
+    'ref_name',
+    'ref_type',
+    'head_ref',
+    'base_ref',
+    'token',
+    'workspace',
+    'action',
+    'action_path',
+    'action_ref',
+    'action_repository',
+    'job',
+    'job_name',
+    'repository_owner',
+    'retention_days',
+    'runner_perflog',
+    'runner_tracking_id',
+    'server_url',
+    'api_url',
+    'graphql_url',
+  ],
+  defaultActor: 'nektos/act',
+  defaultRepository: 'nektos/act',
+} as const;
+
+/** `owner/repo` of the workspace's `origin` remote on GitHub (as act's git.FindGithubRepo), or undefined. */
+function githubRemote(workspace: string): string | undefined {
+  const url = git(workspace, ['remote', 'get-url', 'origin'], '');
+  const match = /github\.com[:/]([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(url);
+  return match?.[1];
 }
 
 /** Thrown before any job runs when a workflow uses a third-party action without a local substitute. */
@@ -375,6 +438,24 @@ export async function runWorkflow(options: RunOptions): Promise<RunReport> {
     base_ref: '',
     retention_days: '90',
   };
+  if (options.emulate === 'act') {
+    const repo = baseEnv['GITHUB_REPOSITORY'] ?? githubRemote(workspace) ?? ACT_CONTEXT.defaultRepository;
+    Object.assign(github, {
+      repository: repo,
+      repository_owner: repo.split('/')[0] ?? '',
+      actor: baseEnv['GITHUB_ACTOR'] ?? ACT_CONTEXT.defaultActor,
+      run_id: '1',
+      run_number: '1',
+      run_attempt: '1',
+      retention_days: '0',
+      runner_perflog: '/dev/null',
+      runner_tracking_id: '',
+    });
+    for (const key of Object.keys(github))
+      if (!(ACT_CONTEXT.githubFields as readonly string[]).includes(key)) delete github[key];
+    for (const key of ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) delete baseEnv[key];
+    baseEnv['ACT'] = 'true';
+  }
   Object.assign(github, options.github ?? {});
   if (options.github?.['ref_name'] !== undefined && options.github['ref'] === undefined)
     github['ref'] = `refs/heads/${options.github['ref_name']}`;
@@ -505,6 +586,8 @@ async function runJobs(frame: CallFrame, state: RunState): Promise<JobOutcome> {
     workspace: state.workspace,
   };
   const workflowEnv = evaluateStringMap(frame.workflow.template.env, workflowEnvScope);
+  // act puts ACT=true into every job's env after merging the workflow's (run_context.go GetEnv).
+  if (state.options.emulate === 'act') workflowEnv['ACT'] = 'true';
 
   for (const job of jobs) {
     const id = job.id.value;
@@ -526,7 +609,17 @@ async function runJobs(frame: CallFrame, state: RunState): Promise<JobOutcome> {
       status,
       workspace: state.workspace,
     };
-    const name = job.name !== undefined ? asString(evaluateToken(job.name, scope)) : id;
+    // A matrix job's name may use `matrix.*`, which exists only per combination (runMatrix names those).
+    const name = ((): string => {
+      if (job.name === undefined) return id;
+      try {
+        return asString(
+          evaluateToken(job.name, { ...scope, contexts: { ...scope.contexts, matrix: {}, strategy: {} } }),
+        );
+      } catch {
+        return id;
+      }
+    })();
     if (!evaluateCondition(job.if.expression, scope)) {
       state.print(`○ ${display} skipped (if: ${job.if.expression})`);
       state.reports.push({
@@ -749,7 +842,7 @@ interface JobRuntime {
 
 function runnerEnv(state: RunState, job: JobRuntime, jobId: string): Record<string, string> {
   const github = state.github;
-  return {
+  const env: Record<string, string> = {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: state.workspace,
@@ -782,6 +875,14 @@ function runnerEnv(state: RunState, job: JobRuntime, jobId: string): Record<stri
     RUNNER_TEMP: path.join(job.temp, 'runner-temp'),
     RUNNER_TOOL_CACHE: path.join(state.temp, 'tool-cache'),
   };
+  if (state.options.emulate === 'act') {
+    // act's withGithubEnv sets neither of these, and ACT=true comes with the job's env.
+    delete env['GITHUB_WORKFLOW_REF'];
+    delete env['GITHUB_TRIGGERING_ACTOR'];
+    env['GITHUB_RETENTION_DAYS'] = '0';
+    env['ACT'] = 'true';
+  }
+  return env;
 }
 
 function runnerContext(job: JobRuntime): Record<string, Json> {
@@ -838,7 +939,9 @@ async function runJob(
     `┌ ${display}${name !== id ? ` (${name})` : ''}${environmentName ? ` · environment ${environmentName}` : ''}`,
   );
   const rule = environmentName !== undefined ? state.options.config.environments[environmentName] : undefined;
-  if (rule?.approval === true) {
+  if (rule?.approval === true && state.options.emulate === 'act') {
+    state.print(`│ environment "${environmentName}": act does not enforce required reviewers; the job runs`);
+  } else if (rule?.approval === true) {
     const who = rule.reviewers?.length ? ` (reviewers: ${rule.reviewers.join(', ')})` : '';
     if (state.options.approve !== true) {
       const message = `${display} would wait for an approval of environment "${environmentName}"${who}; run again with --approve to approve it locally.`;
@@ -853,7 +956,9 @@ async function runJob(
   }
 
   const deployment =
-    environmentName !== undefined && state.options.recordDeployments === true
+    environmentName !== undefined &&
+    state.options.recordDeployments === true &&
+    state.options.emulate !== 'act'
       ? await recordDeployment(state, environmentName)
       : undefined;
   const temp = await mkdtemp(path.join(state.temp, `job-${id}-`));
@@ -999,13 +1104,16 @@ function stepScope(
       secrets: frame.secrets,
       env: { ...runtime.exported, ...runtime.env },
       steps,
-      job: {
-        status: runtime.status,
-        workflow_repository: String(state.github['repository']),
-        workflow_sha: String(state.github['sha']),
-        workflow_ref: String(state.github['workflow_ref']),
-        workflow_file_path: path.relative(state.workspace, frame.workflow.path),
-      },
+      job:
+        state.options.emulate === 'act'
+          ? { status: runtime.status, container: { id: '', network: '' }, services: {} }
+          : {
+              status: runtime.status,
+              workflow_repository: String(state.github['repository']),
+              workflow_sha: String(state.github['sha']),
+              workflow_ref: String(state.github['workflow_ref']),
+              workflow_file_path: path.relative(state.workspace, frame.workflow.path),
+            },
       runner: runnerContext(runtime),
       matrix: jobScope.contexts['matrix'] ?? {},
       strategy: jobScope.contexts['strategy'] ?? {},

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Go tools the tests use as real parts, pinned and built from the Go module proxy: act (nektos/act), which
+# runs Gantry's workflows on this host (`-P ubuntu-latest=-self-hosted`) in test/tools/act.integration.test.ts.
+# Idempotent: builds only what is missing (about 3 minutes for act on 2 cores, once).
+set -euo pipefail
+ACT_VERSION=v0.2.89
+bin="$(go env GOPATH)/bin"
+if ! [ -x "$bin/act" ] || ! "$bin/act" --version 2>/dev/null | grep -q "${ACT_VERSION#v}"; then
+  echo "building act ${ACT_VERSION}: the tests run Gantry's workflows under the real act"
+  go install "github.com/nektos/act@${ACT_VERSION}"
+fi
+echo "go tools present: $("$bin/act" --version)"
