@@ -68,7 +68,11 @@ describe('the validators catch planted errors', () => {
     );
   });
   test('the one actionlint gap allowed (job.workflow_repository/sha) hides nothing else', async () => {
-    const bad = plant(deploy.text, 'WORKFLOW_SHA: ${{ job.workflow_sha }}', 'WORKFLOW_SHA: ${{ job.workflow_shaa }}');
+    const bad = plant(
+      deploy.text,
+      'WORKFLOW_SHA: ${{ job.workflow_sha }}',
+      'WORKFLOW_SHA: ${{ job.workflow_shaa }}',
+    );
     assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('"workflow_shaa"')));
   });
   test('YAML that does not parse is reported (not a crash)', async () => {
