@@ -143,14 +143,16 @@ function addRun(builder: RunBuilder, source: Run, inPlace: boolean): void {
         result.locations = result.locations?.map(withoutZeroRegions);
     }
     // Code scanning tracks alerts by partialFingerprints (it does not read `fingerprints`).
+    // gitleaks writes `{commitSha: "", author: "", …}` for a directory scan: empty values tell nothing apart.
     const hasFingerprint =
-      result.partialFingerprints !== undefined && Object.keys(result.partialFingerprints).length > 0;
+      result.partialFingerprints !== undefined &&
+      Object.values(result.partialFingerprints).some((value) => value !== '');
     if (!hasFingerprint) {
       const key = fingerprintKey(toolName, ruleId, result);
       const seen = builder.fingerprintCounts.get(key) ?? 0;
       builder.fingerprintCounts.set(key, seen + 1);
       const digest = hash('sha256', key, 'hex').slice(0, 32);
-      result.partialFingerprints = { [GANTRY_FINGERPRINT]: `${digest}:${seen + 1}` };
+      result.partialFingerprints = { ...result.partialFingerprints, [GANTRY_FINGERPRINT]: `${digest}:${seen + 1}` };
     }
     results.push(result);
   }
