@@ -95,7 +95,12 @@ export async function writeReport(options: {
           f.ruleId,
           location(f),
           info.map((i) => (i.status === 'accepted' ? i.kind : `${i.kind} (${i.status})`)).join(', '),
-          clip(info.map((i) => i.justification).filter((j) => j !== '').join('; ') || '(none given)'),
+          clip(
+            info
+              .map((i) => i.justification)
+              .filter((j) => j !== '')
+              .join('; ') || '(none given)',
+          ),
         ];
       }),
       suppressed.length > TOP_FINDINGS

@@ -8,7 +8,6 @@ import { isSecretResult } from './secret-rules.ts';
 import { effectiveLevel, severityOf, severityRank, type Severity } from './severity.ts';
 import type { Level, Log, Result } from './types.ts';
 
-
 /** One result of a log, with what a gate or a reader needs resolved. */
 
 /** Code-unit order (not locale order: stable across machines and ~50× faster than localeCompare). */

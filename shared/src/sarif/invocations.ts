@@ -14,9 +14,11 @@ export interface FailedRun {
   message: string;
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g;
+
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const plain = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/\s+/g, ' ').trim();
+  const plain = text.replace(ANSI_ESCAPE, '').replace(/\s+/g, ' ').trim();
   return plain.length > 500 ? `${plain.slice(0, 499)}…` : plain;
 }
 

@@ -152,7 +152,10 @@ function addRun(builder: RunBuilder, source: Run, inPlace: boolean): void {
       const seen = builder.fingerprintCounts.get(key) ?? 0;
       builder.fingerprintCounts.set(key, seen + 1);
       const digest = hash('sha256', key, 'hex').slice(0, 32);
-      result.partialFingerprints = { ...result.partialFingerprints, [GANTRY_FINGERPRINT]: `${digest}:${seen + 1}` };
+      result.partialFingerprints = {
+        ...result.partialFingerprints,
+        [GANTRY_FINGERPRINT]: `${digest}:${seen + 1}`,
+      };
     }
     results.push(result);
   }

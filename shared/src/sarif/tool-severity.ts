@@ -74,7 +74,11 @@ function propertySeverity(result: Result, rule?: ReportingDescriptor): ToolSever
  * The severity the tool itself gave a result (see the module doc), or undefined when it states none.
  * @param tool the run's `tool.driver.name`
  */
-export function toolSeverity(tool: string, result: Result, rule?: ReportingDescriptor): ToolSeverity | undefined {
+export function toolSeverity(
+  tool: string,
+  result: Result,
+  rule?: ReportingDescriptor,
+): ToolSeverity | undefined {
   const name = tool.toLowerCase();
   if (name === 'trivy') return trivySeverity(rule) ?? propertySeverity(result, rule);
   if (name === 'grype' || name.includes('anchore'))

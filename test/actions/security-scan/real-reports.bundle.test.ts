@@ -54,8 +54,12 @@ beforeAll(async () => {
   stubSha = createHash('sha256').update(bytes).digest('hex');
   server = createServer((request, response) => {
     request.resume();
-    if (request.url === '/trufflesecurity/trufflehog/releases/download/v3.95.8/trufflehog_3.95.8_linux_x64.tar.gz' ||
-      request.url === '/trufflesecurity/trufflehog/releases/download/v3.95.8/trufflehog_3.95.8_linux_amd64.tar.gz')
+    if (
+      request.url ===
+        '/trufflesecurity/trufflehog/releases/download/v3.95.8/trufflehog_3.95.8_linux_x64.tar.gz' ||
+      request.url ===
+        '/trufflesecurity/trufflehog/releases/download/v3.95.8/trufflehog_3.95.8_linux_amd64.tar.gz'
+    )
       response.writeHead(200, { 'content-length': bytes.length }).end(bytes);
     else if (request.url?.includes('/-/npm/v1/security/') === true)
       response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
@@ -69,7 +73,12 @@ afterAll(async () => {
   await rm(temp, { recursive: true, force: true });
 });
 
-async function scan(name: string, inputs: Record<string, string>, env: Record<string, string> = {}, files: Record<string, string> = {}): Promise<BundleRun> {
+async function scan(
+  name: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  files: Record<string, string> = {},
+): Promise<BundleRun> {
   const cwd = path.join(temp, name);
   await mkdir(path.join(cwd, 'reports'), { recursive: true });
   for (const [file, text] of Object.entries(files)) await writeFile(path.join(cwd, file), text);
@@ -111,25 +120,33 @@ function expected(entry: Entry): Record<string, string> {
 }
 
 describe('security-scan bundle on real reports', () => {
-  test.each(entries.filter((e) => e.file.endsWith('.sarif')).map((e) => [e.file, e] as const))('%s', async (file, entry) => {
-    const name = file.replace(/\W+/g, '-');
-    await mkdir(path.join(temp, name, 'reports'), { recursive: true });
-    await cp(path.join(dir, file), path.join(temp, name, 'reports', file));
-    const run = await scan(name, { scanners: `sarif:reports/${file}` });
-    expect(outputsOf(run)).toEqual(expected(entry));
-    expect(run.exitCode).toBe(entry.gantry['blocked'] === true ? 1 : 0);
-    if (entry.gantry['failed'] === true)
-      expect(run.outputs['blocked-reason']).toMatch(/^scanner failed: Semgrep OSS reports its run failed: Rule parse error in rule broken-pattern/);
-    if (entry.gantry['suppressed'] !== 0) {
-      expect(run.summary).toMatch(/Suppressed by the tools/);
-      expect(run.summary).toMatch(/inSource/);
-    }
-  });
+  test.each(entries.filter((e) => e.file.endsWith('.sarif')).map((e) => [e.file, e] as const))(
+    '%s',
+    async (file, entry) => {
+      const name = file.replace(/\W+/g, '-');
+      await mkdir(path.join(temp, name, 'reports'), { recursive: true });
+      await cp(path.join(dir, file), path.join(temp, name, 'reports', file));
+      const run = await scan(name, { scanners: `sarif:reports/${file}` });
+      expect(outputsOf(run)).toEqual(expected(entry));
+      expect(run.exitCode).toBe(entry.gantry['blocked'] === true ? 1 : 0);
+      if (entry.gantry['failed'] === true)
+        expect(run.outputs['blocked-reason']).toMatch(
+          /^scanner failed: Semgrep OSS reports its run failed: Rule parse error in rule broken-pattern/,
+        );
+      if (entry.gantry['suppressed'] !== 0) {
+        expect(run.summary).toMatch(/Suppressed by the tools/);
+        expect(run.summary).toMatch(/inSource/);
+      }
+    },
+  );
 
   test('semgrep suppressions counted when honor-suppressions is false', async () => {
     const name = 'semgrep-no-honor';
     await mkdir(path.join(temp, name, 'reports'), { recursive: true });
-    await cp(path.join(dir, 'semgrep-1.95.0-planted.sarif'), path.join(temp, name, 'reports', 'semgrep.sarif'));
+    await cp(
+      path.join(dir, 'semgrep-1.95.0-planted.sarif'),
+      path.join(temp, name, 'reports', 'semgrep.sarif'),
+    );
     const run = await scan(name, { scanners: 'sarif:reports/semgrep.sarif', 'honor-suppressions': 'false' });
     expect([run.outputs['high'], run.outputs['secrets'], run.outputs['suppressed']]).toEqual(['2', '2', '0']);
   });
@@ -143,14 +160,19 @@ describe('security-scan bundle on real reports', () => {
     );
     expect(outputsOf(run)).toEqual(expected(entry));
     expect(run.summary).toMatch(/4 duplicate result\(s\) merged/);
-    const log = JSON.parse(await readFile(runs.at(-1)?.sarif ?? '', 'utf8')) as { runs: { results: { partialFingerprints: Record<string, string> }[] }[] };
+    const log = JSON.parse(await readFile(runs.at(-1)?.sarif ?? '', 'utf8')) as {
+      runs: { results: { partialFingerprints: Record<string, string> }[] }[];
+    };
     const prints = log.runs[0]?.results.map((r) => r.partialFingerprints['gantry/v1']) ?? [];
     expect(new Set(prints).size).toBe(3);
   });
 
-  test('npm audit refused by the registry (real npm): fails with npm\'s reason', async () => {
+  test("npm audit refused by the registry (real npm): fails with npm's reason", async () => {
     const lock = {
-      name: 'audit-target', version: '1.0.0', lockfileVersion: 3, requires: true,
+      name: 'audit-target',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
       packages: {
         '': { name: 'audit-target', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } },
         'node_modules/left-pad': { version: '1.3.0', resolved: `${base}/left-pad/-/left-pad-1.3.0.tgz` },
@@ -161,7 +183,11 @@ describe('security-scan bundle on real reports', () => {
       { scanners: 'npm-audit' },
       { npm_config_registry: `${base}/`, npm_config_fetch_retries: '0', npm_config_audit_level: 'none' },
       {
-        'package.json': JSON.stringify({ name: 'audit-target', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } }),
+        'package.json': JSON.stringify({
+          name: 'audit-target',
+          version: '1.0.0',
+          dependencies: { 'left-pad': '1.3.0' },
+        }),
         'package-lock.json': JSON.stringify(lock),
       },
     );

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../harness/run-bundle.ts';
 import { trufflehogToSarif } from '../../../actions/security-scan/src/converters/trufflehog.ts';
-import { auditErrorReason, npmAuditToSarif } from '../../../actions/security-scan/src/converters/npm-audit.ts';
+import {
+  auditErrorReason,
+  npmAuditToSarif,
+} from '../../../actions/security-scan/src/converters/npm-audit.ts';
 import { countBySeverity } from '../../../actions/security-scan/src/policy.ts';
 import { prepareResults } from '../../../actions/security-scan/src/results.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';
@@ -67,7 +70,11 @@ describe('real reports through prepareResults', () => {
 
   test('the suppressed secret of semgrep is still redacted and listed with its kind', () => {
     const { logs, secrets } = load('semgrep-1.95.0-planted.sarif');
-    const prepared = prepareResults(logs, secrets, { category: 't', honorSuppressions: true, onSecrets: () => {} });
+    const prepared = prepareResults(logs, secrets, {
+      category: 't',
+      honorSuppressions: true,
+      onSecrets: () => {},
+    });
     expect(prepared.suppressed.map((f) => [f.ruleId, f.result.suppressions?.[0]?.kind, f.secret])).toEqual([
       ['detected-aws-access-key-id-value', 'inSource', true],
     ]);
@@ -76,24 +83,38 @@ describe('real reports through prepareResults', () => {
 
   test('honorSuppressions false counts suppressed results', () => {
     const { logs, secrets } = load('semgrep-1.95.0-planted.sarif');
-    const prepared = prepareResults(logs, secrets, { category: 't', honorSuppressions: false, onSecrets: () => {} });
+    const prepared = prepareResults(logs, secrets, {
+      category: 't',
+      honorSuppressions: false,
+      onSecrets: () => {},
+    });
     expect([prepared.active.length, prepared.suppressed.length]).toEqual([2, 0]);
   });
 
   test('a failed semgrep run carries the tool message', () => {
     const { logs } = load('semgrep-1.95.0-rule-parse-error.sarif');
-    const prepared = prepareResults(logs, [], { category: 't', honorSuppressions: true, onSecrets: () => {} });
+    const prepared = prepareResults(logs, [], {
+      category: 't',
+      honorSuppressions: true,
+      onSecrets: () => {},
+    });
     expect(prepared.failures).toEqual([
       {
         tool: 'Semgrep OSS',
-        message: expect.stringMatching(/^Rule parse error in rule broken-pattern: Invalid pattern for Python/),
+        message: expect.stringMatching(
+          /^Rule parse error in rule broken-pattern: Invalid pattern for Python/,
+        ),
       },
     ]);
   });
 
   test('fingerprints of secrets do not depend on the redacted text, and differ per secret', () => {
     const { logs } = load('gitleaks-8.30.1-planted.sarif');
-    const prepared = prepareResults(logs, [], { category: 't', honorSuppressions: true, onSecrets: () => {} });
+    const prepared = prepareResults(logs, [], {
+      category: 't',
+      honorSuppressions: true,
+      onSecrets: () => {},
+    });
     const prints = prepared.active.map((f) => f.result.partialFingerprints?.['gantry/v1']);
     expect(new Set(prints).size).toBe(5);
     expect(prints.every((p) => typeof p === 'string' && p.endsWith(':1'))).toBe(true);
@@ -101,7 +122,9 @@ describe('real reports through prepareResults', () => {
 });
 
 describe('npm audit error report (real npm 11.19.1 output)', () => {
-  const report = JSON.parse(readFileSync(path.join(dir, 'npm-11.19.1-audit-registry-503.json'), 'utf8')) as unknown;
+  const report = JSON.parse(
+    readFileSync(path.join(dir, 'npm-11.19.1-audit-registry-503.json'), 'utf8'),
+  ) as unknown;
   test('the reason comes from the top-level message', () => {
     expect(auditErrorReason(report)).toMatch(
       /^503 Service Unavailable - POST http:\/\/127\.0\.0\.1:\d+\/-\/npm\/v1\/security\/advisories\/bulk \(HTTP 503\)$/,
@@ -109,8 +132,20 @@ describe('npm audit error report (real npm 11.19.1 output)', () => {
     expect(() => npmAuditToSarif(report)).toThrow(/npm audit failed: 503 Service Unavailable/);
   });
   test.each([
-    [{ error: { code: 'ENOLOCK', summary: 'This command requires an existing lockfile.', detail: 'Try creating one first with: npm i --package-lock-only' } }, 'This command requires an existing lockfile.: Try creating one first with: npm i --package-lock-only (ENOLOCK)'],
-    [{ message: 'audit endpoint returned an error', error: { summary: '', detail: '' } }, 'audit endpoint returned an error'],
+    [
+      {
+        error: {
+          code: 'ENOLOCK',
+          summary: 'This command requires an existing lockfile.',
+          detail: 'Try creating one first with: npm i --package-lock-only',
+        },
+      },
+      'This command requires an existing lockfile.: Try creating one first with: npm i --package-lock-only (ENOLOCK)',
+    ],
+    [
+      { message: 'audit endpoint returned an error', error: { summary: '', detail: '' } },
+      'audit endpoint returned an error',
+    ],
     [{ error: {} }, 'npm printed an error report without a reason'],
   ])('error form %j', (input, reason) => {
     expect(auditErrorReason(input)).toBe(reason);

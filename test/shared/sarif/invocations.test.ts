@@ -23,7 +23,10 @@ describe('failedRuns', () => {
     expect(failedRuns(real('semgrep-0.87.0-juice-shop.sarif'))).toEqual([]);
   });
   test('executionSuccessful false without a message', () => {
-    const log: Log = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, invocations: [{ executionSuccessful: false }], results: [] }] };
+    const log: Log = {
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'x' } }, invocations: [{ executionSuccessful: false }], results: [] }],
+    };
     expect(failedRuns(log)).toEqual([{ tool: 'x', message: 'the tool reports executionSuccessful: false' }]);
   });
   test('a clean run passes', () => {

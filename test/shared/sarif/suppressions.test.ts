@@ -9,11 +9,16 @@ import type { Log, Result } from '../../../shared/src/sarif/types.ts';
 describe('isSuppressed', () => {
   test('semgrep # nosemgrep → inSource (real semgrep 1.95.0 report)', () => {
     const log = JSON.parse(
-      readFileSync(path.join(repoRoot, 'test/fixtures/security-scan/real/semgrep-1.95.0-planted.sarif'), 'utf8'),
+      readFileSync(
+        path.join(repoRoot, 'test/fixtures/security-scan/real/semgrep-1.95.0-planted.sarif'),
+        'utf8',
+      ),
     ) as Log;
     const results = log.runs[0]?.results ?? [];
     expect(results.map(isSuppressed)).toEqual([false, true]);
-    expect(suppressionInfo(results[1] as Result)).toEqual([{ kind: 'inSource', status: 'accepted', justification: '' }]);
+    expect(suppressionInfo(results[1] as Result)).toEqual([
+      { kind: 'inSource', status: 'accepted', justification: '' },
+    ]);
   });
   test.each<[Result['suppressions'], boolean]>([
     [[], false],
@@ -23,6 +28,8 @@ describe('isSuppressed', () => {
     [[{ kind: 'inSource', status: 'rejected' }], false],
     [[{ kind: 'inSource', status: 'rejected' }, { kind: 'external' }], true],
   ])('%j → %s', (suppressions, expected) => {
-    expect(isSuppressed({ message: { text: 'x' }, ...(suppressions === undefined ? {} : { suppressions }) })).toBe(expected);
+    expect(
+      isSuppressed({ message: { text: 'x' }, ...(suppressions === undefined ? {} : { suppressions }) }),
+    ).toBe(expected);
   });
 });

@@ -13,22 +13,49 @@ describe('toolSeverity / gateSeverity', () => {
   test('grype: the severity word wins over level and CVSS-based security-severity', () => {
     const run = real('grype-sarif-presenter-directory.sarif').runs[0];
     const rules = run?.tool.driver.rules ?? [];
-    const read = (run?.results ?? []).map((r) => toolSeverity('grype', r, rules.find((x) => x.id === r.ruleId)));
+    const read = (run?.results ?? []).map((r) =>
+      toolSeverity(
+        'grype',
+        r,
+        rules.find((x) => x.id === r.ruleId),
+      ),
+    );
     expect(read).toEqual([
       { severity: 'low', source: 'rule.help.text' },
       { severity: 'critical', source: 'rule.help.text' },
     ]);
   });
   test('anchore scan-action shape: "Medium" at level error is medium', () => {
-    const rule = { id: 'CVE-2021-1-pkg', shortDescription: { text: 'CVE-2021-1 Medium vulnerability for pkg package' } };
-    expect(gateSeverity('Anchore Container Vulnerability Report (T0)', { ruleId: rule.id, level: 'error', message: { text: 'x' } }, rule)).toBe('medium');
+    const rule = {
+      id: 'CVE-2021-1-pkg',
+      shortDescription: { text: 'CVE-2021-1 Medium vulnerability for pkg package' },
+    };
+    expect(
+      gateSeverity(
+        'Anchore Container Vulnerability Report (T0)',
+        { ruleId: rule.id, level: 'error', message: { text: 'x' } },
+        rule,
+      ),
+    ).toBe('medium');
   });
   test('trivy: the severity tag wins over the CVSS security-severity', () => {
-    const rule = { id: 'CVE-1', properties: { tags: ['vulnerability', 'security', 'MEDIUM'], 'security-severity': '7.5' } };
-    expect(gateSeverity('Trivy', { ruleId: 'CVE-1', level: 'warning', message: { text: 'x' } }, rule)).toBe('medium');
+    const rule = {
+      id: 'CVE-1',
+      properties: { tags: ['vulnerability', 'security', 'MEDIUM'], 'security-severity': '7.5' },
+    };
+    expect(gateSeverity('Trivy', { ruleId: 'CVE-1', level: 'warning', message: { text: 'x' } }, rule)).toBe(
+      'medium',
+    );
   });
   test('a generic severity property wins over the level', () => {
-    expect(gateSeverity('checkov', { ruleId: 'CKV_AWS_1', level: 'error', message: { text: 'x' }, properties: { severity: 'LOW' } })).toBe('low');
+    expect(
+      gateSeverity('checkov', {
+        ruleId: 'CKV_AWS_1',
+        level: 'error',
+        message: { text: 'x' },
+        properties: { severity: 'LOW' },
+      }),
+    ).toBe('low');
   });
   test('secrets are high at least: gitleaks SARIF has no level (real gitleaks 8.30.1 report)', () => {
     const log = real('gitleaks-8.30.1-planted.sarif');
@@ -38,6 +65,12 @@ describe('toolSeverity / gateSeverity', () => {
     );
   });
   test('a critical secret stays critical', () => {
-    expect(gateSeverity('trufflehog', { ruleId: 'x', message: { text: 'x' }, properties: { 'security-severity': '9.5' } })).toBe('critical');
+    expect(
+      gateSeverity('trufflehog', {
+        ruleId: 'x',
+        message: { text: 'x' },
+        properties: { 'security-severity': '9.5' },
+      }),
+    ).toBe('critical');
   });
 });

@@ -49,20 +49,20 @@ export function gitleaksToSarif(report: unknown): Converted {
     const startColumn = int(finding, 'StartColumn');
     const endColumn = int(finding, 'EndColumn');
     const result = buildResult({
-        ruleId,
-        message: `${description} (gitleaks rule ${ruleId})${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
-        severity: 'high',
-        file: str(finding, 'File'),
-        ...(startLine === undefined ? {} : { startLine }),
-        ...(endLine === undefined ? {} : { endLine }),
-        ...(startColumn === undefined ? {} : { startColumn }),
-        ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
-        tags: ['security', 'secret', ...(Array.isArray(tags) ? tags.map(String) : [])],
-        ...(str(finding, 'Fingerprint') === ''
-          ? {}
-          : { fingerprint: { key: 'gitleaks/fingerprint', value: str(finding, 'Fingerprint') } }),
-        ...(commit === '' ? {} : { properties: { commit } }),
-      });
+      ruleId,
+      message: `${description} (gitleaks rule ${ruleId})${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
+      severity: 'high',
+      file: str(finding, 'File'),
+      ...(startLine === undefined ? {} : { startLine }),
+      ...(endLine === undefined ? {} : { endLine }),
+      ...(startColumn === undefined ? {} : { startColumn }),
+      ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
+      tags: ['security', 'secret', ...(Array.isArray(tags) ? tags.map(String) : [])],
+      ...(str(finding, 'Fingerprint') === ''
+        ? {}
+        : { fingerprint: { key: 'gitleaks/fingerprint', value: str(finding, 'Fingerprint') } }),
+      ...(commit === '' ? {} : { properties: { commit } }),
+    });
     setSecretDigest(result, str(finding, 'Secret') || str(finding, 'Match'));
     results.push(result);
   }

@@ -38,7 +38,8 @@ function lockfileLine(lockfile: string | undefined, node: string): number | unde
 export function auditErrorReason(report: unknown): string | undefined {
   const error = field(report, 'error');
   const message = str(report, 'message');
-  if (error === undefined && (message === '' || field(report, 'vulnerabilities') !== undefined)) return undefined;
+  if (error === undefined && (message === '' || field(report, 'vulnerabilities') !== undefined))
+    return undefined;
   const parts: string[] = [];
   const add = (text: string): void => {
     const line = text.replace(/\s+/g, ' ').trim();

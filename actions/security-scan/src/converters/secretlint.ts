@@ -51,16 +51,16 @@ export function secretlintToSarif(report: unknown): Converted {
       const startColumn = int(start, 'column');
       const endColumn = int(end, 'column');
       const result = buildResult({
-          ruleId,
-          message: str(message, 'message') || ruleId,
-          severity: str(message, 'severity') === 'error' ? 'high' : 'medium',
-          file: str(file, 'filePath'),
-          ...(startLine === undefined ? {} : { startLine }),
-          ...(endLine === undefined ? {} : { endLine }),
-          ...(startColumn === undefined ? {} : { startColumn: startColumn + 1 }),
-          ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
-          tags: ['security', 'secret'],
-        });
+        ruleId,
+        message: str(message, 'message') || ruleId,
+        severity: str(message, 'severity') === 'error' ? 'high' : 'medium',
+        file: str(file, 'filePath'),
+        ...(startLine === undefined ? {} : { startLine }),
+        ...(endLine === undefined ? {} : { endLine }),
+        ...(startColumn === undefined ? {} : { startColumn: startColumn + 1 }),
+        ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
+        tags: ['security', 'secret'],
+      });
       setSecretDigest(result, value);
       results.push(result);
     }

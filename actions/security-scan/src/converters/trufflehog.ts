@@ -57,14 +57,14 @@ export function trufflehogToSarif(text: string): Converted {
     const lineNumber = int(source, 'line');
     const commit = str(source, 'commit');
     const result = buildResult({
-        ruleId,
-        message: `${verified ? 'Verified' : 'Unverified'} ${detector} credential found by TruffleHog (${str(record, 'DecoderName') || 'PLAIN'} decoder)${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
-        severity: verified ? 'critical' : 'high',
-        file,
-        ...(lineNumber === undefined ? {} : { startLine: lineNumber }),
-        tags: ['security', 'secret', verified ? 'verified' : 'unverified'],
-        properties: { verified, ...(commit === '' ? {} : { commit }) },
-      });
+      ruleId,
+      message: `${verified ? 'Verified' : 'Unverified'} ${detector} credential found by TruffleHog (${str(record, 'DecoderName') || 'PLAIN'} decoder)${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
+      severity: verified ? 'critical' : 'high',
+      file,
+      ...(lineNumber === undefined ? {} : { startLine: lineNumber }),
+      tags: ['security', 'secret', verified ? 'verified' : 'unverified'],
+      properties: { verified, ...(commit === '' ? {} : { commit }) },
+    });
     setSecretDigest(result, str(record, 'Raw') || str(record, 'RawV2'));
     results.push(result);
   }
