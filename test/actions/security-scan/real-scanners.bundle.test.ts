@@ -107,8 +107,8 @@ describe('security-scan bundle with real scanners on a planted tree', () => {
     scanner('semgrep');
     const { run, sarif } = await scan('semgrep', { scanners: 'semgrep' }, 'rules.yml');
     expect([run.outputs['high'], run.outputs['secrets'], run.outputs['suppressed']], run.log).toEqual([
-      '1',
-      '1',
+      '2',
+      '2',
       '1',
     ]);
     expect(run.summary).toMatch(/inSource/);
