@@ -2,7 +2,8 @@
  * Which SARIF results are secret findings, from what real scanners write:
  * - the tool is a secret scanner (gitleaks, TruffleHog, secretlint, detect-secrets, ggshield, Nosey Parker,
  *   Kingfisher, Talisman, whispers, or any tool whose name says "secret");
- * - the rule id is a secret check: checkov's `CKV_SECRET_<n>` (https://www.checkov.io/5.Policy%20Index/secrets.html),
+ * - the rule id is a secret check: checkov's `CKV_SECRET_<n>` (https://www.checkov.io/5.Policy%20Index/secrets.html)
+ *   and `CKV_AWS_41` (AWS keys hard-coded in the provider block),
  *   semgrep's `…secrets.…` rules (`generic.secrets.security.detected-*`, the `p/secrets` ruleset);
  * - the rule or result is tagged `secret`/`secrets` (trivy's secret class: rule tags `[secret, security,
  *   <SEVERITY>]`, see aquasecurity/trivy pkg/report/sarif.go) or carries `class: secret`;
@@ -33,6 +34,8 @@ export const SECRET_TOOLS: ReadonlySet<string> = new Set([
 
 const SECRET_TAGS = new Set(['secret', 'secrets', 'secret-detection', 'secret-scanning', 'hardcoded-secret']);
 const SECRET_RULE_IDS = [/^CKV\d*_SECRET_\d+$/i, /(^|\.)secrets?\.[a-z0-9]/i];
+/** Checkov IaC checks that flag a credential written in the code (seen in checkov 3.2's real output). */
+const SECRET_CHECKS = new Set(['CKV_AWS_41']);
 const SECRET_CWES = new Set(['798', '259', '321']);
 const CWE_PATTERN = /(?:^|[^a-z])cwe[-/ :]?0*(\d+)/i;
 
@@ -75,7 +78,7 @@ function bagSaysSecret(bag: Bag): boolean {
 export function isSecretResult(tool: string, result: Result, rule?: ReportingDescriptor): boolean {
   if (isSecretTool(tool)) return true;
   const ruleId = result.ruleId ?? rule?.id ?? '';
-  if (SECRET_RULE_IDS.some((pattern) => pattern.test(ruleId))) return true;
+  if (SECRET_CHECKS.has(ruleId) || SECRET_RULE_IDS.some((pattern) => pattern.test(ruleId))) return true;
   return bagSaysSecret(result.properties) || bagSaysSecret(rule?.properties);
 }
 
