@@ -31,6 +31,8 @@ export interface Inputs {
   'severity-threshold': SeverityThreshold;
   'fail-on-secrets': boolean;
   'ignore-file': string;
+  /** Honour the tools' own SARIF `suppressions` (inSource comments, external baselines) in the gate. */
+  'honor-suppressions': boolean;
   'upload-sarif': boolean;
   'wait-for-processing': boolean;
   'github-token': string;
@@ -93,6 +95,7 @@ export async function getInputs(logger: Logger): Promise<Inputs> {
     'severity-threshold': getEnum('severity-threshold', THRESHOLDS, { default: 'high' }),
     'fail-on-secrets': getBoolean('fail-on-secrets', { default: true }),
     'ignore-file': getString('ignore-file', { default: '.gantry/security-ignore.yml' }),
+    'honor-suppressions': getBoolean('honor-suppressions', { default: true }),
     'upload-sarif': uploadSarif,
     'wait-for-processing': getBoolean('wait-for-processing', { default: true }),
     'github-token': token,

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeThrown } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
-import { findingAnnotations, listFindings, sortFindings } from '../../../shared/src/sarif/findings.ts';
-import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
-import { redactLog } from '../../../shared/src/sarif/redact.ts';
+import { findingAnnotations, sortFindings } from '../../../shared/src/sarif/findings.ts';
 import { splitForUpload } from '../../../shared/src/sarif/split.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';
 import { writeSarifFile } from '../../../shared/src/sarif/write.ts';
@@ -22,6 +20,7 @@ import { getInputs } from './inputs.ts';
 import { ChecksumMismatchError } from './install.ts';
 import { evaluate } from './policy.ts';
 import { writeReport } from './report.ts';
+import { prepareResults } from './results.ts';
 import { runScanner } from './scanners.ts';
 import { uploadSarif, waitForProcessing } from './upload.ts';
 
@@ -64,16 +63,29 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       });
     }
 
-    const merged = await logger.group('Merge and redact', async () => {
-      const log = mergeLogs(logs, inputs.category, { inPlace: true });
-      const blanked = redactLog(log, secrets);
-      logger.info(`${log.runs.length} run(s); ${blanked} secret finding(s) redacted`);
-      return log;
+    const prepared = await logger.group('Merge and redact', async () => {
+      const out = prepareResults(logs, secrets, {
+        category: inputs.category,
+        honorSuppressions: inputs['honor-suppressions'],
+        onSecrets: (values) => {
+          for (const value of values) maskSecret(value, logger);
+        },
+      });
+      logger.info(
+        `${out.merged.runs.length} run(s); ${out.redacted} secret finding(s) redacted; ` +
+          `${out.duplicates} duplicate result(s) merged; ${out.suppressed.length} suppressed by the tools`,
+      );
+      for (const failure of out.failures) {
+        scannerErrors.push(`${failure.tool} reports its run failed: ${failure.message}`);
+        logger.error(`${failure.tool} reports its run failed: ${failure.message}`);
+      }
+      return out;
     });
+    const merged = prepared.merged;
 
     const ignoreFile = path.resolve(dir, inputs['ignore-file']);
     const entries = await loadIgnoreFile(ignoreFile, path.relative(root, ignoreFile) || ignoreFile);
-    const ignores = applyIgnores(listFindings(merged), entries, new Date().toISOString().slice(0, 10));
+    const ignores = applyIgnores(prepared.active, entries, new Date().toISOString().slice(0, 10));
     for (const { finding, entry } of ignores.ignored)
       finding.result.suppressions = [{ kind: 'external', status: 'accepted', justification: entry.reason }];
     if (entries.length > 0)
@@ -104,6 +116,8 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       tools: merged.runs.map((r) => r.tool.driver.name),
       verdict,
       ignores,
+      suppressed: prepared.suppressed,
+      duplicates: prepared.duplicates,
       threshold: inputs['severity-threshold'],
       sarifFile,
     });
@@ -116,6 +130,8 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     core.setOutput('total', ignores.kept.length);
     core.setOutput('secrets', verdict.secrets);
     core.setOutput('ignored', ignores.ignored.length);
+    core.setOutput('suppressed', prepared.suppressed.length);
+    core.setOutput('duplicates', prepared.duplicates);
     core.setOutput('sarif-file', sarifFile);
     core.setOutput('blocked', verdict.blocked);
     core.setOutput('blocked-reason', verdict.reasons.join('; '));
@@ -142,7 +158,8 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
 
     logger.info(
       `critical ${counts.critical}, high ${counts.high}, medium ${counts.medium}, low ${counts.low + counts.none}; ` +
-        `secrets ${verdict.secrets}; ignored ${ignores.ignored.length}`,
+        `secrets ${verdict.secrets}; ignored ${ignores.ignored.length}; suppressed by the tools ` +
+        `${prepared.suppressed.length}; duplicates merged ${prepared.duplicates}`,
     );
     if (verdict.blocked) throw new Error(`security-scan blocked: ${verdict.reasons.join('; ')}`);
   } finally {

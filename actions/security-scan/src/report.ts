@@ -3,6 +3,7 @@
  * was ignored and why the gate blocks) — built from redacted findings only.
  */
 import type { Finding } from '../../../shared/src/sarif/findings.ts';
+import { suppressionInfo } from '../../../shared/src/sarif/suppressions.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import type { IgnoreOutcome } from './ignore.ts';
 import type { Verdict } from './policy.ts';
@@ -47,6 +48,10 @@ export async function writeReport(options: {
   tools: readonly string[];
   verdict: Verdict;
   ignores: IgnoreOutcome;
+  /** Findings the tools themselves suppressed (not weighed by the gate). */
+  suppressed?: readonly Finding[];
+  /** Duplicate results merged before fingerprinting. */
+  duplicates?: number;
   threshold: string;
   sarifFile: string;
 }): Promise<void> {
@@ -55,9 +60,12 @@ export async function writeReport(options: {
     `security-scan: ${verdict.blocked ? 'blocked' : 'passed'}`,
     ['Tool', 'Critical', 'High', 'Medium', 'Low', 'Secrets', 'Total'],
     countsPerTool(sorted, options.tools),
-    verdict.blocked
+    (verdict.blocked
       ? `Blocked: ${verdict.reasons.join('; ')}.`
-      : `No finding at or above ${options.threshold} severity, no secret. SARIF: ${options.sarifFile}`,
+      : `No finding at or above ${options.threshold} severity, no secret. SARIF: ${options.sarifFile}`) +
+      ((options.duplicates ?? 0) > 0
+        ? ` ${options.duplicates} duplicate result(s) merged (same tool, rule, location and secret).`
+        : ''),
   );
   if (sorted.length > 0)
     await writeSummaryTable(
@@ -73,6 +81,31 @@ export async function writeReport(options: {
           clip(f.message),
         ]),
       sorted.length > TOP_FINDINGS ? `All ${sorted.length} findings are in the SARIF file.` : undefined,
+    );
+  const suppressed = options.suppressed ?? [];
+  if (suppressed.length > 0)
+    await writeSummaryTable(
+      `Suppressed by the tools (${suppressed.length}, not counted by the gate)`,
+      ['Severity', 'Tool', 'Rule', 'Location', 'Kind', 'Justification'],
+      suppressed.slice(0, TOP_FINDINGS).map((f) => {
+        const info = suppressionInfo(f.result);
+        return [
+          `${f.severity}${f.secret ? ' (secret)' : ''}`,
+          f.tool,
+          f.ruleId,
+          location(f),
+          info.map((i) => (i.status === 'accepted' ? i.kind : `${i.kind} (${i.status})`)).join(', '),
+          clip(
+            info
+              .map((i) => i.justification)
+              .filter((j) => j !== '')
+              .join('; ') || '(none given)',
+          ),
+        ];
+      }),
+      suppressed.length > TOP_FINDINGS
+        ? `All ${suppressed.length} suppressed results are in the SARIF file, with their suppressions.`
+        : 'Set `honor-suppressions: false` to count them.',
     );
   if (options.ignores.ignored.length > 0 || options.ignores.expired.length > 0)
     await writeSummaryTable(

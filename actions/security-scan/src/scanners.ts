@@ -9,6 +9,7 @@ import path from 'node:path';
 import { requireExecutable, runCommand, type CommandResult } from '../../../shared/src/command.ts';
 import { ConfigurationError, InputError } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
+import { failedRuns } from '../../../shared/src/sarif/invocations.ts';
 import { relativizeUris } from '../../../shared/src/sarif/paths.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';
 import { gitleaksToSarif } from './converters/gitleaks.ts';
@@ -236,11 +237,17 @@ async function semgrep(context: ScanContext): Promise<ScanOutput> {
     '--quiet',
     context.dir,
   ];
-  expectExit(
-    'semgrep',
-    await runCommand(executable, args, { cwd: context.dir, timeoutMs: context.timeoutMs }),
-    [0, 1],
-  );
+  const result = await runCommand(executable, args, { cwd: context.dir, timeoutMs: context.timeoutMs });
+  // semgrep exits 2 when a rule does not parse or a target fails, and still writes its SARIF, whose
+  // toolExecutionNotifications hold the reason: read it, so the gate fails with semgrep's own message.
+  if (result.exitCode === 2 && existsSync(out)) {
+    const partial = await readSarifFile(out, 'semgrep output');
+    if (failedRuns(partial).length > 0) {
+      relativizeUris(partial, context.dir, context.root);
+      return { logs: [partial], secrets: [] };
+    }
+  }
+  expectExit('semgrep', result, [0, 1]);
   const log = await readSarifFile(out, 'semgrep output');
   relativizeUris(log, context.dir, context.root);
   return { logs: [log], secrets: [] };

@@ -4,11 +4,9 @@
  */
 import type { Annotation } from '../summary.ts';
 import { resultRuleId, resultUri } from './merge.ts';
+import { isSecretResult } from './secret-rules.ts';
 import { effectiveLevel, severityOf, severityRank, type Severity } from './severity.ts';
-import type { Level, Log, ReportingDescriptor, Result } from './types.ts';
-
-/** Tools whose every finding is a secret. */
-const SECRET_TOOLS = new Set(['gitleaks', 'trufflehog', 'secretlint', 'detect-secrets', 'ggshield']);
+import type { Level, Log, Result } from './types.ts';
 
 /** One result of a log, with what a gate or a reader needs resolved. */
 
@@ -31,25 +29,14 @@ export interface Finding {
   startColumn?: number;
   endLine?: number;
   endColumn?: number;
-  /** A secret finding: a secret-scanning tool's result, or tagged `secret` on the result or rule. */
+  /** A secret finding: a secret scanner's result, or a secret rule of another tool (secret-rules.ts). */
   secret: boolean;
   /** The result itself (not a copy). */
   result: Result;
 }
 
-function hasSecretTag(bag: { tags?: string[] } | undefined): boolean {
-  return bag?.tags?.some((tag) => tag.toLowerCase() === 'secret') === true;
-}
-
-/**
- * Whether a result is a secret finding (see {@link Finding.secret}).
- * @param tool the run's `tool.driver.name`
- */
-export function isSecretResult(tool: string, result: Result, rule?: ReportingDescriptor): boolean {
-  return (
-    SECRET_TOOLS.has(tool.toLowerCase()) || hasSecretTag(result.properties) || hasSecretTag(rule?.properties)
-  );
-}
+/** Whether a result is a secret finding: see secret-rules.ts (re-exported here for existing callers). */
+export { isSecretResult };
 
 /**
  * Lists every result of every run as a {@link Finding}, in log order.

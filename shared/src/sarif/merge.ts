@@ -7,13 +7,15 @@
  * `<category>/<tool>/` (stable across commits), rules are de-duplicated by id with every `ruleIndex`
  * re-pointed, artifact indexes are resolved to URIs (the merged run has no `artifacts` table), and each
  * result keeps its `partialFingerprints`; a result without any gets `gantry/v1`, a hash of tool, rule,
- * file and the flagged text (not the line number, so it survives code moving).
+ * file and the flagged text — for a secret finding, the digest of its secret (secret-digest.ts) — not the
+ * line number, so it survives code moving.
  * References: https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  * and SARIF 2.1.0 §3.14 (run), §3.27.5–7 (ruleId / ruleIndex / rule), §3.4.5 (artifact index).
  */
 import { hash } from 'node:crypto';
 import type { ArtifactLocation, Location, Log, ReportingDescriptor, Result, Run } from './types.ts';
 import { SARIF_SCHEMA } from './types.ts';
+import { secretDigest } from './secret-digest.ts';
 
 /** The fingerprint key Gantry adds to results that carry none. */
 export const GANTRY_FINGERPRINT = 'gantry/v1';
@@ -82,7 +84,12 @@ function withoutZeroRegions(location: Location): Location {
 
 function fingerprintKey(tool: string, ruleId: string, result: Result): string {
   const physical = result.locations?.[0]?.physicalLocation;
-  const text = physical?.region?.snippet?.text?.trim() ?? result.message.text ?? result.message.id ?? '';
+  // A secret finding is keyed on its secret's digest, never on the text that holds the secret.
+  const digest = secretDigest(result);
+  const text =
+    digest !== undefined
+      ? `secret:${digest}`
+      : (physical?.region?.snippet?.text?.trim() ?? result.message.text ?? result.message.id ?? '');
   return `${tool}\u0000${ruleId}\u0000${physical?.artifactLocation?.uri ?? ''}\u0000${text}`;
 }
 
@@ -136,14 +143,19 @@ function addRun(builder: RunBuilder, source: Run, inPlace: boolean): void {
         result.locations = result.locations?.map(withoutZeroRegions);
     }
     // Code scanning tracks alerts by partialFingerprints (it does not read `fingerprints`).
+    // gitleaks writes `{commitSha: "", author: "", …}` for a directory scan: empty values tell nothing apart.
     const hasFingerprint =
-      result.partialFingerprints !== undefined && Object.keys(result.partialFingerprints).length > 0;
+      result.partialFingerprints !== undefined &&
+      Object.values(result.partialFingerprints).some((value) => value !== '');
     if (!hasFingerprint) {
       const key = fingerprintKey(toolName, ruleId, result);
       const seen = builder.fingerprintCounts.get(key) ?? 0;
       builder.fingerprintCounts.set(key, seen + 1);
       const digest = hash('sha256', key, 'hex').slice(0, 32);
-      result.partialFingerprints = { [GANTRY_FINGERPRINT]: `${digest}:${seen + 1}` };
+      result.partialFingerprints = {
+        ...result.partialFingerprints,
+        [GANTRY_FINGERPRINT]: `${digest}:${seen + 1}`,
+      };
     }
     results.push(result);
   }

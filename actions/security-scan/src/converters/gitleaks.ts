@@ -14,6 +14,7 @@ import {
   type ReportingDescriptor,
   type Result,
 } from '../../../../shared/src/sarif/types.ts';
+import { setSecretDigest } from '../../../../shared/src/sarif/secret-digest.ts';
 import { buildResult, field, int, str, type Converted } from './common.ts';
 
 /**
@@ -47,23 +48,23 @@ export function gitleaksToSarif(report: unknown): Converted {
     const endLine = int(finding, 'EndLine');
     const startColumn = int(finding, 'StartColumn');
     const endColumn = int(finding, 'EndColumn');
-    results.push(
-      buildResult({
-        ruleId,
-        message: `${description} (gitleaks rule ${ruleId})${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
-        severity: 'high',
-        file: str(finding, 'File'),
-        ...(startLine === undefined ? {} : { startLine }),
-        ...(endLine === undefined ? {} : { endLine }),
-        ...(startColumn === undefined ? {} : { startColumn }),
-        ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
-        tags: ['security', 'secret', ...(Array.isArray(tags) ? tags.map(String) : [])],
-        ...(str(finding, 'Fingerprint') === ''
-          ? {}
-          : { fingerprint: { key: 'gitleaks/fingerprint', value: str(finding, 'Fingerprint') } }),
-        ...(commit === '' ? {} : { properties: { commit } }),
-      }),
-    );
+    const result = buildResult({
+      ruleId,
+      message: `${description} (gitleaks rule ${ruleId})${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
+      severity: 'high',
+      file: str(finding, 'File'),
+      ...(startLine === undefined ? {} : { startLine }),
+      ...(endLine === undefined ? {} : { endLine }),
+      ...(startColumn === undefined ? {} : { startColumn }),
+      ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
+      tags: ['security', 'secret', ...(Array.isArray(tags) ? tags.map(String) : [])],
+      ...(str(finding, 'Fingerprint') === ''
+        ? {}
+        : { fingerprint: { key: 'gitleaks/fingerprint', value: str(finding, 'Fingerprint') } }),
+      ...(commit === '' ? {} : { properties: { commit } }),
+    });
+    setSecretDigest(result, str(finding, 'Secret') || str(finding, 'Match'));
+    results.push(result);
   }
   const log: Log = {
     version: '2.1.0',

@@ -27,6 +27,36 @@ function lockfileLine(lockfile: string | undefined, node: string): number | unde
 }
 
 /**
+ * The reason an npm audit error report gives, or undefined when the report is not an error report.
+ * npm writes, on stdout with `--json`, `{"message": "audit endpoint returned an error", "method": "POST",
+ * "uri": …, "statusCode": 503, "body": …, "error": {"summary": "", "detail": ""}}` when the registry refuses
+ * the audit (npm/cli lib/commands/audit.js, arborist audit-report), and `{"error": {"code": "ENOLOCK",
+ * "summary": "…", "detail": "…"}}` for its other errors (npm/cli lib/utils/error-message.js, `jsonError`).
+ * The reason is made of the non-empty `message`, `error.code`, `error.summary`, `error.detail` and
+ * `statusCode`, so an empty `error` object never hides it.
+ */
+export function auditErrorReason(report: unknown): string | undefined {
+  const error = field(report, 'error');
+  const message = str(report, 'message');
+  if (error === undefined && (message === '' || field(report, 'vulnerabilities') !== undefined))
+    return undefined;
+  const parts: string[] = [];
+  const add = (text: string): void => {
+    const line = text.replace(/\s+/g, ' ').trim();
+    if (line !== '' && !parts.includes(line)) parts.push(line);
+  };
+  add(message);
+  const code = str(error, 'code');
+  const status = str(report, 'statusCode');
+  add(str(error, 'summary'));
+  add(str(error, 'detail'));
+  if (typeof error === 'string') add(error);
+  const reason = parts.join(': ') || 'npm printed an error report without a reason';
+  const tags = [code, status === '' ? '' : `HTTP ${status}`].filter((tag) => tag !== '');
+  return tags.length > 0 ? `${reason} (${tags.join(', ')})` : reason;
+}
+
+/**
  * Converts an npm audit JSON report.
  * @param report   the parsed `npm audit --json` output
  * @param lockfile the lockfile's name (relative to the audited folder) and, optionally, its text to point
@@ -38,11 +68,8 @@ export function npmAuditToSarif(
   report: unknown,
   lockfile: { name: string; text?: string } = { name: 'package-lock.json' },
 ): Converted {
-  const error = field(report, 'error');
-  if (error !== undefined)
-    throw new Error(
-      `npm audit failed: ${str(error, 'summary') || str(error, 'code') || JSON.stringify(error)}`,
-    );
+  const reason = auditErrorReason(report);
+  if (reason !== undefined) throw new Error(`npm audit failed: ${reason}`);
   const vulnerabilities = field(report, 'vulnerabilities');
   if (vulnerabilities === null || typeof vulnerabilities !== 'object')
     throw new Error('not an npm audit --json report (npm 7+): no "vulnerabilities" object');

@@ -13,6 +13,7 @@ import {
   type ReportingDescriptor,
   type Result,
 } from '../../../../shared/src/sarif/types.ts';
+import { setSecretDigest } from '../../../../shared/src/sarif/secret-digest.ts';
 import { buildResult, field, int, str, type Converted } from './common.ts';
 
 /**
@@ -30,8 +31,9 @@ export function secretlintToSarif(report: unknown): Converted {
     const messages = field(file, 'messages');
     for (const message of Array.isArray(messages) ? messages : []) {
       const range = field(message, 'range');
+      let value = '';
       if (Array.isArray(range) && typeof range[0] === 'number' && typeof range[1] === 'number') {
-        const value = content.slice(range[0], range[1]);
+        value = content.slice(range[0], range[1]);
         if (value !== '') secrets.push(value);
       }
       const ruleId = str(message, 'ruleId') || 'secretlint';
@@ -48,19 +50,19 @@ export function secretlintToSarif(report: unknown): Converted {
       const endLine = int(end, 'line');
       const startColumn = int(start, 'column');
       const endColumn = int(end, 'column');
-      results.push(
-        buildResult({
-          ruleId,
-          message: str(message, 'message') || ruleId,
-          severity: str(message, 'severity') === 'error' ? 'high' : 'medium',
-          file: str(file, 'filePath'),
-          ...(startLine === undefined ? {} : { startLine }),
-          ...(endLine === undefined ? {} : { endLine }),
-          ...(startColumn === undefined ? {} : { startColumn: startColumn + 1 }),
-          ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
-          tags: ['security', 'secret'],
-        }),
-      );
+      const result = buildResult({
+        ruleId,
+        message: str(message, 'message') || ruleId,
+        severity: str(message, 'severity') === 'error' ? 'high' : 'medium',
+        file: str(file, 'filePath'),
+        ...(startLine === undefined ? {} : { startLine }),
+        ...(endLine === undefined ? {} : { endLine }),
+        ...(startColumn === undefined ? {} : { startColumn: startColumn + 1 }),
+        ...(endColumn === undefined ? {} : { endColumn: endColumn + 1 }),
+        tags: ['security', 'secret'],
+      });
+      setSecretDigest(result, value);
+      results.push(result);
     }
   }
   const log: Log = {

@@ -15,6 +15,7 @@ import {
   type ReportingDescriptor,
   type Result,
 } from '../../../../shared/src/sarif/types.ts';
+import { setSecretDigest } from '../../../../shared/src/sarif/secret-digest.ts';
 import { buildResult, field, int, str, type Converted } from './common.ts';
 
 /**
@@ -55,17 +56,17 @@ export function trufflehogToSarif(text: string): Converted {
     const file = str(source, 'file') || str(source, 'path');
     const lineNumber = int(source, 'line');
     const commit = str(source, 'commit');
-    results.push(
-      buildResult({
-        ruleId,
-        message: `${verified ? 'Verified' : 'Unverified'} ${detector} credential found by TruffleHog (${str(record, 'DecoderName') || 'PLAIN'} decoder)${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
-        severity: verified ? 'critical' : 'high',
-        file,
-        ...(lineNumber === undefined ? {} : { startLine: lineNumber }),
-        tags: ['security', 'secret', verified ? 'verified' : 'unverified'],
-        properties: { verified, ...(commit === '' ? {} : { commit }) },
-      }),
-    );
+    const result = buildResult({
+      ruleId,
+      message: `${verified ? 'Verified' : 'Unverified'} ${detector} credential found by TruffleHog (${str(record, 'DecoderName') || 'PLAIN'} decoder)${commit === '' ? '' : ` in commit ${commit.slice(0, 12)}`}`,
+      severity: verified ? 'critical' : 'high',
+      file,
+      ...(lineNumber === undefined ? {} : { startLine: lineNumber }),
+      tags: ['security', 'secret', verified ? 'verified' : 'unverified'],
+      properties: { verified, ...(commit === '' ? {} : { commit }) },
+    });
+    setSecretDigest(result, str(record, 'Raw') || str(record, 'RawV2'));
+    results.push(result);
   }
   const log: Log = {
     version: '2.1.0',
