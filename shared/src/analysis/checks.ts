@@ -90,7 +90,8 @@ const PRESET_DEFINITIONS: Record<PresetName, PresetDefinition> = {
     unit: '%',
     queries: {
       prometheus: (v, c) =>
-        `100 * sum(rate(http_requests_total${promSelector(v, 'code=~"5.."')}[${rateWindow(c)}])) / ` +
+        // `or vector(0)`: a service that never answered 5xx has no such series, and its error rate is 0, not "no data".
+        `100 * (sum(rate(http_requests_total${promSelector(v, 'code=~"5.."')}[${rateWindow(c)}])) or vector(0)) / ` +
         `sum(rate(http_requests_total${promSelector(v)}[${rateWindow(c)}]))`,
       cloudwatch: (v, c) =>
         JSON.stringify([

@@ -5,7 +5,7 @@
  * series are reduced to the largest value per timestamp. The keys are masked by the caller before this
  * is built, and never appear in errors (which name the host and path only).
  */
-import { getJson, HttpStatusError, type GetJsonOptions } from './http.ts';
+import { getJson, HttpStatusError, oneLine, type GetJsonOptions } from './http.ts';
 import type { MetricProvider, Point, TimeRange } from './types.ts';
 
 /** Where Datadog is and the keys to use. */
@@ -43,15 +43,14 @@ export function datadogProvider(options: DatadogOptions): MetricProvider {
       })) as QueryAnswer;
     } catch (error) {
       if (error instanceof HttpStatusError && error.status >= 400 && error.status < 500) {
-        const why =
-          error.status === 403 ? 'the API or application key was refused' : error.body.slice(0, 300);
+        const why = error.status === 403 ? 'the API or application key was refused' : oneLine(error.body);
         throw new Error(`Datadog answered HTTP ${error.status}: ${why}`);
       }
       throw error;
     }
     if (answer.status !== undefined && answer.status !== 'ok')
       throw new Error(
-        `Datadog answered status ${answer.status}: ${answer.error ?? answer.errors?.join('; ') ?? ''}`,
+        `Datadog answered status ${oneLine(String(answer.status))}: ${oneLine(answer.error ?? answer.errors?.join('; ') ?? '')}`,
       );
     const byTime = new Map<number, number>();
     for (const series of answer.series ?? [])

@@ -161,6 +161,11 @@ export interface StepAnalysisOptions {
   firstInterval: number;
   /** Called after each interval with its results (for logging). */
   onInterval?: (results: IntervalResult[]) => void;
+  /**
+   * Looked at after each interval (e.g. the canary's target health): a string is a problem that ends
+   * the step as failed, like a failed check.
+   */
+  guard?: () => Promise<string | undefined>;
   /** Sleeps (tests shorten it); default a timer. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -172,6 +177,8 @@ export interface StepAnalysis {
   failed: CheckState[];
   /** Intervals evaluated in this step. */
   intervals: number;
+  /** What the guard reported, when it stopped the step. */
+  guardProblem?: string;
 }
 
 /**
@@ -201,7 +208,10 @@ export async function analyseStep(options: StepAnalysisOptions): Promise<StepAna
     const failed = options.states.filter(
       (state) => state.failedAt !== undefined && state.failedAt.step === options.step,
     );
-    if (failed.length > 0 || now() >= end - 1) return { failed, intervals };
+    if (failed.length > 0) return { failed, intervals };
+    const guardProblem = await options.guard?.();
+    if (guardProblem !== undefined) return { failed, intervals, guardProblem };
+    if (now() >= end - 1) return { failed, intervals };
   }
 }
 

@@ -21,7 +21,7 @@ export class HttpStatusError extends Error {
   readonly status: number;
   readonly body: string;
   constructor(where: string, status: number, body: string) {
-    super(`${where} answered HTTP ${status}${body === '' ? '' : `: ${body.slice(0, 300)}`}`);
+    super(`${where} answered HTTP ${status}${body === '' ? '' : `: ${oneLine(body)}`}`);
     this.name = 'HttpStatusError';
     this.status = status;
     this.body = body;
@@ -83,4 +83,9 @@ async function readCapped(response: Response, maxBytes: number, where: string): 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The first 300 characters of `text` on one line (a remote answer must not start a runner command). */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
 }

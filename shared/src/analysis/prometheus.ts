@@ -5,7 +5,7 @@
  * `start`, `end`, `step`) for the statistical judge's samples. An answer with several series is reduced to
  * the largest value (per timestamp); `NaN` and `±Inf` (e.g. a ratio with no requests) are no data.
  */
-import { getJson, HttpStatusError, type GetJsonOptions } from './http.ts';
+import { getJson, HttpStatusError, oneLine, type GetJsonOptions } from './http.ts';
 import type { MetricProvider, Point, TimeRange } from './types.ts';
 
 /** Where Prometheus is and how to reach it. */
@@ -41,13 +41,15 @@ export function prometheusProvider(options: PrometheusOptions): MetricProvider {
       if (error instanceof HttpStatusError && (error.status === 400 || error.status === 422)) {
         const answer = safeJson(error.body);
         throw new Error(
-          `Prometheus rejected the query (${answer?.errorType ?? error.status}): ${answer?.error ?? error.body.slice(0, 300)}`,
+          `Prometheus rejected the query (${oneLine(String(answer?.errorType ?? error.status))}): ${oneLine(answer?.error ?? error.body)}`,
         );
       }
       throw error;
     }
     if (body.status !== 'success')
-      throw new Error(`Prometheus answered status ${body.status ?? '?'}: ${body.error ?? ''}`);
+      throw new Error(
+        `Prometheus answered status ${oneLine(String(body.status ?? '?'))}: ${oneLine(body.error ?? '')}`,
+      );
     return body;
   };
   return {

@@ -55,7 +55,7 @@ describe('presets: the four triggers', () => {
   test('Prometheus queries use the side selector, a rate window of the interval, histogram_quantile for p95', () => {
     const error = presetCheck('error-rate', context('prometheus'));
     expect(error.query.canary).toBe(
-      '100 * sum(rate(http_requests_total{job="web",color="green",code=~"5.."}[60s])) / sum(rate(http_requests_total{job="web",color="green"}[60s]))',
+      '100 * (sum(rate(http_requests_total{job="web",color="green",code=~"5.."}[60s])) or vector(0)) / sum(rate(http_requests_total{job="web",color="green"}[60s]))',
     );
     expect(error.query.baseline).toContain('color="blue"');
     expect(error).toMatchObject({
