@@ -54,6 +54,8 @@ export interface AlbResult {
   revision?: RenderedRevision;
   /** Set when the deployment failed (after traffic was restored). */
   failure?: string;
+  /** strategy canary: the percentage at which the canary was paused (traffic left split on purpose). */
+  pausedAt?: number;
 }
 
 export interface AlbContext {
@@ -68,7 +70,7 @@ export interface AlbContext {
    * strategy canary: holds and judges a traffic step below 100 % instead of the health-only hold
    * (see canary.ts). `problem` set = the step failed (traffic then goes back to the stable colour).
    */
-  judgeStep?: (step: JudgedStep) => Promise<{ problem?: string; checks: string }>;
+  judgeStep?: (step: JudgedStep) => Promise<{ problem?: string; checks: string; pause?: boolean }>;
 }
 
 /** What a canary step's judge is told: the percentage, both colours, and a health look at the canary. */
@@ -265,6 +267,7 @@ export async function deployAlbWeighted(context: AlbContext): Promise<AlbResult>
           });
           if (judged.problem !== undefined) throw new Error(judged.problem);
           result.steps.push({ step: `${percent}%`, weights: weightsText(now), checks: judged.checks });
+          if (judged.pause === true) result.pausedAt = percent;
           return;
         }
         const checks =
@@ -278,6 +281,7 @@ export async function deployAlbWeighted(context: AlbContext): Promise<AlbResult>
           checks: percent < 100 ? `healthy for ${formatDuration(inputs['step-interval'])}` : 'healthy',
         });
       });
+      if (result.pausedAt !== undefined) return result;
     }
   } catch (error) {
     const why = describeThrown(error);

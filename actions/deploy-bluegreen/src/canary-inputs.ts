@@ -20,8 +20,13 @@ import type { Logger } from '../../../shared/src/logger.ts';
 
 export const METRICS_PROVIDERS = ['none', 'prometheus', 'cloudwatch', 'datadog'] as const;
 export const JUDGES = ['none', 'mann-whitney'] as const;
+export const ACTIONS = ['deploy', 'promote', 'abort'] as const;
 
 export interface CanaryInputs {
+  /** deploy a new canary, or promote / abort the one paused by an earlier run. */
+  action: (typeof ACTIONS)[number];
+  /** Pause after this traffic step passed (a percentage below 100 in traffic-steps), or undefined. */
+  'pause-at': number | undefined;
   'metrics-provider': (typeof METRICS_PROVIDERS)[number];
   'prometheus-url': string;
   'datadog-url': string;
@@ -98,6 +103,8 @@ export async function getCanaryInputs(logger: Logger): Promise<CanaryInputs> {
       'job="web",color="{{color}}"',
     );
   const inputs: CanaryInputs = {
+    action: getEnum('action', ACTIONS, { default: 'deploy' }),
+    'pause-at': getInteger('pause-at', { min: 1, max: 99 }),
     'metrics-provider': provider,
     'prometheus-url':
       provider === 'prometheus'

@@ -29,12 +29,36 @@ import {
 import type { CheckState, IntervalResult, Point } from '../../../shared/src/analysis/types.ts';
 import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { describeThrown } from '../../../shared/src/errors.ts';
+import { ConfigurationError, describeThrown, InputError } from '../../../shared/src/errors.ts';
+import { retry } from '../../../shared/src/retry.ts';
+import {
+  readActions,
+  readTrafficTags,
+  setWeights,
+  targetGroupHealth,
+  TRAFFIC_TAGS,
+  weightsOf,
+  writeTrafficTags,
+  type TrafficLocation,
+} from '../../../shared/src/ecs/traffic.ts';
 import { writeImageDiff, writeTimeline } from '../../../shared/src/ecs/report.ts';
-import { ecsSdk, shortTaskDefinition } from '../../../shared/src/ecs/service.ts';
+import {
+  describeService,
+  ecsSdk,
+  shortTaskDefinition,
+  TAGS,
+  tagTaskDefinition,
+} from '../../../shared/src/ecs/service.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { escapeHtml, writeSummaryTable } from '../../../shared/src/summary.ts';
-import { deployAlbWeighted, type AlbContext, type AlbResult, type JudgedStep } from './alb-weighted.ts';
+import {
+  deployAlbWeighted,
+  type AlbContext,
+  type AlbResult,
+  type Color,
+  type JudgedStep,
+  type StepRecord,
+} from './alb-weighted.ts';
 import { getCanaryInputs, type CanaryInputs } from './canary-inputs.ts';
 import type { Inputs } from './inputs.ts';
 
@@ -108,7 +132,9 @@ export function canaryJudge(
   const analysis: CanaryAnalysis = { states: [], judgements: [], verdict: 'none' };
   let intervals = 0;
   const provider = canary['metrics-provider'];
-  const judgeStep = async (step: JudgedStep): Promise<{ problem?: string; checks: string }> => {
+  const judgeStep = async (
+    step: JudgedStep,
+  ): Promise<{ problem?: string; checks: string; pause?: boolean }> => {
     const label = `${step.percent}%`;
     if (provider !== 'none' && analysis.states.length === 0) {
       const context: CheckContext = {
@@ -209,6 +235,7 @@ export function canaryJudge(
         `healthy for ${formatDuration(Date.now() - started)}` +
         (verdicts.length > 0 ? `; ${verdicts.join(', ')}` : '') +
         judged,
+      pause: canary['pause-at'] === step.percent,
     };
   };
   return { judgeStep, analysis };
@@ -294,11 +321,39 @@ async function scaleToZero(
  */
 export async function runCanary(inputs: Inputs, deadline: number, logger: Logger): Promise<void> {
   const canary = await getCanaryInputs(logger);
+  const pauseAt = canary['pause-at'];
+  if (pauseAt !== undefined && !inputs['traffic-steps'].includes(pauseAt))
+    throw new InputError(
+      'pause-at',
+      `${pauseAt} is not one of the traffic-steps (${inputs['traffic-steps'].join(',')})`,
+      '25',
+    );
   const providers = await createProviders(canary, inputs['aws-region']);
   const ecs = await createEcsClient({ region: inputs['aws-region'] });
   const elb = await createElbv2Client({ region: inputs['aws-region'] });
   const { judgeStep, analysis } = canaryJudge(inputs, canary, providers, logger);
+  if (canary.action !== 'deploy')
+    return resumeCanary({ ecs, elb, inputs, canary, judgeStep, analysis, logger, deadline });
   const result = await deployAlbWeighted({ ecs, elb, inputs, logger, deadline, judgeStep });
+  if (result.pausedAt !== undefined) {
+    await writeTrafficTags(elb, locationOf(inputs), { [PAUSED_TAG]: String(result.pausedAt) });
+    analysis.verdict = analysis.states.some((state) => verdictOf(state) === 'pass')
+      ? 'pass'
+      : analysis.verdict;
+    writeOutputs(
+      result.previousColor,
+      result.previousColor,
+      result.taskDefinitionArn,
+      result.previousTaskDefinitionArn,
+      analysis,
+      true,
+    );
+    await writeCanarySummary(inputs, result, analysis);
+    logger.notice(
+      `Canary paused at ${result.pausedAt}%: traffic stays split until a run with action: promote (the remaining steps, judged) or action: abort (all traffic back on ${result.previousColor})`,
+    );
+    return;
+  }
   if (result.failure !== undefined) {
     const canaryColor = result.previousColor === 'blue' ? 'green' : 'blue';
     const restoredAt = Date.now();
@@ -311,15 +366,15 @@ export async function runCanary(inputs: Inputs, deadline: number, logger: Logger
   } else if (analysis.states.length > 0) {
     analysis.verdict = analysis.states.some((state) => verdictOf(state) === 'pass') ? 'pass' : 'inconclusive';
   }
-  core.setOutput('active-color', result.activeColor);
-  core.setOutput('previous-color', result.previousColor);
-  core.setOutput('task-definition-arn', result.taskDefinitionArn);
-  core.setOutput('previous-task-definition-arn', result.previousTaskDefinitionArn);
-  core.setOutput('deployment-arn', '');
-  core.setOutput('analysis-verdict', analysis.verdict);
-  core.setOutput('analysis-failed-check', analysis.failedCheck ?? '');
-  core.setOutput('analysis-failed-step', analysis.failedStep ?? '');
-  core.setOutput('analysis-report', analysis.reason ?? result.failure ?? '');
+  writeOutputs(
+    result.activeColor,
+    result.previousColor,
+    result.taskDefinitionArn,
+    result.previousTaskDefinitionArn,
+    analysis,
+    false,
+    result.failure,
+  );
   await writeCanarySummary(inputs, result, analysis);
   if (result.failure !== undefined) throw new Error(`Canary deployment failed: ${result.failure}`);
   logger.info(
@@ -358,4 +413,205 @@ async function writeCanarySummary(
   if (result.revision !== undefined)
     await writeImageDiff(result.revision.beforeImages, result.revision.afterImages);
   await writeTimeline('Rollout timeline', result.timeline);
+}
+
+/** The listener tag that marks a paused canary (its value: the percentage on the canary). */
+export const PAUSED_TAG = 'gantry:canary-paused';
+
+function locationOf(inputs: Inputs): TrafficLocation {
+  return inputs['rule-arn'] === ''
+    ? { listenerArn: inputs['listener-arn'] }
+    : { listenerArn: inputs['listener-arn'], ruleArn: inputs['rule-arn'] };
+}
+
+function writeOutputs(
+  active: Color,
+  previous: Color,
+  taskDefinitionArn: string,
+  previousTaskDefinitionArn: string,
+  analysis: CanaryAnalysis,
+  paused: boolean,
+  failure?: string,
+): void {
+  core.setOutput('active-color', active);
+  core.setOutput('previous-color', previous);
+  core.setOutput('task-definition-arn', taskDefinitionArn);
+  core.setOutput('previous-task-definition-arn', previousTaskDefinitionArn);
+  core.setOutput('deployment-arn', '');
+  core.setOutput('paused', String(paused));
+  core.setOutput('analysis-verdict', analysis.verdict);
+  core.setOutput('analysis-failed-check', analysis.failedCheck ?? '');
+  core.setOutput('analysis-failed-step', analysis.failedStep ?? '');
+  core.setOutput('analysis-report', analysis.reason ?? failure ?? '');
+}
+
+/** Sets the weights and reads them back (3 attempts). @throws Error when the listener does not read back `percent` on `group` */
+async function shift(
+  elb: AlbContext['elb'],
+  location: TrafficLocation,
+  groups: { canary: string; stable: string },
+  percent: number,
+): Promise<void> {
+  await retry(
+    async () => {
+      const actions = await readActions(elb, location);
+      await setWeights(
+        elb,
+        location,
+        actions,
+        new Map([
+          [groups.canary, percent],
+          [groups.stable, 100 - percent],
+        ]),
+      );
+      const now = weightsOf(await readActions(elb, location));
+      if (now.get(groups.canary) !== percent)
+        throw new Error(
+          `the listener reads ${now.get(groups.canary) ?? 0}% on the canary after setting ${percent}%`,
+        );
+    },
+    { attempts: 3, baseDelayMs: 200 },
+  );
+}
+
+/** One health look at a target group: undefined when healthy, else why not. */
+async function groupHealth(elb: AlbContext['elb'], targetGroupArn: string): Promise<string | undefined> {
+  const health = await targetGroupHealth(elb, targetGroupArn);
+  if (health.healthy > 0 && health.problems.length === 0) return undefined;
+  return `${health.healthy}/${health.total} targets healthy${health.problems.length > 0 ? `: ${health.problems.join(', ')}` : ''}`;
+}
+
+/**
+ * action promote | abort: continues or ends the canary an earlier run paused (the listener carries the
+ * `gantry:canary-paused` tag and traffic is split between the colours). promote runs the remaining
+ * traffic steps, judged like the first run's; abort puts all traffic back on the stable colour and scales
+ * the canary to zero.
+ * @throws ConfigurationError when there is no paused canary; Error naming the failed check (after the
+ *   traffic went back to stable) when a promoted step fails
+ */
+async function resumeCanary(context: {
+  ecs: AlbContext['ecs'];
+  elb: AlbContext['elb'];
+  inputs: Inputs;
+  canary: CanaryInputs;
+  judgeStep: NonNullable<AlbContext['judgeStep']>;
+  analysis: CanaryAnalysis;
+  logger: Logger;
+  deadline: number;
+}): Promise<void> {
+  const { ecs, elb, inputs, canary, judgeStep, analysis, logger } = context;
+  const location = locationOf(inputs);
+  const tags = await readTrafficTags(elb, location);
+  const weights = weightsOf(await readActions(elb, location));
+  const stable = tags[TRAFFIC_TAGS.previousColor];
+  if ((tags[PAUSED_TAG] ?? '') === '' || (stable !== 'blue' && stable !== 'green'))
+    throw new ConfigurationError(
+      `There is no paused canary on ${location.ruleArn ?? location.listenerArn} (no ${PAUSED_TAG} tag): nothing to ${canary.action}`,
+    );
+  const canaryColor: Color = stable === 'blue' ? 'green' : 'blue';
+  const side = (color: Color): JudgedStep['canary'] => ({
+    color,
+    service: inputs[`${color}-service`],
+    targetGroupArn: inputs[`${color}-target-group-arn`],
+  });
+  const groups = { canary: side(canaryColor).targetGroupArn, stable: side(stable).targetGroupArn };
+  const current = weights.get(groups.canary) ?? 0;
+  const steps: StepRecord[] = [
+    {
+      step: 'paused',
+      weights: `${stable} ${100 - current}% / ${canaryColor} ${current}%`,
+      checks: `paused at ${tags[PAUSED_TAG]}%`,
+    },
+  ];
+  const canaryArn =
+    (await describeService(ecs, inputs.cluster, side(canaryColor).service)).taskDefinition ?? '';
+  const stableArn = tags[TRAFFIC_TAGS.previousTaskDefinition] ?? '';
+  const report = async (active: Color, failure?: string): Promise<void> => {
+    writeOutputs(active, stable, canaryArn, stableArn, analysis, false, failure);
+    await writeCanarySummary(
+      inputs,
+      {
+        activeColor: active,
+        previousColor: stable,
+        taskDefinitionArn: canaryArn,
+        previousTaskDefinitionArn: stableArn,
+        steps,
+        timeline: [],
+        ...(failure === undefined ? {} : { failure }),
+      },
+      analysis,
+    );
+  };
+  const rollBack = async (why: string): Promise<string> => {
+    await shift(elb, location, groups, 0);
+    await writeTrafficTags(elb, location, { [PAUSED_TAG]: '' });
+    const scaled = await scaleToZero(ecs, inputs.cluster, side(canaryColor).service, logger);
+    steps.push({
+      step: 'restore',
+      weights: `${stable} 100% / ${canaryColor} 0%`,
+      checks: `${why}; ${scaled}`,
+    });
+    return `${why}; all production traffic is back on ${stable}; ${scaled}`;
+  };
+  if (canary.action === 'abort') {
+    const done = await logger.group(`Abort the canary: all traffic back on ${stable}`, () =>
+      rollBack('aborted by request'),
+    );
+    await report(stable);
+    logger.info(`Canary aborted: ${done}`);
+    return;
+  }
+  const remaining = inputs['traffic-steps'].filter((percent) => percent > current);
+  logger.info(`Promoting the canary (${canaryColor}, ${current}% now) through ${remaining.join(', ')}%`);
+  for (const percent of remaining) {
+    const outcome = await logger.group(
+      `Shift ${percent}% of production traffic to ${canaryColor}`,
+      async () => {
+        try {
+          await shift(elb, location, groups, percent);
+          const text = `${stable} ${100 - percent}% / ${canaryColor} ${percent}%`;
+          if (percent < 100) {
+            const judged = await judgeStep({
+              percent,
+              canary: side(canaryColor),
+              baseline: side(stable),
+              health: () => groupHealth(elb, groups.canary),
+            });
+            if (judged.problem !== undefined) return judged.problem;
+            steps.push({ step: `${percent}%`, weights: text, checks: judged.checks });
+            return undefined;
+          }
+          const problem = await groupHealth(elb, groups.canary);
+          if (problem !== undefined) return `${canaryColor} unhealthy at 100%: ${problem}`;
+          steps.push({ step: '100%', weights: text, checks: 'healthy' });
+          return undefined;
+        } catch (error) {
+          return describeThrown(error);
+        }
+      },
+    );
+    if (outcome !== undefined) {
+      const failure = await rollBack(outcome);
+      await report(stable, failure);
+      throw new Error(`Canary promotion failed: ${failure}`);
+    }
+  }
+  await writeTrafficTags(elb, location, {
+    [PAUSED_TAG]: '',
+    [TRAFFIC_TAGS.activeColor]: canaryColor,
+    [TRAFFIC_TAGS.activeTargetGroup]: groups.canary,
+    [TRAFFIC_TAGS.activeTaskDefinition]: canaryArn,
+  });
+  await tagTaskDefinition(
+    ecs,
+    canaryArn,
+    { [TAGS.rollout]: 'COMPLETED', [TAGS.completedAt]: new Date().toISOString() },
+    logger,
+  );
+  if (analysis.states.length > 0)
+    analysis.verdict = analysis.states.some((state) => verdictOf(state) === 'pass') ? 'pass' : 'inconclusive';
+  await report(canaryColor);
+  logger.info(
+    `Canary promoted: all production traffic is on ${canaryColor} (${shortTaskDefinition(canaryArn)})`,
+  );
 }

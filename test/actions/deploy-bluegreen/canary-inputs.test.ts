@@ -93,6 +93,8 @@ describe('canary inputs', () => {
     [{ ...prometheus, 'analysis-checks': '- error' }, 'analysis-checks', /"error" is not a ready-made check/],
     [{ 'analysis-checks': '- error-rate' }, 'analysis-checks', /checks need a metrics-provider/],
     [{ 'metrics-provider': 'datadog', 'metrics-selector': 'color:{{color}}' }, 'datadog-api-key', /required/],
+    [{ action: 'rollback' }, 'action', /not one of deploy, promote, abort/],
+    [{ 'pause-at': '100' }, 'pause-at', /above the maximum of 99/],
   ])('%o → InputError on %s', async (inputs, input, message) => {
     setInputs(inputs);
     const error = await getCanaryInputs(createCaptureLogger()).catch((thrown: unknown) => thrown);

@@ -138,6 +138,72 @@ describe('deploy-bluegreen canary bundle (moto + real Prometheus)', () => {
     }
   }, 90_000);
 
+  test('pause-at 5 leaves traffic split; action promote finishes it, judged; a second promote finds nothing paused', async () => {
+    const { prometheus, stop } = await world('0');
+    try {
+      await seedColours('canary-pause');
+      const alb = await seedAlb(moto, { blue: 100, green: 0 });
+      const paused = await runBundle('deploy-bluegreen', {
+        inputs: { ...inputs('canary-pause', alb, prometheus.url), 'pause-at': '5' },
+        env,
+      });
+      expect(paused.exitCode, paused.log).toBe(0);
+      expect(paused.outputs['paused']).toBe('true');
+      expect(paused.outputs['active-color']).toBe('blue');
+      expect((await listenerWeights(moto, alb.listenerArn)).get(alb.green)).toBe(5);
+      expect(paused.annotations.map((annotation) => annotation.message).join('\n')).toMatch(
+        /Canary paused at 5%/,
+      );
+
+      const promoted = await runBundle('deploy-bluegreen', {
+        inputs: { ...inputs('canary-pause', alb, prometheus.url), action: 'promote' },
+        env,
+      });
+      expect(promoted.exitCode, promoted.log).toBe(0);
+      expect(promoted.outputs['active-color']).toBe('green');
+      expect(promoted.outputs['analysis-verdict']).toBe('pass');
+      expect(promoted.log).toMatch(/\[25% #\d+\] error-rate: canary 0%/);
+      expect((await listenerWeights(moto, alb.listenerArn)).get(alb.green)).toBe(100);
+
+      const again = await runBundle('deploy-bluegreen', {
+        inputs: { ...inputs('canary-pause', alb, prometheus.url), action: 'promote' },
+        env,
+      });
+      expect(again.exitCode).toBe(1);
+      expect(again.annotations[0]?.message).toMatch(/There is no paused canary/);
+    } finally {
+      await stop();
+    }
+  }, 120_000);
+
+  test('action abort puts a paused canary back to 0 % and scales it to zero', async () => {
+    const { prometheus, stop } = await world('0');
+    try {
+      await seedColours('canary-abort');
+      const alb = await seedAlb(moto, { blue: 100, green: 0 });
+      const paused = await runBundle('deploy-bluegreen', {
+        inputs: { ...inputs('canary-abort', alb, prometheus.url), 'pause-at': '25' },
+        env,
+      });
+      expect(paused.exitCode, paused.log).toBe(0);
+      expect((await listenerWeights(moto, alb.listenerArn)).get(alb.green)).toBe(25);
+      const aborted = await runBundle('deploy-bluegreen', {
+        inputs: { ...inputs('canary-abort', alb, prometheus.url), action: 'abort' },
+        env,
+      });
+      expect(aborted.exitCode, aborted.log).toBe(0);
+      expect(aborted.outputs['active-color']).toBe('blue');
+      const weights = await listenerWeights(moto, alb.listenerArn);
+      expect([weights.get(alb.blue), weights.get(alb.green)]).toEqual([100, 0]);
+      const described = await moto.ecs.send(
+        new DescribeServicesCommand({ cluster: 'canary-abort', services: ['web-green'] }),
+      );
+      expect(described.services?.[0]?.desiredCount).toBe(0);
+    } finally {
+      await stop();
+    }
+  }, 120_000);
+
   test('bad analysis input fails before any change', async () => {
     const run = await runBundle('deploy-bluegreen', {
       inputs: {
