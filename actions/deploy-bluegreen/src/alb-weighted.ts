@@ -54,6 +54,8 @@ export interface AlbResult {
   revision?: RenderedRevision;
   /** Set when the deployment failed (after traffic was restored). */
   failure?: string;
+  /** strategy canary: the percentage at which the canary was paused (traffic left split on purpose). */
+  pausedAt?: number;
 }
 
 export interface AlbContext {
@@ -64,6 +66,20 @@ export interface AlbContext {
   /** Milliseconds since epoch: the overall deadline (`timeout`). */
   deadline: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * strategy canary: holds and judges a traffic step below 100 % instead of the health-only hold
+   * (see canary.ts). `problem` set = the step failed (traffic then goes back to the stable colour).
+   */
+  judgeStep?: (step: JudgedStep) => Promise<{ problem?: string; checks: string; pause?: boolean }>;
+}
+
+/** What a canary step's judge is told: the percentage, both colours, and a health look at the canary. */
+export interface JudgedStep {
+  percent: number;
+  canary: { color: Color; service: string; targetGroupArn: string };
+  baseline: { color: Color; service: string; targetGroupArn: string };
+  /** One health look at the canary's target group and service: undefined when healthy, else why not. */
+  health: () => Promise<string | undefined>;
 }
 
 const other = (color: Color): Color => (color === 'blue' ? 'green' : 'blue');
@@ -242,6 +258,18 @@ export async function deployAlbWeighted(context: AlbContext): Promise<AlbResult>
         if (now.get(groups[idle]) !== percent)
           throw new Error(`the listener reports ${weightsText(now)} after the change`);
         logger.info(`Weights now ${weightsText(now)}`);
+        if (percent < 100 && context.judgeStep !== undefined) {
+          const judged = await context.judgeStep({
+            percent,
+            canary: { color: idle, service: services[idle], targetGroupArn: groups[idle] },
+            baseline: { color: active, service: services[active], targetGroupArn: groups[active] },
+            health: () => healthNow(context, groups[idle], services[idle]),
+          });
+          if (judged.problem !== undefined) throw new Error(judged.problem);
+          result.steps.push({ step: `${percent}%`, weights: weightsText(now), checks: judged.checks });
+          if (judged.pause === true) result.pausedAt = percent;
+          return;
+        }
         const checks =
           percent < 100
             ? await hold(context, groups[idle], services[idle], inputs['step-interval'], wait)
@@ -253,6 +281,7 @@ export async function deployAlbWeighted(context: AlbContext): Promise<AlbResult>
           checks: percent < 100 ? `healthy for ${formatDuration(inputs['step-interval'])}` : 'healthy',
         });
       });
+      if (result.pausedAt !== undefined) return result;
     }
   } catch (error) {
     const why = describeThrown(error);

@@ -9,7 +9,7 @@ import { loadTemplateFile } from '../../../shared/src/ecs/template.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 import { getBoolean, getDuration, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
 
-export const STRATEGIES = ['ecs-native', 'alb-weighted'] as const;
+export const STRATEGIES = ['ecs-native', 'alb-weighted', 'canary'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface Inputs {
@@ -58,9 +58,11 @@ function arn(name: string, kind: string, required: boolean): string {
   return value;
 }
 
-function trafficSteps(): number[] {
+function trafficSteps(strategy: Strategy): number[] {
   const items = getList('traffic-steps');
-  const steps = (items.length === 0 ? ['10', '50', '100'] : items).map((item) => {
+  const steps = (
+    items.length === 0 ? (strategy === 'canary' ? ['5', '25', '100'] : ['10', '50', '100']) : items
+  ).map((item) => {
     const text = item.replace(/%$/, '');
     if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 100)
       throw new InputError('traffic-steps', `"${item}" is not a percentage from 1 to 100`, '10,50,100');
@@ -95,7 +97,7 @@ function testUrls(): string[] {
  */
 export function getInputs(): Inputs {
   const strategy = getEnum('strategy', STRATEGIES, { default: 'ecs-native' });
-  const alb = strategy === 'alb-weighted';
+  const alb = strategy !== 'ecs-native';
   const file = getString('task-definition');
   const bake = getDuration('bake-time');
   if (bake !== undefined && bake % 60_000 !== 0)
@@ -120,7 +122,7 @@ export function getInputs(): Inputs {
     'green-service': getString('green-service', { required: alb, example: 'web-green' }),
     'blue-target-group-arn': arn('blue-target-group-arn', 'targetgroup', alb),
     'green-target-group-arn': arn('green-target-group-arn', 'targetgroup', alb),
-    'traffic-steps': trafficSteps(),
+    'traffic-steps': trafficSteps(strategy),
     'step-interval': getDuration('step-interval', { default: '1m' }) ?? 60_000,
     'aws-region': resolveRegion(getString('aws-region')),
   };

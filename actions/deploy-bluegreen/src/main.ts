@@ -19,6 +19,7 @@ import {
 } from '../../../shared/src/ecs/service.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { deployAlbWeighted } from './alb-weighted.ts';
+import { runCanary } from './canary.ts';
 import { checkNativeService } from './ecs-native.ts';
 import {
   findServiceDeployment,
@@ -40,6 +41,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   const inputs = getInputs();
   const deadline = Date.now() + inputs.timeout;
   if (inputs.strategy === 'alb-weighted') return runAlbWeighted(inputs, deadline, logger);
+  if (inputs.strategy === 'canary') return runCanary(inputs, deadline, logger);
   return runNative(inputs, deadline, logger);
 }
 

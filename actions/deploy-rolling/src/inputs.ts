@@ -11,6 +11,7 @@ import {
   getString,
 } from '../../../shared/src/inputs.ts';
 import { resolveRegion } from '../../../shared/src/aws.ts';
+import { InputError } from '../../../shared/src/errors.ts';
 import { parseImageInput } from '../../../shared/src/ecs/image.ts';
 import type { ImageSpec, TaskDefinitionDocument } from '../../../shared/src/ecs/render.ts';
 import { loadTemplateFile } from '../../../shared/src/ecs/template.ts';
@@ -31,6 +32,8 @@ export interface Inputs {
   'rollback-on-failure': boolean;
   'aws-region': string;
   'dry-run': boolean;
+  /** CloudWatch alarm names watched by the ECS deployment (roll back when one goes to ALARM). */
+  alarms: string[];
 }
 
 /**
@@ -54,5 +57,14 @@ export function getInputs(): Inputs {
     'rollback-on-failure': getBoolean('rollback-on-failure', { default: true }),
     'aws-region': resolveRegion(getString('aws-region')),
     'dry-run': getBoolean('dry-run', { default: false }),
+    alarms: getList('alarms').map((name) => {
+      if (name.length > 255 || [...name].some((char) => char.charCodeAt(0) < 32))
+        throw new InputError(
+          'alarms',
+          `"${name.slice(0, 80)}" is not a CloudWatch alarm name`,
+          'web-5xx-high',
+        );
+      return name;
+    }),
   };
 }

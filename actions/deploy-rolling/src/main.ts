@@ -55,7 +55,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   const ecs: ECSClient = await createEcsClient({ region: inputs['aws-region'] });
   const { cluster, service } = inputs;
 
-  const { previousArn, current, steady } = await logger.group(
+  const { previousArn, current, steady, configuration } = await logger.group(
     `Read service ${service} in ${cluster}`,
     async () => {
       const described = await describeService(ecs, cluster, service);
@@ -73,7 +73,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       const current = await describeTaskDefinition(ecs, previousArn);
       const steady =
         described.deployments?.length === 1 && described.deployments[0]?.rolloutState === 'COMPLETED';
-      return { previousArn, current, steady };
+      return { previousArn, current, steady, configuration: described.deploymentConfiguration };
     },
   );
   setOutputs({ previousTaskDefinitionArn: previousArn });
@@ -126,6 +126,15 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       taskDefinition: registered,
       ...(inputs['desired-count'] === undefined ? {} : { desiredCount: inputs['desired-count'] }),
       forceNewDeployment: inputs['force-new-deployment'],
+      // ECS deployment alarms: the deployment fails and rolls back when one goes to ALARM.
+      ...(inputs.alarms.length === 0
+        ? {}
+        : {
+            deploymentConfiguration: {
+              ...configuration,
+              alarms: { alarmNames: inputs.alarms, enable: true, rollback: true },
+            },
+          }),
     });
     logger.info(
       `UpdateService: ${service} → ${shortTaskDefinition(registered)}; deployment ${deployment.id ?? '?'}`,

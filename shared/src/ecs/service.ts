@@ -3,7 +3,14 @@
  * task definition) turned into ConfigurationErrors that say so — before anything is changed.
  * API reference: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/
  */
-import type { Deployment, ECSClient, Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type {
+  Deployment,
+  DeploymentConfiguration,
+  ECSClient,
+  Service,
+  Tag,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import { ConfigurationError, describeThrown } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { keepUnknownFields } from './keep-unknown-fields.ts';
@@ -174,6 +181,8 @@ export interface ServiceUpdate {
   taskDefinition: string;
   desiredCount?: number;
   forceNewDeployment?: boolean;
+  /** Replaces the service's deployment configuration (pass the current one with changes, e.g. `alarms`). */
+  deploymentConfiguration?: DeploymentConfiguration;
 }
 
 /**
@@ -192,6 +201,9 @@ export async function updateService(
       taskDefinition: update.taskDefinition,
       ...(update.desiredCount === undefined ? {} : { desiredCount: update.desiredCount }),
       ...(update.forceNewDeployment === true ? { forceNewDeployment: true } : {}),
+      ...(update.deploymentConfiguration === undefined
+        ? {}
+        : { deploymentConfiguration: update.deploymentConfiguration }),
     }),
   );
   if (response.service === undefined) throw new Error('UpdateService returned no service');
