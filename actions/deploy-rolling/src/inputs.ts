@@ -8,8 +8,10 @@ import {
   getInteger,
   getList,
   getMap,
+  getPath,
   getString,
 } from '../../../shared/src/inputs.ts';
+import { ecsNameOptions } from '../../../shared/src/ecs/names.ts';
 import { resolveRegion } from '../../../shared/src/aws.ts';
 import { parseImageInput } from '../../../shared/src/ecs/image.ts';
 import type { ImageSpec, TaskDefinitionDocument } from '../../../shared/src/ecs/render.ts';
@@ -38,10 +40,10 @@ export interface Inputs {
  * @throws InputError naming the first bad input
  */
 export function getInputs(): Inputs {
-  const file = getString('task-definition');
+  const file = getPath('task-definition', { example: 'deploy/task-definition.json' });
   return {
-    cluster: getString('cluster', { required: true, example: 'staging' }),
-    service: getString('service', { required: true, example: 'web' }),
+    cluster: getString('cluster', ecsNameOptions('cluster', 'staging')),
+    service: getString('service', ecsNameOptions('service', 'web')),
     image: parseImageInput(getString('image'), 'image'),
     container: getList('container'),
     'task-definition':

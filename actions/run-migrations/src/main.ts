@@ -216,9 +216,14 @@ async function runCli(inputs: Inputs, workspace: string, logger: Logger): Promis
   }
   for (const note of invocation.notes) logger.warning(note);
   const { getExecOutput } = await import('@actions/exec');
+  // silent: the CLI's lines reach the log through the logger, inert (a migration's text cannot issue a
+  // workflow command).
+  logger.info(`[command]${program} ${invocation.args.join(' ')}`);
   const output = await getExecOutput(program, invocation.args, {
     env: { ...(process.env as Record<string, string>), ...invocation.env },
     ignoreReturnCode: true,
+    silent: true,
+    listeners: { stdline: (line: string) => logger.info(line), errline: (line: string) => logger.info(line) },
   });
   const reportPath = path.resolve(
     inputs['report-path'] || path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'run-migrations-report.json'),
