@@ -63,3 +63,23 @@ describe('redact', () => {
     expect(redact('abc')).toBe('abc');
   });
 });
+
+describe('URL-shaped secrets', () => {
+  test('each secret part of a webhook URL is masked, plain path words and the host are not', async () => {
+    const { secretFragments } = await import('../../shared/src/secrets.ts');
+    const parts = secretFragments(
+      'https://user:p%40ss@hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/XyZsecret123?token=abcdef123',
+    );
+    expect(parts).toEqual(
+      expect.arrayContaining([
+        'p%40ss',
+        'p@ss',
+        'T0AAAAAAA/B0BBBBBBB/XyZsecret123',
+        'XyZsecret123',
+        'abcdef123',
+      ]),
+    );
+    expect(parts).not.toContain('services');
+    expect(parts).not.toContain('hooks.slack.com');
+  });
+});
