@@ -28,7 +28,8 @@ export interface Inputs {
   service: string;
   image: ImageSpec;
   container: string[];
-  'task-definition': { file: string; document: TaskDefinitionDocument } | undefined;
+  'task-definition':
+    { file: string; document: TaskDefinitionDocument; allowFamilyChange: boolean } | undefined;
   environment: Map<string, string>;
   'test-url': string[];
   /** Milliseconds. */
@@ -121,7 +122,13 @@ export function getInputs(): Inputs {
     image: parseImageInput(getString('image'), 'image'),
     container: getList('container'),
     'task-definition':
-      file === '' ? undefined : { file, document: loadTemplateFile(file, 'task-definition') },
+      file === ''
+        ? undefined
+        : {
+            file,
+            document: loadTemplateFile(file, 'task-definition'),
+            allowFamilyChange: getBoolean('allow-family-change', { default: false }),
+          },
     environment: getMap('environment', { keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/, example: 'LOG_LEVEL=info' }),
     'test-url': testUrls(),
     'smoke-timeout': getDuration('smoke-timeout', { default: '2m', min: 1_000 }) ?? 120_000,

@@ -23,7 +23,8 @@ export interface Inputs {
   image: ImageSpec;
   container: string[];
   /** The template file, loaded and normalized; undefined: use the service's current task definition. */
-  'task-definition': { file: string; document: TaskDefinitionDocument } | undefined;
+  'task-definition':
+    { file: string; document: TaskDefinitionDocument; allowFamilyChange: boolean } | undefined;
   environment: Map<string, string>;
   'desired-count': number | undefined;
   /** Milliseconds. */
@@ -47,7 +48,13 @@ export function getInputs(): Inputs {
     image: parseImageInput(getString('image'), 'image'),
     container: getList('container'),
     'task-definition':
-      file === '' ? undefined : { file, document: loadTemplateFile(file, 'task-definition') },
+      file === ''
+        ? undefined
+        : {
+            file,
+            document: loadTemplateFile(file, 'task-definition'),
+            allowFamilyChange: getBoolean('allow-family-change', { default: false }),
+          },
     environment: getMap('environment', { keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/, example: 'LOG_LEVEL=info' }),
     'desired-count': getInteger('desired-count', { min: 0, max: 5000 }),
     timeout: getDuration('timeout', { default: '15m', min: 1_000 }) ?? 900_000,
