@@ -52,6 +52,26 @@ export class TimeoutError extends Error {
   }
 }
 
+const REPORTED = Symbol.for('gantry.reported');
+
+/**
+ * Marks a thrown value as already reported (an `::error::` annotation with a file and a title was
+ * printed for it), so `runAction` sets the exit code without printing the same error a second time.
+ * @returns the same value, for `throw markReported(error)`
+ */
+export function markReported<T>(thrown: T): T {
+  if (typeof thrown === 'object' && thrown !== null)
+    Object.defineProperty(thrown, REPORTED, { value: true, enumerable: false });
+  return thrown;
+}
+
+/** True for a value passed to {@link markReported}. */
+export function isReported(thrown: unknown): boolean {
+  return (
+    typeof thrown === 'object' && thrown !== null && (thrown as Record<symbol, unknown>)[REPORTED] === true
+  );
+}
+
 /** True for errors that are the user's to fix: reported without a stack trace. */
 export function isUserError(error: unknown): boolean {
   return (

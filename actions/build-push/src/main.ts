@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { ConfigurationError, InputError, describeThrown } from '../../../shared/src/errors.ts';
+import { ConfigurationError, InputError, describeThrown, markReported } from '../../../shared/src/errors.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { delayScale, retry } from '../../../shared/src/retry.ts';
@@ -264,6 +264,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
                   }),
             },
           );
+          throw markReported(error);
         }
         throw error;
       });
@@ -318,6 +319,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
                   title: `Push of ${reference} failed`,
                 },
               );
+              throw markReported(error);
             }
             throw error;
           });

@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
+import { ConfigurationError, describeThrown, markReported } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { retry } from '../../../shared/src/retry.ts';
 import { getInputs, type Inputs } from './inputs.ts';
@@ -55,6 +55,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       ),
       ...(failure.line === undefined ? {} : { startLine: failure.line }),
     });
+    throw markReported(failure);
   }
   if (failure !== undefined) throw failure;
 }
