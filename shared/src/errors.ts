@@ -72,6 +72,22 @@ export function isReported(thrown: unknown): boolean {
   );
 }
 
+/**
+ * Runs `read` (reading a file an input names) and turns a ConfigurationError it throws — a missing file,
+ * one in the wrong format — into an {@link InputError} naming that input, so the user knows which input to
+ * fix. Other errors pass unchanged.
+ * @param input the input that named the file, e.g. `coverage-file`
+ * @returns what `read` returns
+ */
+export async function blameInput<T>(input: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new InputError(input, error.message);
+    throw error;
+  }
+}
+
 /** True for errors that are the user's to fix: reported without a stack trace. */
 export function isUserError(error: unknown): boolean {
   return (
