@@ -13,6 +13,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InputError } from './errors.ts';
+import { quote } from './output.ts';
 
 /** Where a client is built for. */
 export interface AwsClientOptions {
@@ -37,7 +38,7 @@ export function resolveRegion(input: string | undefined, inputName = 'aws-region
   if (region === '')
     throw new InputError(inputName, 'no region given and AWS_REGION is not set', 'us-east-1');
   if (!REGION.test(region))
-    throw new InputError(inputName, `"${region}" is not an AWS region name`, 'us-east-1');
+    throw new InputError(inputName, `${quote(region)} is not an AWS region name`, 'us-east-1');
   return region;
 }
 

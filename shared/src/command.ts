@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { setLongTimeout } from './duration.ts';
 import { ConfigurationError, TimeoutError } from './errors.ts';
 
 /** What a finished command produced. */
@@ -20,7 +21,8 @@ export interface CommandOptions {
   cwd: string;
   /** Extra environment variables over this process's. */
   env?: Record<string, string>;
-  /** Kill the command (SIGKILL) after this many milliseconds. */
+  /** Kill the command (SIGKILL) after this many milliseconds (any length: longer than a Node timer holds is
+   * waited in steps, see `setLongTimeout`). */
   timeoutMs?: number;
   /** Text written to the command's standard input. */
   input?: string;
@@ -100,10 +102,10 @@ export function runCommand(
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
-    const timer =
+    const cancelTimer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => {
+        : setLongTimeout(() => {
             timedOut = true;
             child.kill('SIGKILL');
           }, options.timeoutMs);
@@ -111,7 +113,7 @@ export function runCommand(
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     if (options.input !== undefined) child.stdin?.end(options.input);
     child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      cancelTimer?.();
       reject(
         error.code === 'ENOENT'
           ? new ConfigurationError(`${path.basename(file)} could not be started: not found`)
@@ -119,7 +121,7 @@ export function runCommand(
       );
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      cancelTimer?.();
       if (timedOut) {
         reject(new TimeoutError(`${path.basename(file)} did not finish within ${options.timeoutMs} ms`));
         return;

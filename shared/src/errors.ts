@@ -52,6 +52,42 @@ export class TimeoutError extends Error {
   }
 }
 
+const REPORTED = Symbol.for('gantry.reported');
+
+/**
+ * Marks a thrown value as already reported (an `::error::` annotation with a file and a title was
+ * printed for it), so `runAction` sets the exit code without printing the same error a second time.
+ * @returns the same value, for `throw markReported(error)`
+ */
+export function markReported<T>(thrown: T): T {
+  if (typeof thrown === 'object' && thrown !== null)
+    Object.defineProperty(thrown, REPORTED, { value: true, enumerable: false });
+  return thrown;
+}
+
+/** True for a value passed to {@link markReported}. */
+export function isReported(thrown: unknown): boolean {
+  return (
+    typeof thrown === 'object' && thrown !== null && (thrown as Record<symbol, unknown>)[REPORTED] === true
+  );
+}
+
+/**
+ * Runs `read` (reading a file an input names) and turns a ConfigurationError it throws — a missing file,
+ * one in the wrong format — into an {@link InputError} naming that input, so the user knows which input to
+ * fix. Other errors pass unchanged.
+ * @param input the input that named the file, e.g. `coverage-file`
+ * @returns what `read` returns
+ */
+export async function blameInput<T>(input: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new InputError(input, error.message);
+    throw error;
+  }
+}
+
 /** True for errors that are the user's to fix: reported without a stack trace. */
 export function isUserError(error: unknown): boolean {
   return (

@@ -5,9 +5,12 @@
  * upper-cases the name and turns spaces into `_` (hyphens stay).
  */
 import * as core from '@actions/core';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument as parseYamlDocument, type Document } from 'yaml';
-import { parseDuration } from './duration.ts';
+import { formatDurationInput, MAX_DURATION_MS, parseDuration } from './duration.ts';
 import { InputError } from './errors.ts';
+import { quote, truncate } from './output.ts';
 
 /** Options common to the readers: `required` fails on an empty value; `default` stands in for one. */
 export interface ReadOptions<T> {
@@ -15,23 +18,64 @@ export interface ReadOptions<T> {
   default?: T;
 }
 
-/** The raw, trimmed value of an input ('' when unset). */
+/** Control characters no input may hold: C0 except tab, LF and CR; DEL; C1; Unicode line separators. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * The raw, trimmed value of an input ('' when unset).
+ * @throws InputError when the value holds a control character other than tab, LF or CR (NUL, ESC, BEL …:
+ *   never meant, and able to hide or colour text in the log)
+ */
 export function rawInput(name: string): string {
-  return core.getInput(name, { trimWhitespace: true });
+  const value = core.getInput(name, { trimWhitespace: true });
+  const control = FORBIDDEN_CONTROL.exec(value);
+  if (control !== null)
+    throw new InputError(
+      name,
+      `${quote(value)} contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) at position ${control.index + 1}`,
+    );
+  return value;
 }
 
 function missing(name: string, example: string): InputError {
   return new InputError(name, 'a value is required but none was given', example);
 }
 
+/** Options of {@link getString}. */
+export interface StringOptions extends ReadOptions<string> {
+  example?: string;
+  /** Reject line breaks (names, identifiers, single values). */
+  singleLine?: boolean;
+  /** What the value must match, e.g. ECS names `/^[A-Za-z0-9_-]{1,255}$/`; checked on a given value. */
+  pattern?: RegExp;
+  /** What `pattern` means, for the error, e.g. `an ECS cluster name (letters, digits, - and _)`. */
+  patternName?: string;
+}
+
 /**
  * A string input.
  * @returns the trimmed value, `options.default` when empty, or '' when neither
- * @throws InputError when `required` and empty
+ * @throws InputError when `required` and empty, when `singleLine` and the value has a line break, or when
+ *   it does not match `pattern`
  */
-export function getString(name: string, options: ReadOptions<string> & { example?: string } = {}): string {
+export function getString(name: string, options: StringOptions = {}): string {
   const value = rawInput(name);
-  if (value !== '') return value;
+  if (value !== '') {
+    if (options.singleLine === true && /[\r\n]/.test(value))
+      throw new InputError(
+        name,
+        `${quote(value)} spans several lines; one line is expected`,
+        options.example,
+      );
+    if (options.pattern !== undefined && !options.pattern.test(value))
+      throw new InputError(
+        name,
+        `${quote(value)} is not ${options.patternName ?? `a value matching ${String(options.pattern)}`}`,
+        options.example,
+      );
+    return value;
+  }
   if (options.required === true) throw missing(name, options.example ?? 'a non-empty value');
   return options.default ?? '';
 }
@@ -50,7 +94,7 @@ export function getBoolean(name: string, options: ReadOptions<boolean> = {}): bo
   }
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw new InputError(name, `"${value}" is not a boolean; use true or false`, 'true');
+  throw new InputError(name, `${quote(value)} is not a boolean; use true or false`, 'true');
 }
 
 /**
@@ -67,9 +111,9 @@ export function getInteger(
     if (options.required === true && options.default === undefined) throw missing(name, example);
     return options.default;
   }
-  if (!/^[+-]?\d+$/.test(value)) throw new InputError(name, `"${value}" is not a whole number`, example);
+  if (!/^[+-]?\d+$/.test(value)) throw new InputError(name, `${quote(value)} is not a whole number`, example);
   const number = Number(value);
-  if (!Number.isSafeInteger(number)) throw new InputError(name, `${value} is too large`, example);
+  if (!Number.isSafeInteger(number)) throw new InputError(name, `${quote(value)} is too large`, example);
   if (options.min !== undefined && number < options.min) {
     throw new InputError(name, `${number} is below the minimum of ${options.min}`, String(options.min));
   }
@@ -81,9 +125,12 @@ export function getInteger(
 
 /**
  * A duration such as `90s`, `10m`, `1h30m` or `500ms`, returned in milliseconds.
+ * Every duration has an upper bound: `options.max`, else {@link MAX_DURATION_MS} (5 days, the longest a
+ * self-hosted job may run; GitHub-hosted jobs end after 6 h), never more than a Node timer can hold
+ * (2^31-1 ms ≈ 24.8 days; a longer `setTimeout` fires at once with a TimeoutOverflowWarning).
  * @param options.default a duration string (as in action.yml), e.g. `15m`
  * @param options.min/max bounds in milliseconds
- * @throws InputError for a value that is not a duration or out of bounds
+ * @throws InputError for a value that is not a duration or out of bounds, naming the bound
  */
 export function getDuration(
   name: string,
@@ -102,15 +149,24 @@ export function getDuration(
     const hint = /^\d+(\.\d+)?$/.test(value) ? ' (add a unit: s, m or h)' : '';
     throw new InputError(
       name,
-      `"${value}" is not a duration${hint}`,
+      `${quote(value)} is not a duration${hint}`,
       /^\d+$/.test(value) ? `${value}s` : '90s, 10m or 1h',
     );
   }
+  const max = Math.min(options.max ?? MAX_DURATION_MS, MAX_DURATION_MS);
   if (options.min !== undefined && ms < options.min) {
-    throw new InputError(name, `${value} is shorter than the minimum of ${options.min} ms`);
+    throw new InputError(
+      name,
+      `${quote(value)} is shorter than the minimum of ${formatDurationInput(options.min)}`,
+      formatDurationInput(options.min),
+    );
   }
-  if (options.max !== undefined && ms > options.max) {
-    throw new InputError(name, `${value} is longer than the maximum of ${options.max} ms`);
+  if (ms > max) {
+    throw new InputError(
+      name,
+      `${quote(value)} is longer than the maximum of ${formatDurationInput(max)}`,
+      formatDurationInput(max),
+    );
   }
   return ms;
 }
@@ -152,11 +208,13 @@ export function getMap(
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) return;
     const equals = line.indexOf('=');
-    if (equals <= 0) throw new InputError(name, `line ${index + 1} ("${line}") is not KEY=VALUE`, example);
+    if (equals <= 0)
+      throw new InputError(name, `line ${index + 1} (${quote(line)}) is not KEY=VALUE`, example);
     const key = line.slice(0, equals).trim();
     if (!keyPattern.test(key))
-      throw new InputError(name, `line ${index + 1}: "${key}" is not a valid key`, example);
-    if (map.has(key)) throw new InputError(name, `line ${index + 1}: key "${key}" is given twice`, example);
+      throw new InputError(name, `line ${index + 1}: ${quote(key)} is not a valid key`, example);
+    if (map.has(key))
+      throw new InputError(name, `line ${index + 1}: key ${quote(key)} is given twice`, example);
     map.set(key, line.slice(equals + 1).trim());
   });
   if (map.size === 0 && options.required === true) throw missing(name, example);
@@ -178,7 +236,7 @@ export function getEnum<T extends string>(
     throw missing(name, allowed[0] ?? '');
   }
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InputError(name, `"${value}" is not one of ${allowed.join(', ')}`, allowed[0]);
+  throw new InputError(name, `${quote(value)} is not one of ${allowed.join(', ')}`, allowed[0]);
 }
 
 /** A parsed JSON/YAML document that can point back at the line of any value in it. */
@@ -203,7 +261,7 @@ export function parseDocumentText(text: string, source: { input?: string; file?:
   const first = document.errors[0];
   if (first !== undefined) {
     const pos = lineCounter.linePos(first.pos[0]);
-    const problem = `not valid YAML/JSON at line ${pos.line}, column ${pos.col}: ${first.message.split('\n')[0]}`;
+    const problem = `not valid YAML/JSON at line ${pos.line}, column ${pos.col}: ${truncate(first.message.split('\n')[0] ?? '')}`;
     if (source.input !== undefined) throw new InputError(source.input, problem);
     throw new Error(`${source.file ?? 'document'}: ${problem}`);
   }
@@ -245,4 +303,107 @@ export function getDocument(
     return undefined;
   }
   return parseDocumentText(value, { input: name });
+}
+
+/** Options of {@link getPath} and {@link containPath}. */
+export interface PathOptions {
+  required?: boolean;
+  /** Used when the input is empty (relative to the workspace like a value). */
+  default?: string;
+  /** `input` (default): must resolve inside GITHUB_WORKSPACE; `output`: inside it or RUNNER_TEMP. */
+  kind?: 'input' | 'output';
+  /** A good value for the error, e.g. `db/migration`. */
+  example?: string;
+}
+
+/** The folder paths resolve against and must stay in: GITHUB_WORKSPACE, else the working directory. */
+export function workspaceRoot(): string {
+  return path.resolve(process.env['GITHUB_WORKSPACE'] || process.cwd());
+}
+
+/**
+ * Resolves a path the way the file system will, symlinks included, even when it does not exist yet: the
+ * real path (`realpath`) of its nearest existing ancestor, with the missing rest appended.
+ */
+function realResolve(absolute: string): string {
+  const missing: string[] = [];
+  let current = absolute;
+  for (;;) {
+    try {
+      return path.join(realpathSync(current), ...missing.reverse());
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return absolute;
+      missing.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return (
+    relative === '' ||
+    (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative))
+  );
+}
+
+/**
+ * Checks that a path value stays inside the workspace (or, for outputs, RUNNER_TEMP), following `..` and
+ * symlinks — a symlink in the workspace that points to /etc does not let a value reach /etc.
+ * @param name  the input the value came from, for the error
+ * @param value a path relative to GITHUB_WORKSPACE, or absolute
+ * @returns the absolute path (as written, resolved against the workspace; not the symlink-resolved one)
+ * @throws InputError naming the input when the path resolves outside
+ */
+export function containPath(name: string, value: string, options: PathOptions = {}): string {
+  const root = workspaceRoot();
+  const absolute = path.resolve(root, value);
+  const real = realResolve(absolute);
+  const roots = [realResolve(root)];
+  const runnerTemp = process.env['RUNNER_TEMP'];
+  if (options.kind === 'output' && runnerTemp) roots.push(realResolve(path.resolve(runnerTemp)));
+  if (roots.some((allowed) => isInside(allowed, real))) return absolute;
+  const where = options.kind === 'output' ? 'the workspace or RUNNER_TEMP' : 'the workspace';
+  throw new InputError(
+    name,
+    `${quote(value)} resolves to ${quote(real)}, outside ${where} (${root})`,
+    options.example ?? (options.kind === 'output' ? 'reports/result.json' : 'path/in/the/repository'),
+  );
+}
+
+/**
+ * A path input, contained in GITHUB_WORKSPACE (see {@link containPath}); `kind: 'output'` also allows
+ * RUNNER_TEMP, for files the action writes.
+ * @returns the absolute path, or '' when the input is empty and there is no default
+ * @throws InputError naming the input when empty and `required`, or when the path escapes
+ */
+export function getPath(name: string, options: PathOptions = {}): string {
+  const value = getString(name, {
+    singleLine: true,
+    ...(options.example === undefined ? {} : { example: options.example }),
+  });
+  const chosen = value === '' ? (options.default ?? '') : value;
+  if (chosen === '') {
+    if (options.required === true) throw missing(name, options.example ?? 'path/in/the/repository');
+    return '';
+  }
+  return containPath(name, chosen, options);
+}
+
+/**
+ * A list of paths (see {@link getList}), each contained like {@link getPath}.
+ * @returns absolute paths, in order
+ * @throws InputError naming the input for the first path that escapes
+ */
+export function getPathList(
+  name: string,
+  options: PathOptions & { separator?: 'newline-or-comma' | 'newline' } = {},
+): string[] {
+  const items = getList(name, {
+    ...(options.required === true ? { required: true } : {}),
+    ...(options.separator === undefined ? {} : { separator: options.separator }),
+    ...(options.example === undefined ? {} : { example: options.example }),
+  });
+  return items.map((item) => containPath(name, item, options));
 }

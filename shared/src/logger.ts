@@ -6,6 +6,7 @@
  * in everything recorded after the mask was added.
  */
 import * as core from '@actions/core';
+import { inertLog, registerMask } from './output.ts';
 
 /** Where an annotation points: a file and optional line/column range (1-based, as GitHub expects). */
 export interface AnnotationProperties {
@@ -33,14 +34,23 @@ export interface Logger {
   isDebug(): boolean;
 }
 
-/** The logger actions use on a runner: every call maps to the `@actions/core` function of that name. */
+/**
+ * The logger actions use on a runner: every call maps to the `@actions/core` function of that name, and
+ * everything it prints is inert (see `output.ts`): plain lines pass through `inertLog`, so no line of a
+ * message can start a workflow command; annotations, debug lines and group titles are command values that
+ * `@actions/core` escapes. `mask` also records the value in the process's mask list (`output.ts`
+ * `registerMask`), which `redact` applies to summaries, outputs and files.
+ */
 export const coreLogger: Logger = {
   debug: (message) => core.debug(message),
-  info: (message) => core.info(message),
+  info: (message) => core.info(inertLog(message)),
   notice: (message, properties) => core.notice(message, properties),
   warning: (message, properties) => core.warning(message, properties),
   error: (message, properties) => core.error(message, properties),
-  mask: (value) => core.setSecret(value),
+  mask: (value) => {
+    registerMask(value);
+    core.setSecret(value);
+  },
   group: (name, fn) => core.group(name, fn),
   isDebug: () => core.isDebug(),
 };

@@ -6,7 +6,7 @@
  * runs `post` instead.
  */
 import * as core from '@actions/core';
-import { describeThrown, isUserError } from './errors.ts';
+import { describeThrown, isReported, isUserError } from './errors.ts';
 import { coreLogger, type Logger } from './logger.ts';
 
 const POST_STATE = 'isPost';
@@ -20,7 +20,8 @@ export interface RunOptions {
 /**
  * Runs the action's main flow (or its post step), reporting any thrown value — not only `Error`s — once
  * with `core.setFailed` (exit code 1). User errors (bad input, missing tool) print their message only;
- * other errors print their stack under debug logging (`ACTIONS_STEP_DEBUG`). A failing post step is a
+ * other errors print their stack under debug logging (`ACTIONS_STEP_DEBUG`). A value marked with
+ * `markReported` (its flow printed a richer `::error::` already) only sets the exit code. A failing post step is a
  * warning: clean-up must not turn a good job red, but must be seen.
  *
  * @returns when the flow has finished; `process.exitCode` is 1 after a failure
@@ -43,6 +44,8 @@ export async function runAction(main: () => Promise<void>, options: RunOptions =
   } catch (thrown) {
     if (!isUserError(thrown) && thrown instanceof Error && thrown.stack !== undefined)
       logger.debug(thrown.stack);
-    core.setFailed(describeThrown(thrown));
+    // One error, said once: a flow that already annotated this failure only needs the exit code.
+    if (isReported(thrown)) process.exitCode = 1;
+    else core.setFailed(describeThrown(thrown));
   }
 }

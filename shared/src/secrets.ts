@@ -1,8 +1,9 @@
 /**
  * Secret masking: every secret value is registered with the runner before anything can print it —
  * the whole value, each line of a multi-line value (the runner matches masks line by line, so a
- * multi-line mask alone never matches), and each leaf of a JSON value (a secret JSON document is often
- * printed field by field).
+ * multi-line mask alone never matches), each leaf of a JSON value (a secret JSON document is often
+ * printed field by field), and each secret part of a URL-shaped value (a webhook's path, query values,
+ * the userinfo password: an error body quoting only the path must not print it).
  */
 import { coreLogger, type Logger } from './logger.ts';
 
@@ -29,6 +30,7 @@ export function secretFragments(value: string): string[] {
     }
   }
   const trimmed = value.trim();
+  for (const part of urlSecretParts(trimmed)) add(part);
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       collectLeaves(JSON.parse(trimmed) as unknown, add);
@@ -37,6 +39,47 @@ export function secretFragments(value: string): string[] {
     }
   }
   return [...fragments].sort((a, b) => b.length - a.length);
+}
+
+/** A path segment that is a plain word (`services`, `hooks`, `v2`, `enqueue`) is structure, not secret. */
+const PLAIN_SEGMENT = /^(?:[a-z]+(?:[-_.][a-z]+)*|v\d+)$/;
+
+/**
+ * The secret parts of a URL-shaped value (`scheme://…`): the userinfo password; every path segment that is
+ * not a plain word and is at least 6 characters (a Slack webhook's `T…/B…/<secret>`, a token in a path),
+ * and the path from the first such segment to the end; every query value of at least 6 characters. Each
+ * also percent-decoded. A URL's host and plain path words stay readable.
+ * @param value a whole secret value; anything that is not an absolute URL gives []
+ * @returns the parts to mask (may repeat)
+ */
+export function urlSecretParts(value: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value)) return [];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  const parts: string[] = [];
+  const both = (part: string): void => {
+    parts.push(part);
+    try {
+      parts.push(decodeURIComponent(part));
+    } catch {
+      // not valid percent-encoding: the raw form is masked
+    }
+  };
+  if (url.password !== '') both(url.password);
+  const segments = url.pathname.split('/');
+  const first = segments.findIndex((segment) => segment.length >= 6 && !PLAIN_SEGMENT.test(segment));
+  if (first >= 0) {
+    both(segments.slice(first).join('/'));
+    for (const segment of segments.slice(first))
+      if (segment.length >= 6 && !PLAIN_SEGMENT.test(segment)) both(segment);
+  }
+  for (const [, query] of url.searchParams)
+    if (query.length >= 6) parts.push(query, encodeURIComponent(query));
+  return parts.filter((part) => part !== '');
 }
 
 function collectLeaves(node: unknown, add: (fragment: string) => void): void {

@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describeThrown } from './errors.ts';
 import { coreLogger, type Logger } from './logger.ts';
 import { backoffCeiling, delayScale, parseRetryAfter, sleep } from './retry.ts';
+import { BODY_LIMITS, readTextCapped } from './http-body.ts';
 
 /** One check: a request and what its response must look like. */
 export interface SmokeCheck {
@@ -117,7 +118,8 @@ interface Attempt {
   retryAfterMs?: number;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** The most of a body a check reads (streamed; the rest is never downloaded). */
+const MAX_BODY_BYTES = BODY_LIMITS.check;
 
 function networkReason(error: unknown): string {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
@@ -144,8 +146,8 @@ async function attemptCheck(check: SmokeCheck, requestTimeoutMs: number): Promis
     };
     if (check.body !== undefined) init.body = check.body;
     response = await fetch(check.url, init);
-    const buffer = Buffer.from(await response.arrayBuffer());
-    text = buffer.subarray(0, MAX_BODY_BYTES).toString('utf8');
+    // Streamed and capped: a 250 MB answer costs MAX_BODY_BYTES of memory, not 250 MB.
+    text = (await readTextCapped(response, MAX_BODY_BYTES)).text;
   } catch (error) {
     return { outcome: 'transient', reason: networkReason(error) };
   }

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import type { AnnotationProperties, Logger } from './logger.ts';
+import { redact } from './output.ts';
 
 /** One table cell: text, or text that is a header cell. */
 export type Cell = string | { data: string; header?: boolean };
@@ -17,7 +18,19 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Appends a heading and a table to the job summary and writes it out. No-op when the runner gives no
+ * Appends raw HTML/markdown to the job summary and writes it out, after replacing every registered secret
+ * (`output.ts` `redact`: each value masked through the logger) by `***` — the runner masks the log, not
+ * the summary file. No-op without `GITHUB_STEP_SUMMARY`.
+ * @param html the summary text (already escaped where it holds outside text)
+ */
+export async function appendSummary(html: string): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  await core.summary.addRaw(redact(html), true).write();
+}
+
+/**
+ * Appends a heading and a table to the job summary and writes it out; every cell, the title and the footer
+ * pass through the mask list (`redact`) first. No-op when the runner gives no
  * `GITHUB_STEP_SUMMARY` file (e.g. a plain local run).
  * @param title   an `<h3>` heading
  * @param headers column names
@@ -31,12 +44,13 @@ export async function writeSummaryTable(
   footer?: string,
 ): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  const safe = (text: string): string => escapeHtml(redact(text));
   const table = [
-    headers.map((header) => ({ data: escapeHtml(header), header: true })),
-    ...rows.map((row) => row.map((cell) => escapeHtml(cell))),
+    headers.map((header) => ({ data: safe(header), header: true })),
+    ...rows.map((row) => row.map((cell) => safe(cell))),
   ];
-  const summary = core.summary.addHeading(escapeHtml(title), 3).addTable(table);
-  if (footer !== undefined) summary.addRaw(`<p>${escapeHtml(footer)}</p>`, true);
+  const summary = core.summary.addHeading(safe(title), 3).addTable(table);
+  if (footer !== undefined) summary.addRaw(`<p>${safe(footer)}</p>`, true);
   await summary.write();
 }
 

@@ -29,6 +29,8 @@ describe('lint-gate bundle', () => {
           'coverage-file': 'coverage/lcov.info',
           'sarif-file': sarifFile,
         },
+        // Output files must land in the workspace or RUNNER_TEMP (issue 14).
+        env: { RUNNER_TEMP: temp },
       });
       assert.equal(run.exitCode, 1, run.log);
       assert.deepEqual(run.outputs, {
@@ -112,9 +114,12 @@ describe('lint-gate bundle', () => {
 
   test('a clean project with coverage above the threshold passes (Istanbul summary)', async () => {
     const run = await runBundle('lint-gate', {
+      // The workspace holds both projects: a coverage-file outside the workspace is refused (issue 14).
       cwd: clean,
+      env: { GITHUB_WORKSPACE: path.dirname(clean) },
       inputs: {
         linters: 'eslint, prettier',
+        'working-directory': path.basename(clean),
         'coverage-file': '../project/coverage/coverage-summary.json',
         'fail-on': 'warning',
         'max-warnings': '0',

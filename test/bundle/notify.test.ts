@@ -74,24 +74,25 @@ test('the bundle notifies Slack, PagerDuty and GitHub: start, then update in pla
   assert.equal(end.outputs['failed'], '');
   assert.equal(end.outputs['pagerduty-dedup-key'], 'gantry/acme/app/production');
 
-  assert.deepEqual(
-    services.requests.map((r) => `${r.method} ${r.path}`),
-    [
-      // started
-      'POST /slack/api/chat.postMessage',
-      'POST /slack/api/chat.getPermalink',
-      `POST /github/repos/acme/app/statuses/${SHA}`,
-      'POST /github/repos/acme/app/deployments',
-      `POST /github/repos/acme/app/deployments/${start.outputs['deployment-id']}/statuses`,
-      // rolled-back
-      'POST /slack/api/chat.update',
-      'POST /slack/api/chat.postMessage',
-      'POST /slack/api/chat.getPermalink',
-      'POST /pagerduty/v2/enqueue',
-      `POST /github/repos/acme/app/statuses/${SHA}`,
-      `POST /github/repos/acme/app/deployments/${start.outputs['deployment-id']}/statuses`,
-    ],
-  );
+  // Channels go out concurrently (issue 14): each run's requests are compared as a set, the runs in order.
+  const requests = services.requests.map((r) => `${r.method} ${r.path}`);
+  const started = [
+    'POST /slack/api/chat.postMessage',
+    'POST /slack/api/chat.getPermalink',
+    `POST /github/repos/acme/app/statuses/${SHA}`,
+    'POST /github/repos/acme/app/deployments',
+    `POST /github/repos/acme/app/deployments/${start.outputs['deployment-id']}/statuses`,
+  ];
+  const rolledBack = [
+    'POST /slack/api/chat.update',
+    'POST /slack/api/chat.postMessage',
+    'POST /slack/api/chat.getPermalink',
+    'POST /pagerduty/v2/enqueue',
+    `POST /github/repos/acme/app/statuses/${SHA}`,
+    `POST /github/repos/acme/app/deployments/${start.outputs['deployment-id']}/statuses`,
+  ];
+  assert.deepEqual(requests.slice(0, started.length).sort(), [...started].sort());
+  assert.deepEqual(requests.slice(started.length).sort(), [...rolledBack].sort());
   assert.equal(
     services.to('POST /slack/api/chat.postMessage')[1]?.body['thread_ts'],
     start.outputs['slack-ts'],

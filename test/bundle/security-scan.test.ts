@@ -97,6 +97,7 @@ describe('security-scan bundle', () => {
         'tool-mirror': mirror,
       },
       env: {
+        RUNNER_TEMP: temp, // output files go to the workspace or RUNNER_TEMP (issue 14)
         GITHUB_API_URL: api.url,
         GANTRY_TEST_GITLEAKS_REPORT: path.join(fixtures, 'reports', 'gitleaks.json'),
         GANTRY_RETRY_DELAY_SCALE: '0',

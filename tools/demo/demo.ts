@@ -19,7 +19,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,7 +210,9 @@ async function makeWorkspace(dir: string, options: DemoOptions): Promise<string>
   const workspace = path.join(dir, 'workspace');
   await mkdir(workspace, { recursive: true });
   await symlink(path.join(options.workflowsFrom ?? repoRoot, '.github'), path.join(workspace, '.github'));
-  await symlink(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'));
+  // Copied, not linked: path inputs (build-push context, the task definition) must resolve inside the
+  // workspace with symlinks followed (issue 14), as on a runner where the checkout holds the files.
+  await cp(path.join(repoRoot, 'examples'), path.join(workspace, 'examples'), { recursive: true });
   const sources = options.actionSources ?? {};
   if (Object.keys(sources).length === 0) {
     await symlink(path.join(repoRoot, 'actions'), path.join(workspace, 'actions'));

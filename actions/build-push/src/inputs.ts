@@ -8,6 +8,7 @@ import {
   getList,
   getMap,
   getString,
+  containPath,
   rawInput,
 } from '../../../shared/src/inputs.ts';
 import { getSecret, resolveSecret } from '../../../shared/src/secret-inputs.ts';
@@ -15,11 +16,29 @@ import { InputError } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { maskSecret } from '../../../shared/src/secrets.ts';
 import { parseImage, validateTag, type ImageReference } from './metadata.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
 export type BuilderChoice = (typeof BUILDERS)[number];
 export const LOGINS = ['auto', 'ecr', 'ghcr', 'password', 'none'] as const;
 export type LoginChoice = (typeof LOGINS)[number];
+
+/** Contexts that are not folders: `https://…`, `http://…`, `git://…`, `git@host:…` (docker and buildah fetch them). */
+export const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|git@)/;
+
+/**
+ * `context` and `file`: a local context and its Dockerfile must stay inside the workspace (symlinks
+ * followed); a remote context goes to the builder as is and `file` is then a path inside it.
+ * @throws InputError naming `context` or `file` when it resolves outside GITHUB_WORKSPACE
+ */
+function sourcePaths(): { context: string; file: string } {
+  const context = getString('context', { default: '.', singleLine: true });
+  const file = getString('file', { singleLine: true });
+  if (REMOTE_CONTEXT.test(context)) return { context, file };
+  containPath('context', context, { example: '.' });
+  if (file !== '') containPath('file', file, { example: 'docker/Dockerfile' });
+  return { context, file };
+}
 
 /** Every input, keyed by its action.yml name, typed and validated. */
 export interface Inputs {
@@ -81,7 +100,7 @@ export async function readSecretsInput(logger: Logger = coreLogger): Promise<Map
         'npm_token=${{ secrets.NPM_TOKEN }}',
       );
     if (secrets.has(id))
-      throw new InputError('secrets', `line ${index + 1}: secret id "${id}" is given twice`);
+      throw new InputError('secrets', `line ${index + 1}: secret id ${quote(id)} is given twice`);
     secrets.set(id, await resolveSecret(line.slice(equals + 1).trim(), 'secrets', logger));
   }
   return secrets;
@@ -108,30 +127,33 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
   const platforms = getList('platforms');
   for (const platform of platforms) {
     if (!PLATFORM.test(platform))
-      throw new InputError('platforms', `"${platform}" is not os/arch[/variant]`, 'linux/amd64,linux/arm64');
+      throw new InputError(
+        'platforms',
+        `${quote(platform)} is not os/arch[/variant]`,
+        'linux/amd64,linux/arm64',
+      );
   }
   const provenance = getString('provenance');
   if (provenance !== '' && !/^(true|false|mode=(min|max))$/.test(provenance))
     throw new InputError(
       'provenance',
-      `"${provenance}" is not true, false, mode=min or mode=max`,
+      `${quote(provenance)} is not true, false, mode=min or mode=max`,
       'mode=max',
     );
   const sbom = getString('sbom');
   if (sbom !== '' && !/^(true|false)$/.test(sbom))
-    throw new InputError('sbom', `"${sbom}" is not true or false`, 'true');
+    throw new InputError('sbom', `${quote(sbom)} is not true or false`, 'true');
   const inputs: Inputs = {
     image,
     builder: getEnum('builder', BUILDERS, { default: 'auto' }),
-    context: getString('context', { default: '.' }),
-    file: getString('file'),
+    ...sourcePaths(),
     tags,
     'auto-tags': getBoolean('auto-tags', { default: true }),
     'default-branch': getString('default-branch'),
     labels: getMap('labels', { example: 'org.opencontainers.image.vendor=Acme' }),
     'build-args': getMap('build-args', { example: 'APP_VERSION=1.2.3' }),
     secrets,
-    target: getString('target'),
+    target: getString('target', { singleLine: true }),
     platforms,
     push: getBoolean('push', { default: true }),
     'cache-from': getList('cache-from', { separator: 'newline' }),

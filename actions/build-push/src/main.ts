@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { ConfigurationError, InputError, describeThrown } from '../../../shared/src/errors.ts';
+import { ConfigurationError, InputError, describeThrown, markReported } from '../../../shared/src/errors.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { delayScale, retry } from '../../../shared/src/retry.ts';
@@ -24,7 +24,7 @@ import {
   type BuildRequest,
 } from './builders.ts';
 import { readGitHubContext } from './github-context.ts';
-import { getInputs, type Inputs } from './inputs.ts';
+import { getInputs, REMOTE_CONTEXT, type Inputs } from './inputs.ts';
 import { planLogin, resolveCredentials } from './login.ts';
 import { computeLabels, computeTags } from './metadata.ts';
 import { imageSize, RegistryClient, type RegistryCredentials } from './registry-client.ts';
@@ -32,6 +32,7 @@ import { BuildFailure, lastLine, PushFailure } from './failures.ts';
 import { isTransientPushFailure, runTool } from './run-tool.ts';
 import { formatBytes, writeSummary } from './summary.ts';
 import { createWorkDir, removeWorkDir, writeAuthFile, writeSecretFiles, type WorkDir } from './work-dir.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 const WORK_DIR_STATE = 'workDir';
 
@@ -61,9 +62,6 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Contexts that are not folders: `https://…`, `http://…`, `git://…`, `git@host:…` (docker and buildah fetch them). */
-const REMOTE_CONTEXT = /^(?:https?:\/\/|git:\/\/|git@)/;
-
 /** Resolves the context folder and the Dockerfile/Containerfile against the workspace. */
 async function locateSources(
   inputs: Inputs,
@@ -75,10 +73,10 @@ async function locateSources(
   if (REMOTE_CONTEXT.test(inputs.context)) return { context: inputs.context, file: inputs.file };
   const context = path.resolve(workspace, inputs.context);
   if (!existsSync(context))
-    throw new InputError('context', `the folder "${inputs.context}" does not exist`, '.');
+    throw new InputError('context', `the folder ${quote(inputs.context)} does not exist`, '.');
   if (inputs.file !== '') {
     const file = path.resolve(workspace, inputs.file);
-    if (!existsSync(file)) throw new InputError('file', `"${inputs.file}" does not exist`, 'Dockerfile');
+    if (!existsSync(file)) throw new InputError('file', `${quote(inputs.file)} does not exist`, 'Dockerfile');
     return { context, file };
   }
   for (const name of ['Dockerfile', 'Containerfile']) {
@@ -87,7 +85,7 @@ async function locateSources(
   }
   throw new InputError(
     'file',
-    `no Dockerfile or Containerfile in "${inputs.context}"; name one with 'file'`,
+    `no Dockerfile or Containerfile in ${quote(inputs.context)}; name one with 'file'`,
     'docker/Dockerfile',
   );
 }
@@ -266,6 +264,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
                   }),
             },
           );
+          throw markReported(error);
         }
         throw error;
       });
@@ -320,6 +319,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
                   title: `Push of ${reference} failed`,
                 },
               );
+              throw markReported(error);
             }
             throw error;
           });
@@ -454,5 +454,5 @@ export async function post(): Promise<void> {
   const dir = loadState<string>(WORK_DIR_STATE);
   if (dir === undefined || dir === '') return;
   await removeWorkDir(dir);
-  core.info(`removed ${dir} (registry auth file and build secrets)`);
+  coreLogger.info(`removed ${dir} (registry auth file and build secrets)`);
 }

@@ -16,6 +16,7 @@ import cleanVersion from 'semver/functions/clean.js';
 import parseVersion from 'semver/functions/parse.js';
 import { InputError } from '../../../shared/src/errors.ts';
 import type { GitHubContext } from './github-context.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 /** The OCI distribution spec's tag grammar. */
 export const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
@@ -43,19 +44,19 @@ export interface ImageReference {
 export function parseImage(image: string): ImageReference {
   const example = 'ghcr.io/org/app';
   if (image.includes('@'))
-    throw new InputError('image', `"${image}" includes a digest; give the repository only`, example);
+    throw new InputError('image', `${quote(image)} includes a digest; give the repository only`, example);
   const parts = image.split('/');
   const first = parts[0] ?? '';
   const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
   const registry = hasDomain ? first : 'docker.io';
   const path = hasDomain ? parts.slice(1) : parts;
   if (hasDomain && !DOMAIN.test(registry))
-    throw new InputError('image', `"${registry}" is not a valid registry host`, example);
+    throw new InputError('image', `${quote(registry)} is not a valid registry host`, example);
   const last = path[path.length - 1] ?? '';
   if (last.includes(':'))
     throw new InputError(
       'image',
-      `"${image}" includes a tag; give the repository only and put tags in 'tags'`,
+      `${quote(image)} includes a tag; give the repository only and put tags in 'tags'`,
       example,
     );
   for (const component of path) {
@@ -63,14 +64,14 @@ export function parseImage(image: string): ImageReference {
       const hint = component.toLowerCase() !== component ? ' (repository names are lower-case)' : '';
       throw new InputError(
         'image',
-        `"${component}" is not a valid repository path component${hint}`,
+        `${quote(component)} is not a valid repository path component${hint}`,
         example,
       );
     }
   }
   const repository = registry === 'docker.io' && path.length === 1 ? `library/${last}` : path.join('/');
   if (repository.length + registry.length + 1 > 255)
-    throw new InputError('image', `"${image}" is longer than 255 characters`, example);
+    throw new InputError('image', `${quote(image)} is longer than 255 characters`, example);
   return { name: image, registry, repository };
 }
 
@@ -84,14 +85,14 @@ export function validateTag(tag: string, input = 'tags'): void {
   let problem: string;
   if (tag.length > 128) problem = `is ${tag.length} characters long (at most 128)`;
   else if (/^[.-]/.test(tag))
-    problem = `starts with "${tag[0] ?? ''}" (a tag starts with a letter, digit or _)`;
+    problem = `starts with ${quote(tag[0] ?? '')} (a tag starts with a letter, digit or _)`;
   else {
     const bad = [...new Set(tag.replace(/[a-zA-Z0-9._-]/g, ''))].join('');
     problem = `contains ${JSON.stringify(bad)}, which a tag may not (allowed: letters, digits, _ . -)`;
   }
   throw new InputError(
     input,
-    `tag "${tag}" is not a valid OCI tag: it ${problem}; the grammar is [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`,
+    `tag ${quote(tag)} is not a valid OCI tag: it ${problem}; the grammar is [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`,
     'v1.2.3',
   );
 }

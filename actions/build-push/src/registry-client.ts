@@ -14,6 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { retry, RetryableError } from '../../../shared/src/retry.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
+import { BODY_LIMITS, collectCapped } from '../../../shared/src/http-body.ts';
 
 /** Manifest media types, most specific first, as `docker buildx imagetools` and crane send them. */
 export const MANIFEST_ACCEPT = [
@@ -129,16 +130,12 @@ export class RegistryClient {
           ...(url.protocol === 'https:' && !this.options.tlsVerify ? { rejectUnauthorized: false } : {}),
         },
         (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks),
-            }),
-          );
+          // Streamed and capped: manifests and configs are small; a huge answer is cut off, not buffered.
+          collectCapped(response, BODY_LIMITS.registry).then(({ body, truncated }) => {
+            if (truncated && (response.statusCode ?? 0) < 300)
+              reject(new Error(`the registry's answer is larger than ${BODY_LIMITS.registry} bytes`));
+            else resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+          }, reject);
         },
       );
       request.on('timeout', () =>

@@ -3,6 +3,7 @@
  * the log as usual while keeping the last lines for error annotations and retry decisions.
  */
 import * as exec from '@actions/exec';
+import { coreLogger } from '../../../shared/src/logger.ts';
 
 export interface ToolResult {
   exitCode: number;
@@ -14,6 +15,8 @@ export interface ToolResult {
 
 /**
  * Runs `tool args…` and waits for it. Never throws for a non-zero exit code (the caller decides).
+ * The tool's lines reach the log through the logger (inert: a `RUN echo ::add-mask::…` in a Dockerfile
+ * cannot issue a workflow command), not straight to stdout.
  * @param options.env variables added to this process's environment
  * @param options.tailLines how many last lines to keep (default 20)
  * @throws only when the executable cannot be started
@@ -26,6 +29,7 @@ export async function runTool(
   const limit = options.tailLines ?? 20;
   const tail: string[] = [];
   const keep = (line: string): void => {
+    coreLogger.info(line);
     if (line.trim() === '') return;
     tail.push(line);
     if (tail.length > limit) tail.shift();
@@ -34,8 +38,10 @@ export async function runTool(
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   Object.assign(env, options.env);
   const started = performance.now();
+  coreLogger.info(`[command]${tool} ${args.join(' ')}`);
   const exitCode = await exec.exec(tool, args, {
     env,
+    silent: true,
     ignoreReturnCode: true,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     listeners: { stdline: keep, errline: keep },

@@ -2,12 +2,22 @@
  * The inputs of deploy-bluegreen (see action.yml), read and validated in one place, before any AWS call:
  * each strategy's required inputs are checked here too.
  */
+import { ecsNameOptions } from '../../../shared/src/ecs/names.ts';
 import { resolveRegion } from '../../../shared/src/aws.ts';
 import { parseImageInput } from '../../../shared/src/ecs/image.ts';
 import type { ImageSpec, TaskDefinitionDocument } from '../../../shared/src/ecs/render.ts';
 import { loadTemplateFile } from '../../../shared/src/ecs/template.ts';
 import { InputError } from '../../../shared/src/errors.ts';
-import { getBoolean, getDuration, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
+import {
+  getBoolean,
+  getDuration,
+  getEnum,
+  getList,
+  getMap,
+  getPath,
+  getString,
+} from '../../../shared/src/inputs.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export const STRATEGIES = ['ecs-native', 'alb-weighted', 'canary'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -18,7 +28,8 @@ export interface Inputs {
   service: string;
   image: ImageSpec;
   container: string[];
-  'task-definition': { file: string; document: TaskDefinitionDocument } | undefined;
+  'task-definition':
+    { file: string; document: TaskDefinitionDocument; allowFamilyChange: boolean } | undefined;
   environment: Map<string, string>;
   'test-url': string[];
   /** Milliseconds. */
@@ -52,7 +63,7 @@ function arn(name: string, kind: string, required: boolean): string {
   )
     throw new InputError(
       name,
-      `"${value}" is not an ELBv2 ${kind} ARN`,
+      `${quote(value)} is not an ELBv2 ${kind} ARN`,
       `arn:aws:elasticloadbalancing:us-east-1:123456789012:${kind}/…`,
     );
   return value;
@@ -65,7 +76,7 @@ function trafficSteps(strategy: Strategy): number[] {
   ).map((item) => {
     const text = item.replace(/%$/, '');
     if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 100)
-      throw new InputError('traffic-steps', `"${item}" is not a percentage from 1 to 100`, '10,50,100');
+      throw new InputError('traffic-steps', `${quote(item)} is not a percentage from 1 to 100`, '10,50,100');
     return Number(text);
   });
   steps.forEach((step, index) => {
@@ -83,10 +94,14 @@ function testUrls(): string[] {
     try {
       parsed = new URL(url);
     } catch {
-      throw new InputError('test-url', `"${url}" is not a URL`, 'https://test.example.com:8443/health');
+      throw new InputError('test-url', `${quote(url)} is not a URL`, 'https://test.example.com:8443/health');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw new InputError('test-url', `"${url}" is not http(s)`, 'https://test.example.com:8443/health');
+      throw new InputError(
+        'test-url',
+        `${quote(url)} is not http(s)`,
+        'https://test.example.com:8443/health',
+      );
     return url;
   });
 }
@@ -98,18 +113,24 @@ function testUrls(): string[] {
 export function getInputs(): Inputs {
   const strategy = getEnum('strategy', STRATEGIES, { default: 'ecs-native' });
   const alb = strategy !== 'ecs-native';
-  const file = getString('task-definition');
+  const file = getPath('task-definition', { example: 'deploy/task-definition.json' });
   const bake = getDuration('bake-time');
   if (bake !== undefined && bake % 60_000 !== 0)
     throw new InputError('bake-time', 'ECS counts bake time in whole minutes', '5m');
   const inputs: Inputs = {
     strategy,
-    cluster: getString('cluster', { required: true, example: 'production' }),
-    service: getString('service', { required: !alb, example: 'web' }),
+    cluster: getString('cluster', ecsNameOptions('cluster', 'production')),
+    service: getString('service', ecsNameOptions('service', 'web', !alb)),
     image: parseImageInput(getString('image'), 'image'),
     container: getList('container'),
     'task-definition':
-      file === '' ? undefined : { file, document: loadTemplateFile(file, 'task-definition') },
+      file === ''
+        ? undefined
+        : {
+            file,
+            document: loadTemplateFile(file, 'task-definition'),
+            allowFamilyChange: getBoolean('allow-family-change', { default: false }),
+          },
     environment: getMap('environment', { keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/, example: 'LOG_LEVEL=info' }),
     'test-url': testUrls(),
     'smoke-timeout': getDuration('smoke-timeout', { default: '2m', min: 1_000 }) ?? 120_000,
@@ -118,8 +139,8 @@ export function getInputs(): Inputs {
     'bake-time': bake === undefined ? undefined : bake / 60_000,
     'listener-arn': arn('listener-arn', 'listener', alb),
     'rule-arn': arn('rule-arn', 'listener-rule', false),
-    'blue-service': getString('blue-service', { required: alb, example: 'web-blue' }),
-    'green-service': getString('green-service', { required: alb, example: 'web-green' }),
+    'blue-service': getString('blue-service', ecsNameOptions('service', 'web-blue', alb)),
+    'green-service': getString('green-service', ecsNameOptions('service', 'web-green', alb)),
     'blue-target-group-arn': arn('blue-target-group-arn', 'targetgroup', alb),
     'green-target-group-arn': arn('green-target-group-arn', 'targetgroup', alb),
     'traffic-steps': trafficSteps(strategy),

@@ -8,8 +8,10 @@ import {
   getInteger,
   getList,
   getMap,
+  getPath,
   getString,
 } from '../../../shared/src/inputs.ts';
+import { ecsNameOptions } from '../../../shared/src/ecs/names.ts';
 import { resolveRegion } from '../../../shared/src/aws.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 import { parseImageInput } from '../../../shared/src/ecs/image.ts';
@@ -22,7 +24,8 @@ export interface Inputs {
   image: ImageSpec;
   container: string[];
   /** The template file, loaded and normalized; undefined: use the service's current task definition. */
-  'task-definition': { file: string; document: TaskDefinitionDocument } | undefined;
+  'task-definition':
+    { file: string; document: TaskDefinitionDocument; allowFamilyChange: boolean } | undefined;
   environment: Map<string, string>;
   'desired-count': number | undefined;
   /** Milliseconds. */
@@ -41,14 +44,20 @@ export interface Inputs {
  * @throws InputError naming the first bad input
  */
 export function getInputs(): Inputs {
-  const file = getString('task-definition');
+  const file = getPath('task-definition', { example: 'deploy/task-definition.json' });
   return {
-    cluster: getString('cluster', { required: true, example: 'staging' }),
-    service: getString('service', { required: true, example: 'web' }),
+    cluster: getString('cluster', ecsNameOptions('cluster', 'staging')),
+    service: getString('service', ecsNameOptions('service', 'web')),
     image: parseImageInput(getString('image'), 'image'),
     container: getList('container'),
     'task-definition':
-      file === '' ? undefined : { file, document: loadTemplateFile(file, 'task-definition') },
+      file === ''
+        ? undefined
+        : {
+            file,
+            document: loadTemplateFile(file, 'task-definition'),
+            allowFamilyChange: getBoolean('allow-family-change', { default: false }),
+          },
     environment: getMap('environment', { keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/, example: 'LOG_LEVEL=info' }),
     'desired-count': getInteger('desired-count', { min: 0, max: 5000 }),
     timeout: getDuration('timeout', { default: '15m', min: 1_000 }) ?? 900_000,

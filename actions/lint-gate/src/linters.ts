@@ -25,6 +25,7 @@ import {
   runFromFindings,
   type LineFinding,
 } from './formats/formats.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export const PRESETS = [
   'eslint',
@@ -59,7 +60,7 @@ function preset(name: string, where: string): Preset {
   if ((PRESETS as readonly string[]).includes(name)) return name as Preset;
   throw new InputError(
     'linters',
-    `${where}: "${name}" is not a preset (${PRESETS.join(', ')}); run your own tool with {name, run, format}`,
+    `${where}: ${quote(name)} is not a preset (${PRESETS.join(', ')}); run your own tool with {name, run, format}`,
     EXAMPLE,
   );
 }
@@ -111,7 +112,7 @@ export function parseLinters(value: unknown): LinterSpec[] {
     if (!(FORMATS as readonly unknown[]).includes(format))
       throw new InputError(
         'linters',
-        `${where} (${record['name']}): format "${String(format)}" is not one of ${FORMATS.join(', ')}`,
+        `${where} (${record['name']}): format ${quote(String(format))} is not one of ${FORMATS.join(', ')}`,
         EXAMPLE,
       );
     const spec: LinterSpec = {
@@ -148,7 +149,11 @@ export function parseLinters(value: unknown): LinterSpec[] {
   const names = new Set<string>();
   for (const spec of specs) {
     if (names.has(spec.name))
-      throw new InputError('linters', `"${spec.name}" is listed twice; give entries distinct names`, EXAMPLE);
+      throw new InputError(
+        'linters',
+        `${quote(spec.name)} is listed twice; give entries distinct names`,
+        EXAMPLE,
+      );
     names.add(spec.name);
   }
   return specs;

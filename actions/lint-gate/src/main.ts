@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeThrown } from '../../../shared/src/errors.ts';
+import { blameInput, describeThrown } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import {
   findingAnnotations,
@@ -79,7 +79,9 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
 
     let coverage: Coverage | undefined;
     if (inputs['coverage-file'] !== '') {
-      coverage = await readCoverage(path.resolve(dir, inputs['coverage-file']));
+      coverage = await blameInput('coverage-file', () =>
+        readCoverage(path.resolve(dir, inputs['coverage-file'])),
+      );
       logger.info(
         `Line coverage ${coverage.percent.toFixed(2)} % (${coverage.covered}/${coverage.total}, ${coverage.format}); threshold ${inputs['coverage-threshold']} %`,
       );

@@ -7,6 +7,7 @@ import { describeThrown } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { parseRetryAfter, retry, type RetryDecision } from '../../../shared/src/retry.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
+import { BODY_LIMITS, readTextCapped } from '../../../shared/src/http-body.ts';
 
 /** Attempts per request including the first (three retries). */
 export const ATTEMPTS = 4;
@@ -101,7 +102,8 @@ export async function postJson(
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new Error(`${what} could not be reached (${describeThrown(error)}${cause})`);
   }
-  const text = await response.text();
+  // Capped: an answer is only quoted (shortened) in messages; a huge one is not read to the end.
+  const { text } = await readTextCapped(response, BODY_LIMITS.errorAnswer);
   if (!response.ok)
     throw new HttpStatusError(
       what,

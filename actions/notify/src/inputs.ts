@@ -3,10 +3,11 @@
  * Cross-input rules are checked here too, so a bad call fails before any channel is contacted.
  */
 import { InputError } from '../../../shared/src/errors.ts';
-import { getBoolean, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
+import { getBoolean, getDuration, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
 import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { STATUSES, statusFromJobStatus, type Status } from './status.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 /** PagerDuty Events API v2 `payload.severity` values. */
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -43,6 +44,8 @@ export interface Inputs {
   'deployment-id': string;
   'deployment-description': string;
   'fail-on-error': boolean;
+  /** Milliseconds the whole step may take (all channels, retries included). */
+  timeout: number;
   'dry-run': boolean;
 }
 
@@ -63,10 +66,10 @@ function requireHttpUrl(name: string, value: string, example: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(name, `"${value}" is not a URL`, example);
+    throw new InputError(name, `${quote(value)} is not a URL`, example);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new InputError(name, `"${value}" is not an http(s) URL`, example);
+    throw new InputError(name, `${quote(value)} is not an http(s) URL`, example);
 }
 
 /** Same as {@link requireHttpUrl} for a secret URL: the message never repeats the value. */
@@ -90,7 +93,7 @@ function resolveStatus(): Status {
   const given = getString('status');
   if (given !== '') {
     if ((STATUSES as readonly string[]).includes(given)) return given as Status;
-    throw new InputError('status', `"${given}" is not one of ${STATUSES.join(', ')}`, 'success');
+    throw new InputError('status', `${quote(given)} is not one of ${STATUSES.join(', ')}`, 'success');
   }
   const jobStatus = evaluated(getString('job-status'));
   if (jobStatus === '')
@@ -103,7 +106,7 @@ function resolveStatus(): Status {
   if (derived === undefined)
     throw new InputError(
       'job-status',
-      `"${jobStatus}" is not success, failure or cancelled`,
+      `${quote(jobStatus)} is not success, failure or cancelled`,
       '${{ job.status }}',
     );
   return derived;
@@ -128,10 +131,10 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
   const status = resolveStatus();
   const inputs: Inputs = {
     status,
-    environment: getString('environment'),
+    environment: getString('environment', { singleLine: true, example: 'production' }),
     'environment-url': getString('environment-url'),
-    version: getString('version'),
-    image: getString('image'),
+    version: getString('version', { singleLine: true }),
+    image: getString('image', { singleLine: true }),
     message: getString('message'),
     details: getMap('details', { keyPattern: /^[^=\r\n]+$/, example: 'Smoke test=passed' }),
     sha: evaluated(getString('sha')),
@@ -154,6 +157,7 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
     'deployment-id': getString('deployment-id'),
     'deployment-description': getString('deployment-description'),
     'fail-on-error': getBoolean('fail-on-error', { default: false }),
+    timeout: getDuration('timeout', { default: '60s', min: 1_000, max: 15 * 60_000 }) ?? 60_000,
     'dry-run': getBoolean('dry-run', { default: false }),
   };
 
@@ -174,7 +178,7 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
     if (!/^\d+\.\d+$/.test(inputs['slack-ts']))
       throw new InputError(
         'slack-ts',
-        `"${inputs['slack-ts']}" is not a Slack message ts`,
+        `${quote(inputs['slack-ts'])} is not a Slack message ts`,
         '1712345678.123456',
       );
     if (inputs['slack-token'] === '')
@@ -182,7 +186,7 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
     if (!/^[A-Z0-9]+$/.test(inputs['slack-channel']))
       throw new InputError(
         'slack-channel',
-        `"${inputs['slack-channel']}" is a name, but updating a message (slack-ts) needs the channel ID ` +
+        `${quote(inputs['slack-channel'])} is a name, but updating a message (slack-ts) needs the channel ID ` +
           'the posting step returned in its slack-channel output',
         '${{ steps.notify-start.outputs.slack-channel }}',
       );
@@ -190,10 +194,10 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
   if (inputs['deployment-id'] !== '' && !/^[1-9]\d*$/.test(inputs['deployment-id']))
     throw new InputError(
       'deployment-id',
-      `"${inputs['deployment-id']}" is not a deployment ID`,
+      `${quote(inputs['deployment-id'])} is not a deployment ID`,
       '1234567890',
     );
   if (inputs.sha !== '' && !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(inputs.sha))
-    throw new InputError('sha', `"${inputs.sha}" is not a full commit SHA`, '${{ github.sha }}');
+    throw new InputError('sha', `${quote(inputs.sha)} is not a full commit SHA`, '${{ github.sha }}');
   return inputs;
 }

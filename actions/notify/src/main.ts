@@ -5,7 +5,10 @@
  * summary are written before that failure is raised.
  */
 import * as core from '@actions/core';
+import { settleWithin } from '../../../shared/src/deadline.ts';
+import { formatDurationInput } from '../../../shared/src/duration.ts';
 import { describeThrown } from '../../../shared/src/errors.ts';
+import { redact } from '../../../shared/src/output.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { printPlanned, type PlannedRequest } from './delivery.ts';
 import {
@@ -95,20 +98,23 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
     logger.warning(
       'No channel to notify: give slack-token + slack-channel, slack-webhook, pagerduty-routing-key or github-token',
     );
-  for (const [channel, task] of tasks) {
-    const result = await logger.group(channelLabel(channel), async (): Promise<ChannelResult> => {
-      try {
-        const done: ChannelResult = { channel, ...(await task()) };
-        if (done.outcome === 'skipped') logger.info(`Skipped: ${done.detail}`);
-        return done;
-      } catch (error) {
-        const reason = describeThrown(error);
+  // Every channel at once, all bounded by one deadline: a slow or unreachable channel never delays another.
+  results.push(
+    ...(await settleWithin(
+      tasks.map(
+        ([channel, task]) =>
+          () =>
+            notifyChannel(channel, task, logger),
+      ),
+      inputs.timeout,
+      (index): ChannelResult => {
+        const channel = tasks[index]?.[0] ?? 'slack';
+        const reason = `no answer within the step's timeout of ${formatDurationInput(inputs.timeout)}`;
         logger.warning(`${channelLabel(channel)} was not notified: ${reason}`);
         return { channel, outcome: 'failed', detail: reason };
-      }
-    });
-    results.push(result);
-  }
+      },
+    )),
+  );
 
   const notified = results.filter((r) => r.outcome === 'notified').map((r) => r.channel);
   const failed = results.filter((r) => r.outcome === 'failed').map((r) => r.channel);
@@ -116,7 +122,8 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
   flow.outputs.set('failed', failed.join(','));
   for (const name of ['slack-ts', 'slack-channel', 'pagerduty-dedup-key', 'deployment-id'])
     if (!flow.outputs.has(name)) flow.outputs.set(name, '');
-  for (const [name, value] of flow.outputs) setOutput(name, value);
+  // Outputs are files the runner does not mask: every value passes the mask list first.
+  for (const [name, value] of flow.outputs) setOutput(name, redact(value));
   await writeSummary(`Notify: ${title(message).replace(/^:[a-z_]+: /, '')}`, results);
 
   if (failed.length > 0) {
@@ -127,7 +134,24 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
   }
 }
 
-/** The channels this call uses, in the order they are notified. */
+/** Runs one channel's task, turning a failure into a warning and a `failed` result. */
+async function notifyChannel(
+  channel: ChannelName,
+  task: ChannelTask,
+  logger: Logger,
+): Promise<ChannelResult> {
+  try {
+    const done: ChannelResult = { channel, ...(await task()) };
+    logger.info(`${channelLabel(channel)}: ${done.outcome === 'skipped' ? 'skipped, ' : ''}${done.detail}`);
+    return done;
+  } catch (error) {
+    const reason = describeThrown(error);
+    logger.warning(`${channelLabel(channel)} was not notified: ${reason}`);
+    return { channel, outcome: 'failed', detail: reason };
+  }
+}
+
+/** The channels this call uses, in the order they are reported. */
 function channelTasks(flow: Flow): [ChannelName, ChannelTask][] {
   const { inputs } = flow;
   const tasks: [ChannelName, ChannelTask][] = [];

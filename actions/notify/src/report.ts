@@ -1,7 +1,7 @@
 /**
  * What each channel did, and the job summary that shows it with links.
  */
-import * as core from '@actions/core';
+import { appendSummary } from '../../../shared/src/summary.ts';
 import { escapeHtml } from '../../../shared/src/summary.ts';
 
 /** The channels, as named in the `notified` and `failed` outputs. */
@@ -57,6 +57,6 @@ export function summaryHtml(heading: string, results: ChannelResult[]): string {
 
 /** Appends the summary to the job summary; no-op without GITHUB_STEP_SUMMARY (a local run). */
 export async function writeSummary(heading: string, results: ChannelResult[]): Promise<void> {
-  if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  await core.summary.addRaw(summaryHtml(heading, results), true).write();
+  // appendSummary passes the text through the mask list: an error quoting a secret never lands here raw.
+  await appendSummary(summaryHtml(heading, results));
 }

@@ -1,9 +1,11 @@
 /**
  * The inputs of rollback (see action.yml), read and validated in one place, before any AWS call.
  */
+import { ecsNameOptions } from '../../../shared/src/ecs/names.ts';
 import { resolveRegion } from '../../../shared/src/aws.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 import { getBoolean, getDuration, getString } from '../../../shared/src/inputs.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export interface Inputs {
   cluster: string;
@@ -31,7 +33,7 @@ export function getInputs(): Inputs {
   if (!TO.test(to))
     throw new InputError(
       'to',
-      `"${to}" is not previous, a revision number, family:revision or a task-definition ARN`,
+      `${quote(to)} is not previous, a revision number, family:revision or a task-definition ARN`,
       'previous',
     );
   const listener = getString('listener-arn');
@@ -46,12 +48,12 @@ export function getInputs(): Inputs {
     )
       throw new InputError(
         name,
-        `"${value}" is not an ELBv2 ${kind} ARN`,
+        `${quote(value)} is not an ELBv2 ${kind} ARN`,
         `arn:aws:elasticloadbalancing:us-east-1:123456789012:${kind}/app/web/…`,
       );
   return {
-    cluster: getString('cluster', { required: true, example: 'production' }),
-    service: getString('service', { required: true, example: 'web' }),
+    cluster: getString('cluster', ecsNameOptions('cluster', 'production')),
+    service: getString('service', ecsNameOptions('service', 'web')),
     to,
     reason: getString('reason'),
     wait: getBoolean('wait', { default: true }),

@@ -1,13 +1,23 @@
 /**
  * The action's inputs (action.yml), read and checked in one place. Nothing else reads inputs.
  */
-import { getBoolean, getDuration, getEnum, getList, getMap, getString } from '../../../shared/src/inputs.ts';
+import {
+  containPath,
+  getBoolean,
+  getDuration,
+  getEnum,
+  getList,
+  getMap,
+  getPath,
+  getString,
+} from '../../../shared/src/inputs.ts';
 import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 import { maskSecret } from '../../../shared/src/secrets.ts';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.ts';
 import type { Command } from './migrator.ts';
 import { parseVersion, type Version } from './version.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export const COMMANDS = ['migrate', 'validate', 'info', 'baseline', 'repair'] as const;
 export const ENGINES = ['builtin', 'flyway', 'liquibase'] as const;
@@ -42,7 +52,7 @@ export interface Inputs {
 function versionInput(name: string, value: string): Version {
   const version = parseVersion(value);
   if (version === undefined)
-    throw new InputError(name, `"${value}" is not a version (digits separated by . or _)`, '1.2');
+    throw new InputError(name, `${quote(value)} is not a version (digits separated by . or _)`, '1.2');
   return version;
 }
 
@@ -58,12 +68,15 @@ export async function getInputs(): Promise<Inputs> {
   const engine = getEnum('engine', ENGINES, { default: 'builtin' });
   const table = getString('table', { default: 'flyway_schema_history' });
   if (!IDENTIFIER.test(table))
-    throw new InputError('table', `"${table}" is not a plain SQL identifier`, 'flyway_schema_history');
+    throw new InputError('table', `${quote(table)} is not a plain SQL identifier`, 'flyway_schema_history');
   const schema = getString('schema');
   if (schema !== '' && !IDENTIFIER.test(schema))
-    throw new InputError('schema', `"${schema}" is not a plain SQL identifier`, 'public');
+    throw new InputError('schema', `${quote(schema)} is not a plain SQL identifier`, 'public');
   const targetText = getString('target', { default: 'latest' });
-  const locations = getList('locations');
+  const locations = getList('locations', { example: 'db/migration' });
+  // Each location (Flyway's `filesystem:` prefix dropped) must stay inside the workspace.
+  for (const location of locations)
+    containPath('locations', location.replace(/^filesystem:/, ''), { example: 'db/migration' });
   const inputs = {
     command,
     engine,
@@ -83,7 +96,7 @@ export async function getInputs(): Promise<Inputs> {
     'installed-by': getString('installed-by'),
     'engine-version': getString('engine-version'),
     'engine-sha256': getString('engine-sha256'),
-    'report-path': getString('report-path'),
+    'report-path': getPath('report-path', { kind: 'output', example: 'reports/migrations.json' }),
   };
   if (inputs['engine-version'] !== '' && !/^[0-9a-f]{64}$/i.test(inputs['engine-sha256'])) {
     throw new InputError(

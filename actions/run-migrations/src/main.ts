@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
+import { ConfigurationError, describeThrown, markReported } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { retry } from '../../../shared/src/retry.ts';
 import { getInputs, type Inputs } from './inputs.ts';
@@ -55,6 +55,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
       ),
       ...(failure.line === undefined ? {} : { startLine: failure.line }),
     });
+    throw markReported(failure);
   }
   if (failure !== undefined) throw failure;
 }
@@ -216,9 +217,14 @@ async function runCli(inputs: Inputs, workspace: string, logger: Logger): Promis
   }
   for (const note of invocation.notes) logger.warning(note);
   const { getExecOutput } = await import('@actions/exec');
+  // silent: the CLI's lines reach the log through the logger, inert (a migration's text cannot issue a
+  // workflow command).
+  logger.info(`[command]${program} ${invocation.args.join(' ')}`);
   const output = await getExecOutput(program, invocation.args, {
     env: { ...(process.env as Record<string, string>), ...invocation.env },
     ignoreReturnCode: true,
+    silent: true,
+    listeners: { stdline: (line: string) => logger.info(line), errline: (line: string) => logger.info(line) },
   });
   const reportPath = path.resolve(
     inputs['report-path'] || path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'run-migrations-report.json'),

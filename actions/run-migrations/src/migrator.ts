@@ -247,9 +247,12 @@ export async function runCommand(
       throw new ConfigurationError(`Validate failed, nothing was migrated:\n- ${plan.errors.join('\n- ')}`);
     }
     for (const file of plan.pending) {
+      // A UTF-8 byte-order mark is not SQL: strip it before execution, as Flyway does (the checksum
+      // strips it too, see checksum.ts).
+      const content = stripBom(file.content);
       const sql = options.placeholderReplacement
-        ? replacePlaceholders(file.content, builtInPlaceholders(options, db, file), file.script)
-        : file.content;
+        ? replacePlaceholders(content, builtInPlaceholders(options, db, file), file.script)
+        : content;
       const transactional = file.executeInTransaction ?? !db.needsNoTransaction(sql);
       options.onEvent?.({ kind: 'starting', file, transactional });
       let executionTime: number;
@@ -340,4 +343,13 @@ function builtInPlaceholders(
     ['flyway:timestamp', new Date().toISOString()],
     ...options.placeholders,
   ]);
+}
+
+/**
+ * Drops a leading UTF-8 byte-order mark (U+FEFF), which Flyway strips before running a script
+ * (https://github.com/flyway/flyway, `BomStrippingReader`).
+ * @returns `text` without the BOM
+ */
+export function stripBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }

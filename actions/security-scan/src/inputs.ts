@@ -9,12 +9,15 @@ import {
   getEnum,
   getList,
   getMap,
+  getPath,
   getString,
+  containPath,
   rawInput,
 } from '../../../shared/src/inputs.ts';
 import { getSecret } from '../../../shared/src/secret-inputs.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { parseScanner, type ScannerSpec } from './scanners.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export const THRESHOLDS = ['critical', 'high', 'medium', 'low', 'none'] as const;
 export type SeverityThreshold = (typeof THRESHOLDS)[number];
@@ -86,21 +89,25 @@ export async function getInputs(logger: Logger): Promise<Inputs> {
   if (mirror !== '' && !/^https?:\/\/[^\s]+$/.test(mirror))
     throw new InputError(
       'tool-mirror',
-      `"${mirror}" is not an http(s) URL`,
+      `${quote(mirror)} is not an http(s) URL`,
       'https://mirror.example.com/github',
     );
+  const dir = getPath('working-directory', { default: '.', example: 'services/api' });
+  const ignoreFile = getString('ignore-file', { default: '.gantry/security-ignore.yml', singleLine: true });
+  // ignore-file is relative to working-directory, and must stay in the workspace too.
+  containPath('ignore-file', path.resolve(dir, ignoreFile), { example: '.gantry/security-ignore.yml' });
   return {
     scanners,
-    'working-directory': path.resolve(getString('working-directory', { default: '.' })),
+    'working-directory': dir,
     'severity-threshold': getEnum('severity-threshold', THRESHOLDS, { default: 'high' }),
     'fail-on-secrets': getBoolean('fail-on-secrets', { default: true }),
-    'ignore-file': getString('ignore-file', { default: '.gantry/security-ignore.yml' }),
+    'ignore-file': ignoreFile,
     'honor-suppressions': getBoolean('honor-suppressions', { default: true }),
     'upload-sarif': uploadSarif,
     'wait-for-processing': getBoolean('wait-for-processing', { default: true }),
     'github-token': token,
-    category: getString('category', { default: 'gantry-security-scan' }),
-    'sarif-file': getString('sarif-file'),
+    category: getString('category', { default: 'gantry-security-scan', singleLine: true }),
+    'sarif-file': getPath('sarif-file', { kind: 'output', example: 'reports/security.sarif' }),
     'tool-versions': parseToolVersions(),
     'tool-mirror': mirror.replace(/\/+$/, ''),
     annotate: getBoolean('annotate', { default: true }),

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeThrown } from '../../../shared/src/errors.ts';
+import { blameInput, describeThrown } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { findingAnnotations, sortFindings } from '../../../shared/src/sarif/findings.ts';
 import { splitForUpload } from '../../../shared/src/sarif/split.ts';
@@ -84,7 +84,9 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     const merged = prepared.merged;
 
     const ignoreFile = path.resolve(dir, inputs['ignore-file']);
-    const entries = await loadIgnoreFile(ignoreFile, path.relative(root, ignoreFile) || ignoreFile);
+    const entries = await blameInput('ignore-file', () =>
+      loadIgnoreFile(ignoreFile, path.relative(root, ignoreFile) || ignoreFile),
+    );
     const ignores = applyIgnores(prepared.active, entries, new Date().toISOString().slice(0, 10));
     for (const { finding, entry } of ignores.ignored)
       finding.result.suppressions = [{ kind: 'external', status: 'accepted', justification: entry.reason }];

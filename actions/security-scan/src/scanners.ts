@@ -18,6 +18,7 @@ import { secretlintToSarif } from './converters/secretlint.ts';
 import { trufflehogToSarif } from './converters/trufflehog.ts';
 import type { ToolOverride } from './inputs.ts';
 import { installTool } from './install.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export const SCANNER_KINDS = [
   'trivy-fs',
@@ -56,19 +57,19 @@ export function parseScanner(item: string): ScannerSpec {
       if (argument === undefined || argument === '')
         throw new InputError(
           'scanners',
-          `"${item}" needs a ${name === 'sarif' ? 'glob' : 'image reference'} after the colon`,
+          `${quote(item)} needs a ${name === 'sarif' ? 'glob' : 'image reference'} after the colon`,
           name === 'sarif' ? 'sarif:reports/**/*.sarif' : 'trivy-image:ghcr.io/acme/app:1.2.3',
         );
       return { kind: name, argument, label: item };
     }
     throw new InputError(
       'scanners',
-      `"${item}" is not a scanner; use one of ${SCANNER_KINDS.filter((k) => k !== 'sarif' && k !== 'trivy-image').join(', ')}, trivy-image:<ref> or sarif:<glob>`,
+      `${quote(item)} is not a scanner; use one of ${SCANNER_KINDS.filter((k) => k !== 'sarif' && k !== 'trivy-image').join(', ')}, trivy-image:<ref> or sarif:<glob>`,
       'trivy-fs, gitleaks, npm-audit',
     );
   }
   if (argument !== undefined)
-    throw new InputError('scanners', `"${item}": ${name} takes no argument after a colon`, name);
+    throw new InputError('scanners', `${quote(item)}: ${name} takes no argument after a colon`, name);
   return { kind: name as ScannerKind, label: item };
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from '../../../shared/src/logger.ts';
 import { pollUntil } from '../../../shared/src/poll.ts';
 import { delayScale, parseRetryAfter, retry, RetryableError } from '../../../shared/src/retry.ts';
 import type { SarifUpload } from '../../../shared/src/sarif/split.ts';
+import { BODY_LIMITS, readTextCapped } from '../../../shared/src/http-body.ts';
 
 /** Where an upload goes and what it describes. */
 export interface UploadTarget {
@@ -73,7 +74,7 @@ async function postOne(upload: SarifUpload, target: UploadTarget): Promise<Uploa
   } catch (error) {
     throw new RetryableError(`code scanning upload failed: ${(error as Error).message}`);
   }
-  const text = await response.text();
+  const { text } = await readTextCapped(response, BODY_LIMITS.apiAnswer);
   if (response.status === 202 || response.status === 200) {
     const receipt = JSON.parse(text) as { id?: unknown; url?: unknown };
     return { id: String(receipt.id ?? ''), url: String(receipt.url ?? '') };
@@ -179,7 +180,9 @@ export async function waitForProcessing(
           await response.body?.cancel();
           return { done: false, progress: `upload ${receipt.id}: not visible yet (HTTP ${response.status})` };
         }
-        const status = (await response.json()) as ProcessingStatus;
+        const status = JSON.parse(
+          (await readTextCapped(response, BODY_LIMITS.apiAnswer)).text,
+        ) as ProcessingStatus;
         if (status.processing_status === 'complete') return { done: true, value: status };
         if (status.processing_status === 'failed')
           throw new Error(

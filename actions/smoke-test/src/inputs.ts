@@ -13,6 +13,7 @@ import {
   type ParsedDocument,
 } from '../../../shared/src/inputs.ts';
 import type { SmokeCheck } from '../../../shared/src/smoke.ts';
+import { quote } from '../../../shared/src/output.ts';
 
 export interface Inputs {
   checks: SmokeCheck[];
@@ -49,9 +50,9 @@ export function urlProblem(text: string): string | undefined {
   try {
     url = new URL(text);
   } catch {
-    return `"${text}" is not an absolute URL`;
+    return `${quote(text)} is not an absolute URL`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${text}" is not an http(s) URL`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${quote(text)} is not an http(s) URL`;
   return undefined;
 }
 
@@ -101,7 +102,7 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
       if (!CHECK_FIELDS.has(key)) {
         fail(
           [...at, key],
-          `check ${index + 1} has an unknown field "${key}" (known: ${[...CHECK_FIELDS].join(', ')})`,
+          `check ${index + 1} has an unknown field ${quote(key)} (known: ${[...CHECK_FIELDS].join(', ')})`,
         );
       }
     }
@@ -110,18 +111,22 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
     const badUrl = urlProblem(url.trim());
     if (badUrl !== undefined) fail([...at, 'url'], `check ${index + 1} "url": ${badUrl}`);
     const name = fields['name'] === undefined ? url.trim() : String(fields['name']);
-    if (names.has(name)) fail([...at, 'name'], `check ${index + 1}: the name "${name}" is used twice`);
+    if (names.has(name)) fail([...at, 'name'], `check ${index + 1}: the name ${quote(name)} is used twice`);
     names.add(name);
     const method = String(fields['method'] ?? 'GET').toUpperCase();
     if (!METHODS.has(method))
-      fail([...at, 'method'], `check "${name}" "method": "${method}" is not an HTTP method`, 'method: GET');
+      fail(
+        [...at, 'method'],
+        `check ${quote(name)} "method": ${quote(method)} is not an HTTP method`,
+        'method: GET',
+      );
     const check: SmokeCheck = { name, url: url.trim(), method, headers: {}, expectStatus: ['2xx'] };
     const headers = fields['headers'];
     if (headers !== undefined) {
       if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
         fail(
           [...at, 'headers'],
-          `check "${name}" "headers" must be a map`,
+          `check ${quote(name)} "headers" must be a map`,
           'headers: { Accept: application/json }',
         );
       }
@@ -137,7 +142,7 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
       if (patterns === undefined) {
         fail(
           [...at, 'expect-status'],
-          `check "${name}" "expect-status": ${JSON.stringify(fields['expect-status'])} is not a status`,
+          `check ${quote(name)} "expect-status": ${JSON.stringify(fields['expect-status'])} is not a status`,
           'expect-status: [200, 204] or "2xx"',
         );
       }
@@ -154,7 +159,7 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
         } catch (error) {
           fail(
             [...at, 'expect-body-regex'],
-            `check "${name}" "expect-body-regex": ${(error as Error).message}`,
+            `check ${quote(name)} "expect-body-regex": ${(error as Error).message}`,
             'expect-body-regex: "^ok$"',
           );
         }
@@ -166,7 +171,7 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
       if (json === null || typeof json !== 'object' || Array.isArray(json)) {
         fail(
           [...at, 'expect-json'],
-          `check "${name}" "expect-json" must be a map of JSON path to value`,
+          `check ${quote(name)} "expect-json" must be a map of JSON path to value`,
           'expect-json: { "$.status": ok }',
         );
       }
@@ -181,7 +186,7 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
       if (ms === undefined)
         fail(
           [...at, 'max-latency'],
-          `check "${name}" "max-latency": ${JSON.stringify(latency)} is not a duration`,
+          `check ${quote(name)} "max-latency": ${JSON.stringify(latency)} is not a duration`,
           'max-latency: 500ms',
         );
       check.maxLatencyMs = ms;
@@ -216,7 +221,7 @@ export function getInputs(): Inputs {
     if (patterns === undefined)
       throw new InputError(
         'expected-status',
-        `"${getString('expected-status')}" is not a status list`,
+        `${quote(getString('expected-status'))} is not a status list`,
         '200,204 or 2xx',
       );
     const headersDoc = getDocument('headers');

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors.ts';
 import type { ImageSpec } from './render.ts';
+import { quote } from '../output.ts';
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
@@ -56,7 +57,7 @@ export function parseImageInput(text: string, inputName: string): ImageSpec {
   if (lines.length === 0) throw new InputError(inputName, 'a value is required but none was given', example);
   const check = (reference: string, where: string): string => {
     if (parseImageReference(reference) === undefined)
-      throw new InputError(inputName, `${where}"${reference}" is not a valid image reference`, example);
+      throw new InputError(inputName, `${where}${quote(reference)} is not a valid image reference`, example);
     return reference;
   };
   if (!lines.some((line) => line.includes('='))) {
@@ -70,11 +71,12 @@ export function parseImageInput(text: string, inputName: string): ImageSpec {
     if (equals <= 0)
       throw new InputError(
         inputName,
-        `line ${index + 1} ("${line}") is not CONTAINER=IMAGE`,
+        `line ${index + 1} (${quote(line)}) is not CONTAINER=IMAGE`,
         `web=${example}`,
       );
     const container = line.slice(0, equals).trim();
-    if (images.has(container)) throw new InputError(inputName, `container "${container}" is given twice`);
+    if (images.has(container))
+      throw new InputError(inputName, `container ${quote(container)} is given twice`);
     images.set(container, check(line.slice(equals + 1).trim(), `line ${index + 1}: `));
   });
   return { kind: 'per-container', images };

@@ -3,7 +3,10 @@
  * steps deploy-bluegreen shares with deploy-rolling — render, show the diff, register with Gantry's tags.
  */
 import type { ECSClient, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import { InputError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { quote } from '../output.ts';
+import { unknownFields } from './fields.ts';
 import {
   diffTaskDefinitions,
   imagesOf,
@@ -17,8 +20,11 @@ import { registerTaskDefinition, runUrl, shortTaskDefinition, TAGS } from './ser
 
 /** What to render. */
 export interface RevisionRequest {
-  /** The template file (input `task-definition`), already loaded; undefined: the running revision. */
-  file?: { file: string; document: TaskDefinitionDocument };
+  /**
+   * The template file (input `task-definition`), already loaded; undefined: the running revision.
+   * `allowFamilyChange` (input `allow-family-change`) lets its `family` differ from the running one's.
+   */
+  file?: { file: string; document: TaskDefinitionDocument; allowFamilyChange?: boolean };
   /** The running revision, as DescribeTaskDefinition returned it. */
   current: { taskDefinition: TaskDefinition; tags: Tag[] };
   image: ImageSpec;
@@ -35,11 +41,27 @@ export interface RenderedRevision {
 }
 
 /**
- * Renders the new revision and logs the diff against the running one.
- * @throws InputError when a container named in `containers`/`image` is not in the template
+ * Renders the new revision and logs the diff against the running one. A template file whose fields ECS
+ * does not know gets a warning naming the nearest known field (the field is kept: ECS may know it).
+ * @throws InputError naming `task-definition` when the template's `family` differs from the running
+ *   revision's and `allowFamilyChange` is not set (the service would silently move to another family);
+ *   InputError when a container named in `containers`/`image` is not in the template
  */
 export function renderRevision(request: RevisionRequest, logger: Logger): RenderedRevision {
   const source = request.file?.file ?? 'the running task definition';
+  if (request.file !== undefined) {
+    const family = String(request.file.document['family']);
+    const running = request.current.taskDefinition.family ?? '';
+    if (running !== '' && family !== running && request.file.allowFamilyChange !== true)
+      throw new InputError(
+        'task-definition',
+        `the template's family ${quote(family)} differs from the service's ${quote(running)}: registering it ` +
+          `would move the service to another family. Use family ${quote(running)}, or set allow-family-change: true`,
+        `a template with "family": "${running}"`,
+      );
+    for (const field of unknownFields(request.file.document))
+      logger.warning(`${source}: unknown task-definition field ${field}; it is sent to ECS as is`);
+  }
   const ownTags = request.current.tags.filter((tag) => !(tag.key ?? '').startsWith('gantry:'));
   const template =
     request.file?.document ??

@@ -8,6 +8,7 @@
  * `keep-unknown-fields.ts` puts the fields the SDK's serializer drops back into the request body.
  */
 import { InputError } from '../errors.ts';
+import { quote } from '../output.ts';
 
 /** A task definition as plain JSON data (RegisterTaskDefinition's request shape plus anything unknown). */
 export type TaskDefinitionDocument = Record<string, unknown>;
@@ -104,7 +105,7 @@ export function planImages(
   if (spec.kind === 'per-container') {
     for (const name of spec.images.keys())
       if (!names.includes(name))
-        throw new InputError('image', `"${name}" is not a container of ${describe}; ${known}`);
+        throw new InputError('image', `${quote(name)} is not a container of ${describe}; ${known}`);
     if (containerNames.length > 0 && containerNames.some((name) => !spec.images.has(name)))
       throw new InputError('container', 'with CONTAINER=IMAGE lines in `image`, leave `container` empty');
     return new Map(spec.images);
@@ -122,7 +123,7 @@ export function planImages(
   }
   for (const name of targets)
     if (!names.includes(name))
-      throw new InputError('container', `"${name}" is not a container of ${describe}; ${known}`);
+      throw new InputError('container', `${quote(name)} is not a container of ${describe}; ${known}`);
   return new Map(targets.map((name) => [name, spec.image]));
 }
 

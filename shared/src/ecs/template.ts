@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InputError, describeThrown } from '../errors.ts';
 import { parseDocumentText } from '../inputs.ts';
 import { normalizeTemplate, type TaskDefinitionDocument } from './render.ts';
+import { quote } from '../output.ts';
 
 /**
  * Loads and normalizes a template file.
@@ -23,7 +24,7 @@ export function loadTemplateFile(file: string, inputName: string): TaskDefinitio
   } catch (error) {
     throw new InputError(
       inputName,
-      `cannot read "${file}": ${describeThrown(error)}`,
+      `cannot read ${quote(file)}: ${describeThrown(error)}`,
       'ecs/task-definition.json',
     );
   }

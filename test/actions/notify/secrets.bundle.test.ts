@@ -1,0 +1,52 @@
+/**
+ * URL-shaped secrets (issue 14): a Slack webhook URL is secret in its path. When the webhook answers 404
+ * with a body quoting that path, neither the log (as the runner masks it) nor the job summary nor an
+ * output may show it. Against the dist/ before the fix (GANTRY_TEST_DIST) only the whole URL was masked,
+ * and the quoted path reached the warning and the summary.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { runBundle } from '../../harness/run-bundle.ts';
+
+const SECRET = 'WebhookSecretPart0123';
+const HOOK_PATH = `/services/T0AAAAAAA/B0BBBBBBB/${SECRET}`;
+let server: Server;
+let url = '';
+
+beforeAll(async () => {
+  // A webhook endpoint that no longer exists: 404 with a body echoing the path, as some proxies do.
+  server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end(`no_service: ${request.url ?? ''} was not found`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+test('a webhook path quoted by an error body is masked in the log, the summary and the outputs', async () => {
+  const run = await runBundle('notify', {
+    inputs: {
+      status: 'success',
+      environment: 'staging',
+      'slack-webhook': `${url}${HOOK_PATH}`,
+      'commit-status': 'false',
+      deployment: 'false',
+      'github-token': '',
+    },
+    env: { GANTRY_RETRY_DELAY_SCALE: '0.001' },
+    ...(process.env['GANTRY_TEST_DIST']
+      ? { bundlePath: path.join(process.env['GANTRY_TEST_DIST'], 'notify', 'index.js') }
+      : {}),
+  });
+  expect(run.outputs['failed']).toBe('slack-webhook');
+  // The failure was reported (so the body was printed somewhere) …
+  expect(run.log).toMatch(/answered HTTP 404/);
+  // … with the secret part masked everywhere a reader could see it.
+  expect(run.log).not.toContain(SECRET);
+  expect(run.summary).not.toContain(SECRET);
+  expect(JSON.stringify(run.outputs)).not.toContain(SECRET);
+});
