@@ -15,6 +15,7 @@ const EXPECTED = [
   'build-push',
   'deploy-bluegreen',
   'deploy-rolling',
+  'deploy-static',
   'lint-gate',
   'notify',
   'rollback',
