@@ -109,7 +109,9 @@ async function deploy(inputs: Inputs, remote: Remote, outputs: Outputs, logger: 
   const current = await remote.bucket.readManifest(remote.s3, inputs.bucket, inputs.prefix + remote.bucket.MANIFEST);
   const uploaded = await uploadAll(inputs, remote, plan, outputs, logger);
   await deleteStale(inputs, remote, plan.deletes, outputs, logger);
-  await recordRelease(inputs, remote, { files, listed, uploaded, current, versioned }, logger);
+  // A deploy that changed nothing keeps the manifests as they are, so the previous release stays reachable.
+  if (plan.uploads.length > 0 || plan.deletes.length > 0 || current === undefined)
+    await recordRelease(inputs, remote, { files, listed, uploaded, current, versioned }, logger);
   return [...plan.uploads.map((u) => u.key), ...plan.deletes];
 }
 

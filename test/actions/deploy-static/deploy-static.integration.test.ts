@@ -2,12 +2,13 @@
  * deploy-static against moto's S3 and CloudFront, with the AWS CLI (`aws s3 sync`) as the reference for
  * what a bucket should hold after publishing the same folder.
  */
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GetInvalidationCommand, CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '../../integration/ecs/moto.ts';
 import {
   awsCli,
@@ -125,15 +126,100 @@ describe('deploy-static against moto', () => {
     const third = await deployStatic(workspace, inputs, env());
     expect(third.outputs).toMatchObject({ uploaded: '0', deleted: '0', 'invalidation-id': '' });
 
-    // Rollback: back to release 1 (the deploy of "nothing changed" kept release 2 as the previous one,
-    // so roll back once to reach release 2's predecessor... see README: rollback restores the release
-    // before the current manifest). Deploy release 2 again is a no-op, so the previous is release 2.
+    // Rollback: back to release 1 (the no-op deploy kept release 1 as the previous release).
     const back = await deployStatic(workspace, { ...inputs, source: '', rollback: 'true' }, env());
     expect(back.error).toBeUndefined();
-    const restored = await readBucket(s3, 'site');
-    expect(new Map([...restored].map(([k, v]) => [k, v.md5]))).toEqual(
-      new Map([...release2].map(([k, v]) => [k, v.md5])),
-    );
-    expect(release1.size).toBeGreaterThan(0);
+    expect(back.outputs).toMatchObject({ uploaded: '3', deleted: '1' });
+    const md5s = (objects: Map<string, { md5: string }>): Map<string, string> =>
+      new Map([...objects].map(([key, object]) => [key, object.md5]));
+    expect(md5s(await readBucket(s3, 'site'))).toEqual(md5s(release1));
+    expect(back.outputs['invalidation-id']).not.toBe('');
+    // A second rollback rolls forward to release 2.
+    const forward = await deployStatic(workspace, { ...inputs, source: '', rollback: 'true' }, env());
+    expect(forward.error).toBeUndefined();
+    expect(md5s(await readBucket(s3, 'site'))).toEqual(md5s(release2));
   }, 180_000);
+
+  test('a multipart object the AWS CLI uploaded (md5-of-md5s-N ETag) is recognised as unchanged', async () => {
+    const site = path.join(workspace, 'big');
+    const big = Buffer.alloc(9 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    await writeSite(site, { 'video/intro.bin': big, 'index.html': Buffer.from('<p>big</p>') });
+    await createBucket(s3, 'big', false);
+    await awsCli(moto, ['s3', 'cp', path.join(site, 'video/intro.bin'), 's3://big/video/intro.bin']);
+    const before = await readBucket(s3, 'big');
+    expect(before.get('video/intro.bin')?.etag).toMatch(/^[0-9a-f]{32}-2$/);
+    const result = await deployStatic(workspace, { source: 'big', bucket: 'big' }, env());
+    expect(result.error).toBeUndefined();
+    expect(result.outputs).toMatchObject({ uploaded: '1', unchanged: '1' });
+    // Our own multipart upload of a changed big file gives the same kind of ETag, and the bytes land.
+    big[0] = 1;
+    await writeSite(site, { 'video/intro.bin': big });
+    const again = await deployStatic(workspace, { source: 'big', bucket: 'big' }, env());
+    expect(again.outputs).toMatchObject({ uploaded: '1', unchanged: '1' });
+    const after = await readBucket(s3, 'big');
+    expect(after.get('video/intro.bin')?.etag).toMatch(/^[0-9a-f]{32}-2$/);
+    expect(after.get('video/intro.bin')?.md5).toBe(createHash('md5').update(big).digest('hex'));
+  }, 120_000);
+
+  test('dry-run reports the plan and writes nothing', async () => {
+    const site = path.join(workspace, 'dry');
+    await writeSite(site, sampleSite());
+    await createBucket(s3, 'dry', true);
+    await s3.send(new PutObjectCommand({ Bucket: 'dry', Key: 'old.html', Body: 'old' }));
+    const result = await deployStatic(
+      workspace,
+      { source: 'dry', bucket: 'dry', delete: 'true', 'dry-run': 'true' },
+      env(),
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.outputs).toMatchObject({ uploaded: String(Object.keys(sampleSite()).length), deleted: '1' });
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'dry' }));
+    expect((listed.Contents ?? []).map((item) => item.Key)).toEqual(['old.html']);
+    expect(result.logger.text()).toContain('would delete old.html');
+  }, 60_000);
+
+  test('rollback without a previous release, or on a bucket without versioning, fails clearly', async () => {
+    const site = path.join(workspace, 'plain');
+    await writeSite(site, { 'index.html': Buffer.from('v1') });
+    await createBucket(s3, 'plain', false);
+    const none = await deployStatic(workspace, { bucket: 'plain', rollback: 'true' }, env());
+    expect(none.error?.message).toMatch(/No previous release recorded/);
+    await deployStatic(workspace, { source: 'plain', bucket: 'plain' }, env());
+    await writeSite(site, { 'index.html': Buffer.from('v2') });
+    const second = await deployStatic(workspace, { source: 'plain', bucket: 'plain' }, env());
+    expect(
+      second.logger.lines.some((line) => line.level === 'warning' && /no versioning/.test(line.message)),
+    ).toBe(true);
+    const back = await deployStatic(workspace, { bucket: 'plain', rollback: 'true' }, env());
+    expect(back.error?.message).toMatch(/without object versions/);
+  }, 60_000);
+
+  test.each([
+    [{ source: '../outside', bucket: 'site' }, /Input 'source': "\.\.\/outside" is outside the workspace/],
+    [{ source: '/etc', bucket: 'site' }, /Input 'source': "\/etc" is outside the workspace/],
+    [{ source: 'site', bucket: 's3://site' }, /Input 'bucket'/],
+    [{ source: 'site', bucket: 'site', prefix: 'a/../b' }, /Input 'prefix'/],
+    [{ source: 'site', bucket: 'site', 'distribution-id': 'not an id' }, /Input 'distribution-id'/],
+    [{ source: 'site', bucket: 'site', invalidate: 'some' }, /Input 'invalidate'/],
+    [{ source: 'site', bucket: 'site', timeout: '2h' }, /Input 'timeout'/],
+    [{ source: 'site', bucket: 'site', 'cache-control': 'no colon here' }, /Input 'cache-control': line 1/],
+    [{ bucket: 'site' }, /Input 'source'/],
+  ])('bad input %j fails naming it, before any AWS call', async (inputs, message) => {
+    // The endpoint is a closed port: an AWS call would fail with a connection error instead.
+    const result = await deployStatic(workspace, inputs, { ...env(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    expect(result.error?.name).toBe('InputError');
+    expect(result.error?.message).toMatch(message);
+  });
+
+  test('a symbolic link out of the build folder is refused', async () => {
+    const site = path.join(workspace, 'linked');
+    await writeSite(site, { 'index.html': Buffer.from('x') });
+    await symlink('/etc/hostname', path.join(site, 'leak.txt'));
+    await createBucket(s3, 'linked', false);
+    const result = await deployStatic(workspace, { source: 'linked', bucket: 'linked' }, env());
+    expect(result.error?.message).toMatch(/leak\.txt is a symbolic link to .* outside the source folder/);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'linked' }));
+    expect(listed.Contents ?? []).toEqual([]);
+  }, 60_000);
 });
