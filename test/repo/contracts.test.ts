@@ -16,6 +16,7 @@ const EXPECTED = [
   'deploy-bluegreen',
   'deploy-rolling',
   'deploy-static',
+  'lighthouse-gate',
   'lint-gate',
   'notify',
   'rollback',
