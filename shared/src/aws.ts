@@ -10,9 +10,7 @@
  * The SDK packages are imported lazily (`await import()`), so an action that fails on a bad input never
  * pays for loading them.
  */
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InputError } from './errors.ts';
 
@@ -63,34 +61,6 @@ export async function createElbv2Client(
   const region = resolveRegion(options.region);
   const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   return new ElasticLoadBalancingV2Client({ region, maxAttempts: options.maxAttempts ?? 3 });
-}
-
-/**
- * An S3 client for `options.region` (see the module comment). Path-style addressing is used when an
- * endpoint is set through `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL` (a local S3 such as moto or MinIO
- * serves buckets under the path, not as host names); against AWS itself the SDK's default applies.
- * @throws InputError when no region can be found
- */
-export async function createS3Client(options: AwsClientOptions = {}): Promise<S3Client> {
-  const region = resolveRegion(options.region);
-  const { S3Client } = await import('@aws-sdk/client-s3');
-  const customEndpoint = Boolean(process.env['AWS_ENDPOINT_URL_S3'] || process.env['AWS_ENDPOINT_URL']);
-  return new S3Client({
-    region,
-    maxAttempts: options.maxAttempts ?? 3,
-    ...(customEndpoint ? { forcePathStyle: true } : {}),
-  });
-}
-
-/**
- * A CloudFront client. CloudFront is a global service whose API lives in `us-east-1`, so the region is
- * fixed there whatever `aws-region` says (it is still validated, so a typo fails as for the other clients).
- * @throws InputError when a given region is not a region name
- */
-export async function createCloudFrontClient(options: AwsClientOptions = {}): Promise<CloudFrontClient> {
-  if ((options.region ?? '').trim() !== '') resolveRegion(options.region);
-  const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
-  return new CloudFrontClient({ region: 'us-east-1', maxAttempts: options.maxAttempts ?? 3 });
 }
 
 /** Error names AWS services use for throttling (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). */

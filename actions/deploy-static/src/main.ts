@@ -9,7 +9,8 @@
 import path from 'node:path';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createCloudFrontClient, createS3Client, resolveRegion } from '../../../shared/src/aws.ts';
+import { resolveRegion } from '../../../shared/src/aws.ts';
+import { createCloudFrontClient, createS3Client } from '../../../shared/src/aws-storage.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { inert } from '../../../shared/src/inert.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
