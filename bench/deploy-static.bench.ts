@@ -75,7 +75,10 @@ async function cliSync(prefix: string): Promise<{ ms: number; uploaded: number }
     env: { ...process.env, ...env },
     maxBuffer: 256 * 1024 * 1024,
   });
-  return { ms: performance.now() - started, uploaded: stdout.split('\n').filter((l) => l.startsWith('upload:')).length };
+  return {
+    ms: performance.now() - started,
+    uploaded: stdout.split('\n').filter((l) => l.startsWith('upload:')).length,
+  };
 }
 
 async function gantry(prefix: string): Promise<{ ms: number; uploaded: number }> {
@@ -157,7 +160,7 @@ for (const scenario of ['CI build', 'local edit']) {
 }
 lines.push(
   '',
-  "`aws s3 sync` decides by size and modification time, so after a fresh CI build it re-uploads every file whose size did not change but whose time did; deploy-static decides by content (MD5 / multipart ETag), so it uploads only the changed files in both scenarios, at the price of reading every file once.",
+  '`aws s3 sync` decides by size and modification time, so after a fresh CI build it re-uploads every file whose size did not change but whose time did; deploy-static decides by content (MD5 / multipart ETag), so it uploads only the changed files in both scenarios, at the price of reading every file once.',
 );
 const out = path.join(root, 'bench', 'results', 'deploy-static.md');
 await mkdir(path.dirname(out), { recursive: true });

@@ -3,7 +3,11 @@
  * invalidation, and the wait for it to complete.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import {
+  CreateInvalidationCommand,
+  GetDistributionCommand,
+  GetInvalidationCommand,
+} from '@aws-sdk/client-cloudfront';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { pollUntil } from '../../../shared/src/poll.ts';
 
@@ -75,10 +79,14 @@ export async function waitForInvalidation(
 ): Promise<number> {
   const { elapsedMs } = await pollUntil(
     async () => {
-      const answer = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }));
+      const answer = await cloudfront.send(
+        new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
+      );
       const status = answer.Invalidation?.Status ?? 'unknown';
       // CloudFront answers `InProgress` then `Completed`; compared case-insensitively (moto says `COMPLETED`).
-      return status.toLowerCase() === 'completed' ? { done: true, value: status } : { done: false, progress: `invalidation ${invalidationId}: ${status}` };
+      return status.toLowerCase() === 'completed'
+        ? { done: true, value: status }
+        : { done: false, progress: `invalidation ${invalidationId}: ${status}` };
     },
     { timeoutMs, intervalMs, description: `CloudFront invalidation ${invalidationId} to complete`, logger },
   );

@@ -38,7 +38,12 @@ export async function computeEtags(
   partSizes: readonly number[] = [],
 ): Promise<{ md5: string; multipart: Map<number, string> }> {
   const whole = createHash('md5');
-  const states = partSizes.map((size) => ({ size, filled: 0, part: createHash('md5'), digests: [] as Buffer[] }));
+  const states = partSizes.map((size) => ({
+    size,
+    filled: 0,
+    part: createHash('md5'),
+    digests: [] as Buffer[],
+  }));
   for await (const chunk of createReadStream(file, { highWaterMark: MiB })) {
     const buffer = chunk as Buffer;
     whole.update(buffer);

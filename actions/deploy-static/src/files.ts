@@ -31,7 +31,9 @@ export async function listBuild(
 ): Promise<LocalFile[]> {
   const info = await stat(root).catch(() => undefined);
   if (info === undefined || !info.isDirectory())
-    throw new ConfigurationError(`The source folder ${root} does not exist or is not a folder: run the build first.`);
+    throw new ConfigurationError(
+      `The source folder ${root} does not exist or is not a folder: run the build first.`,
+    );
   const realRoot = await realpath(root);
   const files: LocalFile[] = [];
   const walk = async (folder: string): Promise<void> => {

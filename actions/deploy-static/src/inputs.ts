@@ -74,8 +74,15 @@ export function normalizePrefix(value: string): string {
   const trimmed = value.trim().replace(/^\/+/, '').replace(/\/+$/, '');
   if (trimmed === '') return '';
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(trimmed) || trimmed.split('/').some((part) => part === '' || part === '..' || part === '.'))
-    throw new InputError('prefix', `"${value}" is not a key prefix (no empty, "." or ".." parts)`, 'sites/web');
+  if (
+    /[\u0000-\u001f\u007f]/.test(trimmed) ||
+    trimmed.split('/').some((part) => part === '' || part === '..' || part === '.')
+  )
+    throw new InputError(
+      'prefix',
+      `"${value}" is not a key prefix (no empty, "." or ".." parts)`,
+      'sites/web',
+    );
   return `${trimmed}/`;
 }
 
@@ -91,8 +98,20 @@ export function parseCacheRules(text: string): CacheRule[] {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const split = line.indexOf(': ');
-    const glob = split < 0 ? '' : line.slice(0, split).trim().replace(/^["']|["']$/g, '');
-    const value = split < 0 ? '' : line.slice(split + 2).trim().replace(/^["']|["']$/g, '');
+    const glob =
+      split < 0
+        ? ''
+        : line
+            .slice(0, split)
+            .trim()
+            .replace(/^["']|["']$/g, '');
+    const value =
+      split < 0
+        ? ''
+        : line
+            .slice(split + 2)
+            .trim()
+            .replace(/^["']|["']$/g, '');
     if (glob === '' || value === '')
       throw new InputError('cache-control', `line ${index + 1} ("${line}") is not "GLOB: VALUE"`, example);
     // eslint-disable-next-line no-control-regex
@@ -114,10 +133,18 @@ export function getInputs(): Inputs {
     throw new InputError('source', 'a value is required (the build folder)', 'dist');
   const bucket = getString('bucket', { required: true, example: 'www-example-com' });
   if (!BUCKET.test(bucket) || bucket.includes('..'))
-    throw new InputError('bucket', `"${bucket}" is not an S3 bucket name (no s3:// and no key)`, 'www-example-com');
+    throw new InputError(
+      'bucket',
+      `"${bucket}" is not an S3 bucket name (no s3:// and no key)`,
+      'www-example-com',
+    );
   const distributionId = getString('distribution-id');
   if (distributionId !== '' && !DISTRIBUTION.test(distributionId))
-    throw new InputError('distribution-id', `"${distributionId}" is not a CloudFront distribution id`, 'E2QWRUHEXAMPLE');
+    throw new InputError(
+      'distribution-id',
+      `"${distributionId}" is not a CloudFront distribution id`,
+      'E2QWRUHEXAMPLE',
+    );
   const invalidate = getEnum('invalidate', INVALIDATE, { default: 'changed' });
   const exclude = getList('exclude', { separator: 'newline' });
   return {

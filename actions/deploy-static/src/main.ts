@@ -62,23 +62,39 @@ async function connect(inputs: Inputs): Promise<Remote> {
     inputs['distribution-id'] === ''
       ? undefined
       : await createCloudFrontClient({ region: inputs['aws-region'], maxAttempts: 5 });
-  return { s3, cloudfront, bucket: await import('./bucket.ts'), distribution: await import('./distribution.ts') };
+  return {
+    s3,
+    cloudfront,
+    bucket: await import('./bucket.ts'),
+    distribution: await import('./distribution.ts'),
+  };
 }
 
 /** Fills the `url` output and returns the origin path the distribution serves the bucket under. */
-async function describeSite(inputs: Inputs, remote: Remote, outputs: Outputs): Promise<{ originPath: string }> {
+async function describeSite(
+  inputs: Inputs,
+  remote: Remote,
+  outputs: Outputs,
+): Promise<{ originPath: string }> {
   if (remote.cloudfront === undefined) {
     const region = resolveRegion(inputs['aws-region']);
     outputs.url = `https://${inputs.bucket}.s3.${region}.amazonaws.com/${inputs.prefix}`;
     return { originPath: '' };
   }
-  const info = await remote.distribution.describeDistribution(remote.cloudfront, inputs['distribution-id'], inputs.bucket);
+  const info = await remote.distribution.describeDistribution(
+    remote.cloudfront,
+    inputs['distribution-id'],
+    inputs.bucket,
+  );
   outputs.url = `https://${info.domain}/`;
   return { originPath: info.originPath };
 }
 
 /** The keys the run must never touch: the manifest folder and the `exclude` globs. */
-function skipper(inputs: Inputs, bucket: Bucket): { relative: (rel: string) => boolean; key: (key: string) => boolean } {
+function skipper(
+  inputs: Inputs,
+  bucket: Bucket,
+): { relative: (rel: string) => boolean; key: (key: string) => boolean } {
   const relative = (rel: string): boolean =>
     rel.startsWith(bucket.RESERVED) || inputs.exclude.some((glob) => matches(rel, glob));
   return { relative, key: (key) => relative(key.slice(inputs.prefix.length)) };
@@ -88,12 +104,20 @@ function skipper(inputs: Inputs, bucket: Bucket): { relative: (rel: string) => b
  * A deploy: plan, upload assets then pages, delete, record the release.
  * @returns the keys that changed (for the invalidation), or undefined for a dry run
  */
-async function deploy(inputs: Inputs, remote: Remote, outputs: Outputs, logger: Logger): Promise<string[] | undefined> {
+async function deploy(
+  inputs: Inputs,
+  remote: Remote,
+  outputs: Outputs,
+  logger: Logger,
+): Promise<string[] | undefined> {
   const skip = skipper(inputs, remote.bucket);
   const files = await listBuild(inputs.source, skip.relative);
-  logger.info(`${files.length} file(s) in ${inert(path.relative(process.env['GITHUB_WORKSPACE'] || process.cwd(), inputs.source) || '.')}`);
-  const { plan, listed } = await logger.group(`Comparing with s3://${inputs.bucket}/${inert(inputs.prefix)}`, () =>
-    planAgainstBucket(inputs, remote, files, skip.key, logger),
+  logger.info(
+    `${files.length} file(s) in ${inert(path.relative(process.env['GITHUB_WORKSPACE'] || process.cwd(), inputs.source) || '.')}`,
+  );
+  const { plan, listed } = await logger.group(
+    `Comparing with s3://${inputs.bucket}/${inert(inputs.prefix)}`,
+    () => planAgainstBucket(inputs, remote, files, skip.key, logger),
   );
   outputs.unchanged = plan.unchanged.length;
   if (inputs['dry-run']) {
@@ -101,13 +125,21 @@ async function deploy(inputs: Inputs, remote: Remote, outputs: Outputs, logger: 
     outputs.deleted = plan.deletes.length;
     for (const upload of plan.uploads) logger.info(`would upload ${inert(upload.key)} (${upload.reason})`);
     for (const key of plan.deletes) logger.info(`would delete ${inert(key)}`);
-    logger.notice(`Dry run: ${plan.uploads.length} to upload, ${plan.deletes.length} to delete, ${plan.unchanged.length} unchanged; nothing written.`);
+    logger.notice(
+      `Dry run: ${plan.uploads.length} to upload, ${plan.deletes.length} to delete, ${plan.unchanged.length} unchanged; nothing written.`,
+    );
     return undefined;
   }
   const versioned = await remote.bucket.versioningEnabled(remote.s3, inputs.bucket);
   if (!versioned)
-    logger.warning(`Bucket ${inputs.bucket} has no versioning: a later rollback cannot restore overwritten files (enable versioning to keep that option).`);
-  const current = await remote.bucket.readManifest(remote.s3, inputs.bucket, inputs.prefix + remote.bucket.MANIFEST);
+    logger.warning(
+      `Bucket ${inputs.bucket} has no versioning: a later rollback cannot restore overwritten files (enable versioning to keep that option).`,
+    );
+  const current = await remote.bucket.readManifest(
+    remote.s3,
+    inputs.bucket,
+    inputs.prefix + remote.bucket.MANIFEST,
+  );
   const uploaded = await uploadAll(inputs, remote, plan, outputs, logger);
   await deleteStale(inputs, remote, plan.deletes, outputs, logger);
   // A deploy that changed nothing keeps the manifests as they are, so the previous release stays reachable.
@@ -130,7 +162,9 @@ async function planAgainstBucket(
     concurrency: inputs.concurrency,
     compare: async (file, object) => (await sameContent(file.file, file.size, object)).same,
   });
-  logger.info(`${objects.size} object(s) in the bucket: ${plan.uploads.length} to upload, ${plan.deletes.length} to delete, ${plan.unchanged.length} unchanged`);
+  logger.info(
+    `${objects.size} object(s) in the bucket: ${plan.uploads.length} to upload, ${plan.deletes.length} to delete, ${plan.unchanged.length} unchanged`,
+  );
   return { plan, listed: objects };
 }
 
@@ -149,18 +183,36 @@ async function uploadAll(
     const what = index === 0 ? 'assets' : 'HTML pages';
     await logger.group(`Uploading ${phase.length} ${what}`, async () => {
       await mapConcurrent(phase, inputs.concurrency, async (upload) => {
-        const headers = { contentType: contentType(upload.key), cacheControl: cacheControl(upload.relative, inputs['cache-control']) };
-        const result = await remote.bucket.uploadFile(remote.s3, inputs.bucket, upload.key, upload.file, upload.size, headers);
+        const headers = {
+          contentType: contentType(upload.key),
+          cacheControl: cacheControl(upload.relative, inputs['cache-control']),
+        };
+        const result = await remote.bucket.uploadFile(
+          remote.s3,
+          inputs.bucket,
+          upload.key,
+          upload.file,
+          upload.size,
+          headers,
+        );
         done.set(upload.key, { etag: result.etag, versionId: result.versionId });
         outputs.uploaded++;
-        logger.info(`${upload.reason === 'new' ? 'added' : 'updated'} ${inert(upload.key)} (${headers.contentType}${result.contentEncoding ? `, ${result.contentEncoding}` : ''}; ${headers.cacheControl ?? 'no Cache-Control'})`);
+        logger.info(
+          `${upload.reason === 'new' ? 'added' : 'updated'} ${inert(upload.key)} (${headers.contentType}${result.contentEncoding ? `, ${result.contentEncoding}` : ''}; ${headers.cacheControl ?? 'no Cache-Control'})`,
+        );
       });
     });
   }
   return done;
 }
 
-async function deleteStale(inputs: Inputs, remote: Remote, keys: string[], outputs: Outputs, logger: Logger): Promise<void> {
+async function deleteStale(
+  inputs: Inputs,
+  remote: Remote,
+  keys: string[],
+  outputs: Outputs,
+  logger: Logger,
+): Promise<void> {
   if (keys.length === 0) return;
   await logger.group(`Deleting ${keys.length} object(s) no longer in the build`, async () => {
     await remote.bucket.deleteKeys(remote.s3, inputs.bucket, keys);
@@ -194,7 +246,8 @@ async function recordRelease(
     const fresh = release.uploaded.get(key);
     const etag = normalizeEtag(fresh?.etag ?? release.listed.get(key)?.etag ?? '');
     const known = release.current?.objects[key];
-    const versionId = fresh !== undefined ? fresh.versionId : known?.etag === etag ? known.versionId : undefined;
+    const versionId =
+      fresh !== undefined ? fresh.versionId : known?.etag === etag ? known.versionId : undefined;
     objects[key] = versionId === undefined ? { etag, size: file.size } : { etag, size: file.size, versionId };
     if (release.versioned && versionId === undefined) needVersion.push(key);
   }
@@ -217,8 +270,18 @@ async function recordRelease(
     objects,
   };
   if (release.current !== undefined)
-    await remote.bucket.writeManifest(remote.s3, inputs.bucket, inputs.prefix + remote.bucket.PREVIOUS_MANIFEST, release.current);
-  await remote.bucket.writeManifest(remote.s3, inputs.bucket, inputs.prefix + remote.bucket.MANIFEST, manifest);
+    await remote.bucket.writeManifest(
+      remote.s3,
+      inputs.bucket,
+      inputs.prefix + remote.bucket.PREVIOUS_MANIFEST,
+      release.current,
+    );
+  await remote.bucket.writeManifest(
+    remote.s3,
+    inputs.bucket,
+    inputs.prefix + remote.bucket.MANIFEST,
+    manifest,
+  );
   logger.info(
     `Recorded the release in s3://${inputs.bucket}/${inert(inputs.prefix + remote.bucket.MANIFEST)} (${Object.keys(objects).length} objects${manifest.versioned ? ', with version ids' : ''})`,
   );
@@ -231,14 +294,23 @@ async function recordRelease(
  * @returns the keys that changed
  * @throws ConfigurationError-like Error when there is no previous release, or it has no version ids
  */
-async function rollBack(inputs: Inputs, remote: Remote, outputs: Outputs, logger: Logger): Promise<string[] | undefined> {
+async function rollBack(
+  inputs: Inputs,
+  remote: Remote,
+  outputs: Outputs,
+  logger: Logger,
+): Promise<string[] | undefined> {
   const { bucket, s3 } = remote;
   const current = await bucket.readManifest(s3, inputs.bucket, inputs.prefix + bucket.MANIFEST);
   const previous = await bucket.readManifest(s3, inputs.bucket, inputs.prefix + bucket.PREVIOUS_MANIFEST);
   if (previous === undefined)
-    throw new Error(`No previous release recorded in s3://${inputs.bucket}/${inputs.prefix}${bucket.PREVIOUS_MANIFEST}: nothing to roll back to (a rollback needs two deploys by deploy-static).`);
+    throw new Error(
+      `No previous release recorded in s3://${inputs.bucket}/${inputs.prefix}${bucket.PREVIOUS_MANIFEST}: nothing to roll back to (a rollback needs two deploys by deploy-static).`,
+    );
   if (!previous.versioned)
-    throw new Error(`The previous release (${previous.releasedAt}) was recorded without object versions (bucket versioning was off), so its files cannot be restored.`);
+    throw new Error(
+      `The previous release (${previous.releasedAt}) was recorded without object versions (bucket versioning was off), so its files cannot be restored.`,
+    );
   const skip = skipper(inputs, bucket);
   const objects = await bucket.listObjects(s3, inputs.bucket, inputs.prefix, skip.key);
   const restore = Object.entries(previous.objects)
@@ -247,7 +319,9 @@ async function rollBack(inputs: Inputs, remote: Remote, outputs: Outputs, logger
   const deletes = [...objects.keys()].filter((key) => previous.objects[key] === undefined).sort();
   const unchanged = Object.keys(previous.objects).length - restore.length;
   outputs.unchanged = unchanged;
-  logger.info(`Rolling back to the release of ${previous.releasedAt}${previous.sha ? ` (${inert(previous.sha)})` : ''}: ${restore.length} to restore, ${deletes.length} to delete, ${unchanged} unchanged`);
+  logger.info(
+    `Rolling back to the release of ${previous.releasedAt}${previous.sha ? ` (${inert(previous.sha)})` : ''}: ${restore.length} to restore, ${deletes.length} to delete, ${unchanged} unchanged`,
+  );
   if (inputs['dry-run']) {
     outputs.uploaded = restore.length;
     outputs.deleted = deletes.length;
@@ -264,8 +338,12 @@ async function rollBack(inputs: Inputs, remote: Remote, outputs: Outputs, logger
     });
   }
   await deleteStale(inputs, remote, deletes, outputs, logger);
-  await bucket.writeManifest(s3, inputs.bucket, inputs.prefix + bucket.MANIFEST, { ...previous, objects: restored });
-  if (current !== undefined) await bucket.writeManifest(s3, inputs.bucket, inputs.prefix + bucket.PREVIOUS_MANIFEST, current);
+  await bucket.writeManifest(s3, inputs.bucket, inputs.prefix + bucket.MANIFEST, {
+    ...previous,
+    objects: restored,
+  });
+  if (current !== undefined)
+    await bucket.writeManifest(s3, inputs.bucket, inputs.prefix + bucket.PREVIOUS_MANIFEST, current);
   return [...restore.map((r) => r.key), ...deletes];
 }
 
@@ -285,13 +363,26 @@ async function invalidate(
     return;
   }
   const cloudfront = remote.cloudfront;
-  await logger.group(`Invalidating ${paths.length === 1 ? paths[0] : `${paths.length} paths`} on ${inputs['distribution-id']}`, async () => {
-    outputs['invalidation-id'] = await remote.distribution.createInvalidation(cloudfront, inputs['distribution-id'], paths);
-    logger.info(`Invalidation ${inert(outputs['invalidation-id'])} created`);
-    if (!inputs.wait) return;
-    const elapsed = await remote.distribution.waitForInvalidation(cloudfront, inputs['distribution-id'], outputs['invalidation-id'], inputs.timeout, logger);
-    logger.info(`Invalidation completed in ${formatDuration(elapsed)}`);
-  });
+  await logger.group(
+    `Invalidating ${paths.length === 1 ? paths[0] : `${paths.length} paths`} on ${inputs['distribution-id']}`,
+    async () => {
+      outputs['invalidation-id'] = await remote.distribution.createInvalidation(
+        cloudfront,
+        inputs['distribution-id'],
+        paths,
+      );
+      logger.info(`Invalidation ${inert(outputs['invalidation-id'])} created`);
+      if (!inputs.wait) return;
+      const elapsed = await remote.distribution.waitForInvalidation(
+        cloudfront,
+        inputs['distribution-id'],
+        outputs['invalidation-id'],
+        inputs.timeout,
+        logger,
+      );
+      logger.info(`Invalidation completed in ${formatDuration(elapsed)}`);
+    },
+  );
 }
 
 async function summarize(inputs: Inputs, outputs: Outputs, elapsedMs: number): Promise<void> {
@@ -299,7 +390,15 @@ async function summarize(inputs: Inputs, outputs: Outputs, elapsedMs: number): P
   await writeSummaryTable(
     title,
     ['Uploaded', 'Deleted', 'Unchanged', 'Invalidation', 'URL'],
-    [[String(outputs.uploaded), String(outputs.deleted), String(outputs.unchanged), outputs['invalidation-id'] || '—', outputs.url]],
+    [
+      [
+        String(outputs.uploaded),
+        String(outputs.deleted),
+        String(outputs.unchanged),
+        outputs['invalidation-id'] || '—',
+        outputs.url,
+      ],
+    ],
     `Done in ${formatDuration(elapsedMs)}.`,
   );
 }

@@ -51,7 +51,11 @@ export async function planRelease(
     const key = options.prefix + file.relative;
     const object = remote.get(key);
     if (object === undefined) return { key, file, state: 'new' as const };
-    return { key, file, state: (await options.compare(file, object)) ? ('same' as const) : ('changed' as const) };
+    return {
+      key,
+      file,
+      state: (await options.compare(file, object)) ? ('same' as const) : ('changed' as const),
+    };
   });
   const uploads: PlannedUpload[] = [];
   const unchanged: string[] = [];
@@ -91,7 +95,12 @@ export function invalidationPaths(keys: readonly string[], originPath = '', max 
       if (!key.startsWith(`${base}/`)) continue;
       served = key.slice(base.length + 1);
     }
-    const encoded = '/' + served.split('/').map((part) => encodeURIComponent(part).replace(/%40/g, '@')).join('/');
+    const encoded =
+      '/' +
+      served
+        .split('/')
+        .map((part) => encodeURIComponent(part).replace(/%40/g, '@'))
+        .join('/');
     paths.add(encoded);
     if (/(^|\/)index\.html$/.test(served)) paths.add(encoded.replace(/index\.html$/, ''));
   }

@@ -59,7 +59,11 @@ export function parseThresholds(map: Map<string, string>): Map<Category, number>
   const thresholds = new Map<Category, number>();
   for (const [key, value] of map) {
     if (!(CATEGORIES as readonly string[]).includes(key))
-      throw new InputError('thresholds', `"${key}" is not a Lighthouse category (${CATEGORIES.join(', ')})`, example);
+      throw new InputError(
+        'thresholds',
+        `"${key}" is not a Lighthouse category (${CATEGORIES.join(', ')})`,
+        example,
+      );
     if (!/^\d{1,3}$/.test(value) || Number(value) > 100)
       throw new InputError('thresholds', `${key}: "${value}" is not a score from 0 to 100`, example);
     thresholds.set(key as Category, Number(value));
@@ -72,7 +76,11 @@ export function parseThresholds(map: Map<string, string>): Map<Category, number>
  * @throws InputError for the first bad input, before Chromium starts
  */
 export function getInputs(): Inputs {
-  const urls = getList('urls', { required: true, separator: 'newline', example: 'https://staging.example.com/' });
+  const urls = getList('urls', {
+    required: true,
+    separator: 'newline',
+    example: 'https://staging.example.com/',
+  });
   for (const url of urls) {
     let parsed: URL | undefined;
     try {
@@ -83,8 +91,11 @@ export function getInputs(): Inputs {
     if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
       throw new InputError('urls', `"${url}" is not an absolute http(s) URL`, 'https://staging.example.com/');
   }
-  if (urls.length > 20) throw new InputError('urls', `${urls.length} URLs: at most 20 per step`, 'https://staging.example.com/');
-  const thresholds = parseThresholds(rawInput('thresholds') === '' ? new Map([['performance', '80']]) : getMap('thresholds'));
+  if (urls.length > 20)
+    throw new InputError('urls', `${urls.length} URLs: at most 20 per step`, 'https://staging.example.com/');
+  const thresholds = parseThresholds(
+    rawInput('thresholds') === '' ? new Map([['performance', '80']]) : getMap('thresholds'),
+  );
   if (thresholds.size === 0) throw new InputError('thresholds', 'no category given', 'performance=80');
   const lighthouse = getString('lighthouse-path');
   const chrome = getString('chrome-path');
@@ -93,9 +104,14 @@ export function getInputs(): Inputs {
     thresholds,
     'form-factor': getEnum('form-factor', ['mobile', 'desktop'] as const, { default: 'mobile' }),
     level: getEnum('level', ['error', 'warning'] as const, { default: 'error' }),
-    'report-dir': workspacePath('report-dir', getString('report-dir', { default: 'lighthouse-reports' }), 'lighthouse-reports'),
+    'report-dir': workspacePath(
+      'report-dir',
+      getString('report-dir', { default: 'lighthouse-reports' }),
+      'lighthouse-reports',
+    ),
     'chrome-path': chrome === '' ? '' : path.resolve(chrome),
-    'lighthouse-path': lighthouse === '' ? '' : workspacePath('lighthouse-path', lighthouse, 'node_modules/lighthouse'),
+    'lighthouse-path':
+      lighthouse === '' ? '' : workspacePath('lighthouse-path', lighthouse, 'node_modules/lighthouse'),
     timeout: getDuration('timeout', { default: '3m', min: 10_000, max: 15 * 60_000 }) ?? 180_000,
   };
 }

@@ -75,7 +75,9 @@ async function cliIn(folder: string, origin: LighthouseCli['origin']): Promise<L
   if (pkg.name !== 'lighthouse') return undefined;
   const version = pkg.version ?? '0';
   if (Number(version.split('.')[0]) < 12)
-    throw new ConfigurationError(`Lighthouse ${version} in ${folder} is too old: version 12 or later is needed.`);
+    throw new ConfigurationError(
+      `Lighthouse ${version} in ${folder} is too old: version 12 or later is needed.`,
+    );
   return { cli: path.join(folder, 'cli', 'index.js'), version, origin };
 }
 
@@ -94,7 +96,8 @@ export async function findLighthouse(
   if (input !== '') {
     const folder = input.endsWith('.js') ? path.resolve(path.dirname(input), '..') : input;
     const found = await cliIn(folder, 'input');
-    if (found === undefined) throw new ConfigurationError(`lighthouse-path ${input} is not the lighthouse package.`);
+    if (found === undefined)
+      throw new ConfigurationError(`lighthouse-path ${input} is not the lighthouse package.`);
     return found;
   }
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
@@ -114,10 +117,22 @@ async function npmInstall(folder: string): Promise<void> {
   await mkdir(folder, { recursive: true });
   const { code, output } = await spawnBounded(
     'npm',
-    ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', folder, `lighthouse@${PINNED_LIGHTHOUSE}`],
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--prefix',
+      folder,
+      `lighthouse@${PINNED_LIGHTHOUSE}`,
+    ],
     { timeoutMs: 5 * 60_000 },
   );
-  if (code !== 0) throw new ConfigurationError(`npm install lighthouse@${PINNED_LIGHTHOUSE} failed: ${output.slice(-2000)}`);
+  if (code !== 0)
+    throw new ConfigurationError(
+      `npm install lighthouse@${PINNED_LIGHTHOUSE} failed: ${output.slice(-2000)}`,
+    );
 }
 
 /** Runs a command with a deadline, killing its whole process group when it passes; output capped at 1 MiB. */
@@ -127,7 +142,11 @@ function spawnBounded(
   options: { timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<{ code: number; output: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const take = (chunk: Buffer): void => {
       if (output.length < 1024 * 1024) output += chunk.toString();
@@ -176,7 +195,13 @@ export async function audit(
   lighthouse: LighthouseCli,
   chrome: string,
   url: string,
-  options: { categories: Category[]; formFactor: 'mobile' | 'desktop'; reportDir: string; name: string; timeoutMs: number },
+  options: {
+    categories: Category[];
+    formFactor: 'mobile' | 'desktop';
+    reportDir: string;
+    name: string;
+    timeoutMs: number;
+  },
 ): Promise<AuditResult> {
   await mkdir(options.reportDir, { recursive: true });
   const profile = await mkdtemp(path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'lighthouse-profile-'));
@@ -198,12 +223,16 @@ export async function audit(
       timeoutMs: options.timeoutMs,
       env: { ...process.env, CHROME_PATH: chrome },
     });
-    if (run.timedOut) throw new Error(`Lighthouse did not finish auditing ${url} within ${Math.round(options.timeoutMs / 1000)}s`);
+    if (run.timedOut)
+      throw new Error(
+        `Lighthouse did not finish auditing ${url} within ${Math.round(options.timeoutMs / 1000)}s`,
+      );
     const json = `${base}.report.json`;
     const size = (await stat(json).catch(() => undefined))?.size;
     if (run.code !== 0 && size === undefined)
       throw new Error(`Lighthouse failed on ${url} (exit ${run.code}): ${run.output.slice(-1000)}`);
-    if (size === undefined || size > 100 * 1024 * 1024) throw new Error(`Lighthouse wrote no usable JSON report for ${url}`);
+    if (size === undefined || size > 100 * 1024 * 1024)
+      throw new Error(`Lighthouse wrote no usable JSON report for ${url}`);
     const report = JSON.parse(await readFile(json, 'utf8')) as {
       categories?: Record<string, { score: number | null }>;
       runtimeError?: { code?: string; message?: string };
@@ -242,6 +271,9 @@ export function misses(result: AuditResult, thresholds: ReadonlyMap<Category, nu
  */
 export function reportName(url: string, index: number): string {
   const parsed = new URL(url);
-  const slug = `${parsed.host}${parsed.pathname}`.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+$/g, '').slice(0, 80);
+  const slug = `${parsed.host}${parsed.pathname}`
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/-+$/g, '')
+    .slice(0, 80);
   return `${index + 1}-${slug}`;
 }

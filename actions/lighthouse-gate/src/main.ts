@@ -26,7 +26,8 @@ export interface Outputs {
 
 /** Sets every output in one place. */
 export function writeOutputs(outputs: Outputs): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, typeof value === 'boolean' ? String(value) : value);
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, typeof value === 'boolean' ? String(value) : value);
 }
 
 /** Runs the gate; throws (after outputs and summary) when a threshold is missed and `level` is `error`. */
@@ -58,15 +59,29 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   writeOutputs({
     passed: failed.length === 0,
     scores: JSON.stringify(
-      results.map((result) => ({ url: result.url, scores: result.scores, report: result.report, passed: result.misses.length === 0, misses: result.misses })),
+      results.map((result) => ({
+        url: result.url,
+        scores: result.scores,
+        report: result.report,
+        passed: result.misses.length === 0,
+        misses: result.misses,
+      })),
     ),
-    performance: performance.every((score) => score !== undefined) && performance.length > 0 ? String(Math.min(...(performance as number[]))) : '',
+    performance:
+      performance.every((score) => score !== undefined) && performance.length > 0
+        ? String(Math.min(...(performance as number[])))
+        : '',
     'report-paths': results.map((result) => result.report).join('\n'),
     'report-dir': inputs['report-dir'],
   });
   await writeSummaryTable(
     'Lighthouse',
-    ['URL', ...categories.map((category) => `${category} (≥ ${inputs.thresholds.get(category)})`), 'Result', 'Report'],
+    [
+      'URL',
+      ...categories.map((category) => `${category} (≥ ${inputs.thresholds.get(category)})`),
+      'Result',
+      'Report',
+    ],
     results.map((result) => [
       result.url,
       ...categories.map((category: Category) => String(result.scores[category] ?? '—')),

@@ -29,7 +29,8 @@ describe('contentEncoding', () => {
   const gz = gzipSync(Buffer.from('x'));
   test('gzip data in a .js file is served with Content-Encoding: gzip', () =>
     expect(contentEncoding('app.js', gz)).toBe('gzip'));
-  test('a .gz archive is content, not an encoding', () => expect(contentEncoding('backup.gz', gz)).toBeUndefined());
+  test('a .gz archive is content, not an encoding', () =>
+    expect(contentEncoding('backup.gz', gz)).toBeUndefined());
   test('plain text has none', () => expect(contentEncoding('app.js', Buffer.from('co'))).toBeUndefined());
   test('an empty file has none', () => expect(contentEncoding('app.js', Buffer.alloc(0))).toBeUndefined());
 });
@@ -55,7 +56,12 @@ describe('cacheControl', () => {
   });
   test('the first matching rule wins; a glob without / matches the base name; none sends nothing', () => {
     const rules = parseCacheRules(
-      ['# comment', 'assets/**: public, max-age=600', '*.png: public, max-age=86400', 'robots.txt: none'].join('\n'),
+      [
+        '# comment',
+        'assets/**: public, max-age=600',
+        '*.png: public, max-age=86400',
+        'robots.txt: none',
+      ].join('\n'),
     );
     expect(cacheControl('assets/app-3f2a1b9c.js', rules)).toBe('public, max-age=600');
     expect(cacheControl('assets/logo.png', rules)).toBe('public, max-age=600');

@@ -53,5 +53,7 @@ test('a source outside the workspace fails with exit 1 and an error naming the i
     inputs: { source: '../../etc', bucket: 'bundle-site' },
   });
   expect(result.exitCode).toBe(1);
-  expect(result.annotations.some((a) => a.level === 'error' && a.message.includes("Input 'source'"))).toBe(true);
+  expect(result.annotations.some((a) => a.level === 'error' && a.message.includes("Input 'source'"))).toBe(
+    true,
+  );
 });

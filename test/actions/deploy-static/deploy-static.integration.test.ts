@@ -47,7 +47,11 @@ describe('deploy-static against moto', () => {
     await createBucket(s3, 'reference', false);
     await createBucket(s3, 'gantry-ref', false);
     await awsCli(moto, ['s3', 'sync', site, 's3://reference/web']);
-    const result = await deployStatic(workspace, { source: 'ref-site', bucket: 'gantry-ref', prefix: 'web' }, env());
+    const result = await deployStatic(
+      workspace,
+      { source: 'ref-site', bucket: 'gantry-ref', prefix: 'web' },
+      env(),
+    );
     expect(result.error).toBeUndefined();
     const reference = await readBucket(s3, 'reference');
     const ours = await readBucket(s3, 'gantry-ref');
@@ -114,7 +118,10 @@ describe('deploy-static against moto', () => {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
     const invalidation = await cloudfront.send(
-      new GetInvalidationCommand({ DistributionId: distributionId, Id: second.outputs['invalidation-id'] ?? '' }),
+      new GetInvalidationCommand({
+        DistributionId: distributionId,
+        Id: second.outputs['invalidation-id'] ?? '',
+      }),
     );
     cloudfront.destroy();
     expect([...(invalidation.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort()).toEqual(
@@ -173,7 +180,10 @@ describe('deploy-static against moto', () => {
       env(),
     );
     expect(result.error).toBeUndefined();
-    expect(result.outputs).toMatchObject({ uploaded: String(Object.keys(sampleSite()).length), deleted: '1' });
+    expect(result.outputs).toMatchObject({
+      uploaded: String(Object.keys(sampleSite()).length),
+      deleted: '1',
+    });
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'dry' }));
     expect((listed.Contents ?? []).map((item) => item.Key)).toEqual(['old.html']);
     expect(result.logger.text()).toContain('would delete old.html');
@@ -207,7 +217,10 @@ describe('deploy-static against moto', () => {
     [{ bucket: 'site' }, /Input 'source'/],
   ])('bad input %j fails naming it, before any AWS call', async (inputs, message) => {
     // The endpoint is a closed port: an AWS call would fail with a connection error instead.
-    const result = await deployStatic(workspace, inputs, { ...env(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    const result = await deployStatic(workspace, inputs, {
+      ...env(),
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    });
     expect(result.error?.name).toBe('InputError');
     expect(result.error?.message).toMatch(message);
   });

@@ -29,7 +29,11 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 function reference(buffer: Buffer, part: number): string {
   const digests: Buffer[] = [];
   for (let offset = 0; offset < buffer.length; offset += part)
-    digests.push(createHash('md5').update(buffer.subarray(offset, offset + part)).digest());
+    digests.push(
+      createHash('md5')
+        .update(buffer.subarray(offset, offset + part))
+        .digest(),
+    );
   return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
 }
 

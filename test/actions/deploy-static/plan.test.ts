@@ -17,7 +17,12 @@ describe('planRelease', () => {
   const compare = async (_: LocalFile, object: { etag: string }): Promise<boolean> => object.etag === 'same';
 
   test('new and changed files upload, assets before pages; stale keys deleted only with delete', async () => {
-    const plan = await planRelease(files, remote, { prefix: 'web/', deleteStale: true, compare, concurrency: 2 });
+    const plan = await planRelease(files, remote, {
+      prefix: 'web/',
+      deleteStale: true,
+      compare,
+      concurrency: 2,
+    });
     expect(plan.uploads.map((u) => [u.key, u.reason])).toEqual([
       ['web/a/style.css', 'changed'],
       ['web/index.html', 'new'],
@@ -25,7 +30,12 @@ describe('planRelease', () => {
     ]);
     expect(plan.unchanged).toEqual(['web/a/app.js']);
     expect(plan.deletes).toEqual(['web/gone.js', 'web/old.html']);
-    const kept = await planRelease(files, remote, { prefix: 'web/', deleteStale: false, compare, concurrency: 2 });
+    const kept = await planRelease(files, remote, {
+      prefix: 'web/',
+      deleteStale: false,
+      compare,
+      concurrency: 2,
+    });
     expect(kept.deletes).toEqual([]);
   });
 
@@ -64,7 +74,9 @@ describe('normalizePrefix', () => {
     ['web', 'web/'],
     ['/sites/web/', 'sites/web/'],
   ])('%j → %j', (input, expected) => expect(normalizePrefix(input)).toBe(expected));
-  test.each(['a/../b', 'a//b', './a'])('%j is refused', (input) => expect(() => normalizePrefix(input)).toThrow(/prefix/));
+  test.each(['a/../b', 'a//b', './a'])('%j is refused', (input) =>
+    expect(() => normalizePrefix(input)).toThrow(/prefix/),
+  );
 });
 
 describe('mapConcurrent', () => {

@@ -29,7 +29,8 @@ const run = promisify(execFile);
 export function sampleSite(): Record<string, Buffer> {
   const bytes = (text: string): Buffer => Buffer.from(text);
   const png = Buffer.from(
-    '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+    '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+      '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
     'hex',
   );
   return {
@@ -68,7 +69,9 @@ export function s3Client(moto: Moto): S3Client {
 export async function createBucket(s3: S3Client, name: string, versioned: boolean): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: name }));
   if (versioned)
-    await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
 }
 
 /** Creates a CloudFront distribution whose S3 origin is `bucket`; returns its id. */

@@ -12,7 +12,9 @@ test('a bad threshold fails with exit 1 and an error naming the input', async ()
     inputs: { urls: 'http://127.0.0.1:9/', thresholds: 'speed=80' },
   });
   expect(result.exitCode).toBe(1);
-  expect(result.annotations.some((a) => a.level === 'error' && a.message.includes("Input 'thresholds'"))).toBe(true);
+  expect(
+    result.annotations.some((a) => a.level === 'error' && a.message.includes("Input 'thresholds'")),
+  ).toBe(true);
 });
 
 test('the bundle does not contain Lighthouse', async () => {

@@ -30,14 +30,21 @@ afterAll(async () => {
 });
 
 /** Runs the gate in-process with INPUT_* and runner files; restores the environment. */
-async function gate(inputs: Record<string, string>): Promise<{ error?: Error; outputs: Record<string, string>; summary: string }> {
+async function gate(
+  inputs: Record<string, string>,
+): Promise<{ error?: Error; outputs: Record<string, string>; summary: string }> {
   const { run } = await import('../../../actions/lighthouse-gate/src/main.ts');
   const outputFile = path.join(files, `output-${Date.now()}`);
   const summaryFile = path.join(files, 'summary');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
   const saved = { ...process.env };
-  Object.assign(process.env, { GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: files });
+  Object.assign(process.env, {
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: files,
+  });
   for (const [name, value] of Object.entries(inputs)) process.env[inputEnvName(name)] = value;
   let error: Error | undefined;
   try {
@@ -56,7 +63,12 @@ async function gate(inputs: Record<string, string>): Promise<{ error?: Error; ou
 describe('lighthouse-gate with Lighthouse and Chromium', () => {
   test('a light page passes performance ≥ 80 and a page with a large render-blocking script fails it', async () => {
     const result = await gate({ urls: `${pages.light}\n${pages.heavy}`, thresholds: 'performance=80' });
-    const scores = JSON.parse(result.outputs['scores'] ?? '[]') as { url: string; scores: { performance?: number }; report: string; passed: boolean }[];
+    const scores = JSON.parse(result.outputs['scores'] ?? '[]') as {
+      url: string;
+      scores: { performance?: number };
+      report: string;
+      passed: boolean;
+    }[];
     // Printed so the report can quote them; the assertions below are what the test checks.
     console.log('lighthouse scores', JSON.stringify(scores.map((s) => [s.url, s.scores])));
     expect(scores).toHaveLength(2);
@@ -77,7 +89,12 @@ describe('lighthouse-gate with Lighthouse and Chromium', () => {
   }, 300_000);
 
   test('level: warning reports the miss without failing the step', async () => {
-    const result = await gate({ urls: pages.heavy, thresholds: 'performance=80', level: 'warning', 'report-dir': 'reports-warn' });
+    const result = await gate({
+      urls: pages.heavy,
+      thresholds: 'performance=80',
+      level: 'warning',
+      'report-dir': 'reports-warn',
+    });
     expect(result.error).toBeUndefined();
     expect(result.outputs['passed']).toBe('false');
   }, 300_000);
@@ -85,9 +102,15 @@ describe('lighthouse-gate with Lighthouse and Chromium', () => {
   test.each([
     [{ urls: 'not a url' }, /Input 'urls'/],
     [{ urls: 'ftp://127.0.0.1/' }, /Input 'urls'/],
-    [{ urls: 'http://127.0.0.1/', thresholds: 'speed=80' }, /Input 'thresholds': "speed" is not a Lighthouse category/],
+    [
+      { urls: 'http://127.0.0.1/', thresholds: 'speed=80' },
+      /Input 'thresholds': "speed" is not a Lighthouse category/,
+    ],
     [{ urls: 'http://127.0.0.1/', thresholds: 'performance=180' }, /Input 'thresholds'/],
-    [{ urls: 'http://127.0.0.1/', 'report-dir': '../elsewhere' }, /Input 'report-dir'.*outside the workspace/],
+    [
+      { urls: 'http://127.0.0.1/', 'report-dir': '../elsewhere' },
+      /Input 'report-dir'.*outside the workspace/,
+    ],
     [{ urls: 'http://127.0.0.1/', level: 'fatal' }, /Input 'level'/],
   ])('bad input %j fails naming it, before Chromium starts', async (inputs, message) => {
     const result = await gate(inputs);

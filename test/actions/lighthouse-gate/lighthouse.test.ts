@@ -4,10 +4,18 @@ import { misses, reportName, findChrome } from '../../../actions/lighthouse-gate
 
 describe('lighthouse-gate helpers', () => {
   test('misses lists scores under their threshold and unscored categories', () => {
-    const thresholds = parseThresholds(new Map([['performance', '80'], ['accessibility', '90'], ['seo', '50']]));
+    const thresholds = parseThresholds(
+      new Map([
+        ['performance', '80'],
+        ['accessibility', '90'],
+        ['seo', '50'],
+      ]),
+    );
     const result = { url: 'u', report: 'r', scores: { performance: 79, accessibility: 95 } };
     expect(misses(result, thresholds)).toEqual(['performance 79 < 80', 'seo not scored']);
-    expect(misses({ ...result, scores: { performance: 80, accessibility: 90, seo: 50 } }, thresholds)).toEqual([]);
+    expect(
+      misses({ ...result, scores: { performance: 80, accessibility: 90, seo: 50 } }, thresholds),
+    ).toEqual([]);
   });
   test.each([
     ['https://staging.example.com/', 0, '1-staging-example-com'],
