@@ -12,6 +12,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { resolveRegion, type AwsClientOptions } from './aws.ts';
 
 /**
+ * Every request bounded: 10 s to connect, 120 s without a byte on the socket (an 8 MiB part on a slow
+ * link still fits); a black-holed endpoint then fails and the SDK's retry decides, instead of hanging.
+ */
+const REQUEST_TIMEOUTS = { connectionTimeout: 10_000, requestTimeout: 120_000 };
+
+/**
  * An S3 client for `options.region`. Path-style addressing is used when an endpoint is set through
  * `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL` (a local S3 such as moto or MinIO serves buckets under the
  * path, not as host names); against AWS itself the SDK's default (virtual-hosted style) applies.
@@ -24,6 +30,7 @@ export async function createS3Client(options: AwsClientOptions = {}): Promise<S3
   return new S3Client({
     region,
     maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: REQUEST_TIMEOUTS,
     ...(customEndpoint ? { forcePathStyle: true } : {}),
   });
 }
@@ -37,5 +44,9 @@ export async function createS3Client(options: AwsClientOptions = {}): Promise<S3
 export async function createCloudFrontClient(options: AwsClientOptions = {}): Promise<CloudFrontClient> {
   if ((options.region ?? '').trim() !== '') resolveRegion(options.region);
   const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
-  return new CloudFrontClient({ region: 'us-east-1', maxAttempts: options.maxAttempts ?? 3 });
+  return new CloudFrontClient({
+    region: 'us-east-1',
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: REQUEST_TIMEOUTS,
+  });
 }

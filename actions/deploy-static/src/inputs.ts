@@ -2,9 +2,8 @@
  * deploy-static inputs: where the build is, where it goes (bucket, prefix, distribution), how it is
  * cached, and what the run may do (delete, invalidate, wait, dry-run, rollback).
  */
-import { realpathSync } from 'node:fs';
-import path from 'node:path';
 import { InputError } from '../../../shared/src/errors.ts';
+import { workspacePath } from '../../../shared/src/workspace.ts';
 import {
   getBoolean,
   getDuration,
@@ -40,31 +39,11 @@ export interface Inputs {
 
 /** S3 bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** C0 control characters and DEL: never valid in a key prefix or a header value. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
 /** CloudFront distribution ids: upper-case letters and digits, e.g. E2QWRUHEXAMPLE. */
 const DISTRIBUTION = /^[A-Z0-9]{8,20}$/;
-
-/**
- * Resolves a path input against GITHUB_WORKSPACE and checks it stays inside (symbolic links resolved
- * when the path exists).
- * @returns the absolute path
- * @throws InputError naming `name` when the path leaves the workspace
- */
-export function workspacePath(name: string, value: string, example: string): string {
-  const workspace = path.resolve(process.env['GITHUB_WORKSPACE'] || process.cwd());
-  const resolved = path.resolve(workspace, value);
-  const real = (p: string): string => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return p;
-    }
-  };
-  const root = real(workspace);
-  const target = real(resolved);
-  if (target !== root && !target.startsWith(root + path.sep))
-    throw new InputError(name, `"${value}" is outside the workspace (${workspace})`, example);
-  return resolved;
-}
 
 /**
  * Normalises a key prefix: no leading `/`, one trailing `/` when not empty.
@@ -73,9 +52,8 @@ export function workspacePath(name: string, value: string, example: string): str
 export function normalizePrefix(value: string): string {
   const trimmed = value.trim().replace(/^\/+/, '').replace(/\/+$/, '');
   if (trimmed === '') return '';
-  // eslint-disable-next-line no-control-regex
   if (
-    /[\u0000-\u001f\u007f]/.test(trimmed) ||
+    CONTROL.test(trimmed) ||
     trimmed.split('/').some((part) => part === '' || part === '..' || part === '.')
   )
     throw new InputError(
@@ -114,8 +92,7 @@ export function parseCacheRules(text: string): CacheRule[] {
             .replace(/^["']|["']$/g, '');
     if (glob === '' || value === '')
       throw new InputError('cache-control', `line ${index + 1} ("${line}") is not "GLOB: VALUE"`, example);
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value))
+    if (CONTROL.test(value))
       throw new InputError('cache-control', `line ${index + 1}: the value has control characters`, example);
     rules.push({ glob, value });
   });

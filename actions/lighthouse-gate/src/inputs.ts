@@ -2,9 +2,9 @@
  * lighthouse-gate inputs: the URLs, the score each category must reach, how to run Lighthouse and
  * Chromium, where the reports go, and whether a miss fails the step or only warns.
  */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../../shared/src/errors.ts';
+import { workspacePath } from '../../../shared/src/workspace.ts';
 import { getDuration, getEnum, getList, getMap, getString, rawInput } from '../../../shared/src/inputs.ts';
 
 /** Lighthouse's categories (https://github.com/GoogleChrome/lighthouse/blob/main/docs/understanding-results.md). */
@@ -26,28 +26,6 @@ export interface Inputs {
   'lighthouse-path': string;
   /** milliseconds, for each URL */
   timeout: number;
-}
-
-/**
- * Resolves a path input against GITHUB_WORKSPACE and checks it stays inside (links resolved when the
- * path exists).
- * @throws InputError naming `name` when it leaves the workspace
- */
-export function workspacePath(name: string, value: string, example: string): string {
-  const workspace = path.resolve(process.env['GITHUB_WORKSPACE'] || process.cwd());
-  const resolved = path.resolve(workspace, value);
-  const real = (p: string): string => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return p;
-    }
-  };
-  const root = real(workspace);
-  const target = real(resolved);
-  if (target !== root && !target.startsWith(root + path.sep))
-    throw new InputError(name, `"${value}" is outside the workspace (${workspace})`, example);
-  return resolved;
 }
 
 /**
