@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 
 const MiB = 1024 * 1024;
 
@@ -44,7 +45,11 @@ export async function computeEtags(
     part: createHash('md5'),
     digests: [] as Buffer[],
   }));
-  for await (const chunk of createReadStream(file, { highWaterMark: MiB })) {
+  // Small files are read in one go: a 1 MiB stream buffer per file would cost far more than the file.
+  const size = (await stat(file)).size;
+  const chunks: AsyncIterable<Buffer> | Buffer[] =
+    size <= MiB ? [await readFile(file)] : createReadStream(file, { highWaterMark: MiB });
+  for await (const chunk of chunks) {
     const buffer = chunk as Buffer;
     whole.update(buffer);
     for (const state of states) {
