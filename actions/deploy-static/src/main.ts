@@ -43,7 +43,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   const remote = await connect(inputs);
   const outputs: Outputs = { uploaded: 0, deleted: 0, unchanged: 0, 'invalidation-id': '', url: '' };
   try {
-    const served = await describeSite(inputs, remote, outputs);
+    const served = await describeSite(inputs, remote, outputs, logger);
     const changed = inputs.rollback
       ? await rollBack(inputs, remote, outputs, logger)
       : await deploy(inputs, remote, outputs, logger);
@@ -75,6 +75,7 @@ async function describeSite(
   inputs: Inputs,
   remote: Remote,
   outputs: Outputs,
+  logger: Logger,
 ): Promise<{ originPath: string }> {
   if (remote.cloudfront === undefined) {
     const region = resolveRegion(inputs['aws-region']);
@@ -87,6 +88,10 @@ async function describeSite(
     inputs.bucket,
   );
   outputs.url = `https://${info.domain}/`;
+  if (!info.servesBucket)
+    logger.warning(
+      `Distribution ${inputs['distribution-id']} has no S3 origin for bucket ${inputs.bucket}: paths are invalidated as keys from the bucket root.`,
+    );
   return { originPath: info.originPath };
 }
 

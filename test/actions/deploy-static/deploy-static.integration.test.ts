@@ -169,6 +169,36 @@ describe('deploy-static against moto', () => {
     expect(after.get('video/intro.bin')?.md5).toBe(createHash('md5').update(big).digest('hex'));
   }, 120_000);
 
+  test('a prefix served as the origin path: invalidation paths are the URLs, not the keys', async () => {
+    const site = path.join(workspace, 'origin');
+    await writeSite(site, { 'index.html': Buffer.from('v1'), 'app.js': Buffer.from('a') });
+    await createBucket(s3, 'origin', false);
+    const distributionId = await createDistribution(moto, 'origin', '/web');
+    const result = await deployStatic(
+      workspace,
+      { source: 'origin', bucket: 'origin', prefix: 'web', 'distribution-id': distributionId },
+      env(),
+    );
+    expect(result.error).toBeUndefined();
+    const cloudfront = new CloudFrontClient({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const invalidation = await cloudfront.send(
+      new GetInvalidationCommand({
+        DistributionId: distributionId,
+        Id: result.outputs['invalidation-id'] ?? '',
+      }),
+    );
+    cloudfront.destroy();
+    expect([...(invalidation.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort()).toEqual([
+      '/',
+      '/app.js',
+      '/index.html',
+    ]);
+  }, 60_000);
+
   test('dry-run reports the plan and writes nothing', async () => {
     const site = path.join(workspace, 'dry');
     await writeSite(site, sampleSite());
