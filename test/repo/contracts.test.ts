@@ -15,6 +15,8 @@ const EXPECTED = [
   'build-push',
   'deploy-bluegreen',
   'deploy-rolling',
+  'deploy-static',
+  'lighthouse-gate',
   'lint-gate',
   'notify',
   'rollback',

@@ -41,6 +41,8 @@ describe('calls match the contracts they call', () => {
       'build-push',
       'deploy-bluegreen',
       'deploy-rolling',
+      'deploy-static',
+      'lighthouse-gate',
       'lint-gate',
       'notify',
       'rollback',

@@ -10,17 +10,19 @@ import { actionlintFindings, githubParserErrors, reusableWorkflows, templates } 
 const files = [...reusableWorkflows(), ...templates()];
 
 describe('workflows parse and lint clean', () => {
-  test('the four reusable workflows and three templates exist', () => {
+  test('the five reusable workflows and four templates exist', () => {
     assert.deepEqual(
       files.map((f) => f.file),
       [
         '.github/workflows/gantry-ci.yml',
         '.github/workflows/gantry-deploy-ecs.yml',
+        '.github/workflows/gantry-deploy-static.yml',
         '.github/workflows/gantry-health.yml',
         '.github/workflows/gantry-security-daily.yml',
         'workflows-templates/health.yml',
         'workflows-templates/pipeline.yml',
         'workflows-templates/security.yml',
+        'workflows-templates/static-site.yml',
       ],
     );
   });
