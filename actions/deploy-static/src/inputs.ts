@@ -3,8 +3,8 @@
  * cached, and what the run may do (delete, invalidate, wait, dry-run, rollback).
  */
 import { InputError } from '../../../shared/src/errors.ts';
-import { workspacePath } from '../../../shared/src/workspace.ts';
 import {
+  containPath,
   getBoolean,
   getDuration,
   getEnum,
@@ -125,7 +125,7 @@ export function getInputs(): Inputs {
   const invalidate = getEnum('invalidate', INVALIDATE, { default: 'changed' });
   const exclude = getList('exclude', { separator: 'newline' });
   return {
-    source: sourceValue === '' ? '' : workspacePath('source', sourceValue, 'dist'),
+    source: sourceValue === '' ? '' : containPath('source', sourceValue, { example: 'dist' }),
     bucket,
     prefix: normalizePrefix(rawInput('prefix')),
     'distribution-id': distributionId,

@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { resolveRegion } from '../../../shared/src/aws.ts';
 import { createCloudFrontClient, createS3Client } from '../../../shared/src/aws-storage.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { inert } from '../../../shared/src/inert.ts';
+import { oneLine as inert } from '../../../shared/src/output.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { cacheControl, contentType, matches } from './content.ts';

@@ -4,8 +4,16 @@
  */
 import path from 'node:path';
 import { InputError } from '../../../shared/src/errors.ts';
-import { workspacePath } from '../../../shared/src/workspace.ts';
-import { getDuration, getEnum, getList, getMap, getString, rawInput } from '../../../shared/src/inputs.ts';
+import {
+  containPath,
+  getDuration,
+  getEnum,
+  getList,
+  getMap,
+  getPath,
+  getString,
+  rawInput,
+} from '../../../shared/src/inputs.ts';
 
 /** Lighthouse's categories (https://github.com/GoogleChrome/lighthouse/blob/main/docs/understanding-results.md). */
 export const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
@@ -82,14 +90,16 @@ export function getInputs(): Inputs {
     thresholds,
     'form-factor': getEnum('form-factor', ['mobile', 'desktop'] as const, { default: 'mobile' }),
     level: getEnum('level', ['error', 'warning'] as const, { default: 'error' }),
-    'report-dir': workspacePath(
-      'report-dir',
-      getString('report-dir', { default: 'lighthouse-reports' }),
-      'lighthouse-reports',
-    ),
+    'report-dir': getPath('report-dir', {
+      default: 'lighthouse-reports',
+      kind: 'output',
+      example: 'lighthouse-reports',
+    }),
     'chrome-path': chrome === '' ? '' : path.resolve(chrome),
     'lighthouse-path':
-      lighthouse === '' ? '' : workspacePath('lighthouse-path', lighthouse, 'node_modules/lighthouse'),
+      lighthouse === ''
+        ? ''
+        : containPath('lighthouse-path', lighthouse, { example: 'node_modules/lighthouse' }),
     timeout: getDuration('timeout', { default: '3m', min: 10_000, max: 15 * 60_000 }) ?? 180_000,
   };
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { inert } from '../../../shared/src/inert.ts';
+import { oneLine as inert } from '../../../shared/src/output.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type Category } from './inputs.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { workspacePath } from '../../shared/src/workspace.ts';
+import { containPath } from '../../shared/src/inputs.ts';
 
 let workspace: string;
 const saved = process.env['GITHUB_WORKSPACE'];
@@ -19,10 +19,14 @@ afterAll(async () => {
 });
 
 test('paths inside the workspace resolve against it', () => {
-  expect(workspacePath('source', 'dist', 'dist')).toBe(path.join(workspace, 'dist'));
-  expect(workspacePath('source', '.', 'dist')).toBe(workspace);
-  expect(workspacePath('source', 'not/yet/there', 'dist')).toBe(path.join(workspace, 'not/yet/there'));
+  expect(containPath('source', 'dist', { example: 'dist' })).toBe(path.join(workspace, 'dist'));
+  expect(containPath('source', '.', { example: 'dist' })).toBe(workspace);
+  expect(containPath('source', 'not/yet/there', { example: 'dist' })).toBe(
+    path.join(workspace, 'not/yet/there'),
+  );
 });
 test.each(['../x', '/etc', 'dist/../../x', 'escape', 'escape/passwd'])('%s leaves the workspace', (value) => {
-  expect(() => workspacePath('source', value, 'dist')).toThrow(/Input 'source'.*outside the workspace/);
+  expect(() => containPath('source', value, { example: 'dist' })).toThrow(
+    /Input 'source'.*outside the workspace/,
+  );
 });
