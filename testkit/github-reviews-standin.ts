@@ -9,7 +9,8 @@
  * - collaborator permission: `GET /repos/{owner}/{repo}/collaborators/{username}/permission`
  * - issues and comments: `POST /repos/{o}/{r}/issues`, `PATCH …/issues/{n}`, `GET|POST …/issues/{n}/comments`
  * - deployments: `GET|POST /repos/{o}/{r}/deployments`, `GET|POST …/deployments/{id}/statuses`
- * - commit statuses: `POST /repos/{o}/{r}/statuses/{sha}`, `GET …/commits/{ref}/status` (combined)
+ * - commit statuses: `POST /repos/{o}/{r}/statuses/{sha}`, `GET …/commits/{ref}/statuses` (newest first),
+ *   `GET …/commits/{ref}/status` (combined)
  *
  * Every list is paginated as GitHub does: `per_page` (default 30, at most 100), `page`, and a `Link`
  * header with `rel="next"`/`rel="last"` (RFC 8288). Requests need `Authorization: token <t>` or
@@ -93,6 +94,8 @@ export interface GithubStandin {
   deployments(): StandinDeployment[];
   /** Records a deployment of `sha` to `environment` with a final status (e.g. `success`). */
   addDeployment(sha: string, environment: string, state: string, payload?: Record<string, unknown>): void;
+  /** Records a commit status on `sha` (as a deploy run would have posted it). */
+  addStatus(sha: string, context: string, state: string, description?: string): void;
   /** Commit statuses posted, per sha, oldest first. */
   statuses(sha: string): { state: string; context: string; description: string }[];
   /** Called (once per request, before answering) — tests use it to add comments while an action waits. */
@@ -204,6 +207,11 @@ export async function startGithubStandin(
         created_at: created,
         statuses: [{ id: nextId++, state, description: `${state} in ${environment}`, created_at: created }],
       });
+    },
+    addStatus: (sha, context, state, description = '') => {
+      const list = statuses.get(sha) ?? [];
+      list.push({ state, context, description, created_at: tick() });
+      statuses.set(sha, list);
     },
     statuses: (sha) =>
       (statuses.get(sha) ?? []).map(({ state, context, description }) => ({
@@ -405,6 +413,10 @@ export async function startGithubStandin(
       list.push(status);
       statuses.set(match[1] ?? '', list);
       return send(response, 201, status);
+    }
+    if (method === 'GET' && (match = rest.match(/^\/commits\/([^/]+)\/statuses$/))) {
+      const list = (statuses.get(match[1] ?? '') ?? []).slice().reverse();
+      return paginate(request, response, path, query, list);
     }
     if (method === 'GET' && (match = rest.match(/^\/commits\/([^/]+)\/status$/))) {
       const list = statuses.get(match[1] ?? '') ?? [];
