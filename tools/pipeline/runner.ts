@@ -526,7 +526,9 @@ async function runJobs(frame: CallFrame, state: RunState): Promise<JobOutcome> {
       status,
       workspace: state.workspace,
     };
-    const name = job.name !== undefined ? asString(evaluateToken(job.name, scope)) : id;
+    // A job's name may use the matrix (`Check ${{ matrix.target.environment }}`): before expansion it has none.
+    const nameScope: EvaluationScope = { ...scope, contexts: { ...scope.contexts, matrix: {} } };
+    const name = job.name !== undefined ? asString(evaluateToken(job.name, nameScope)) : id;
     if (!evaluateCondition(job.if.expression, scope)) {
       state.print(`○ ${display} skipped (if: ${job.if.expression})`);
       state.reports.push({
