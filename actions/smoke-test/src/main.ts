@@ -5,10 +5,8 @@
  */
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { createEcsClient } from '../../../shared/src/aws.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { runSmokeChecks, type SmokeResult } from '../../../shared/src/smoke.ts';
-import { runProbeChecks } from '../../../shared/src/smoke-probes.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 
@@ -28,12 +26,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     `Running ${inputs.checks.length + inputs.probes.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
     async () => [
       ...(inputs.checks.length > 0 ? await runSmokeChecks(inputs.checks, settings) : []),
-      ...(inputs.probes.length > 0
-        ? await runProbeChecks(inputs.probes, {
-            ...settings,
-            ecsClient: () => createEcsClient({ region: inputs['aws-region'] }),
-          })
-        : []),
+      ...(inputs.probes.length > 0 ? await probeStep(inputs, settings) : []),
     ],
   );
   const failed = results.filter((result) => !result.passed);
@@ -96,4 +89,23 @@ async function loadStep(settings: NonNullable<Inputs['load']>, logger: Logger): 
     `Gate: p95 ≤ ${settings.maxP95Ms} ms, errors ≤ ${(settings.maxErrorRatio * 100).toFixed(2)} %.`,
   );
   if (!report.passed) throw new Error(`Load gate failed on ${settings.url}: ${report.reasons.join('; ')}`);
+}
+
+/** The `tcp` / `ecs-service` checks, loaded on demand (HTTP-only runs never load them). */
+async function probeStep(
+  inputs: Inputs,
+  settings: {
+    timeoutMs: number;
+    requestTimeoutMs: number;
+    retryDelayMs: number;
+    maxRetryDelayMs: number;
+    logger: Logger;
+  },
+): Promise<SmokeResult[]> {
+  const { runProbeChecks } = await import('../../../shared/src/smoke-probes.ts');
+  const { createEcsClient } = await import('../../../shared/src/aws.ts');
+  return runProbeChecks(inputs.probes, {
+    ...settings,
+    ecsClient: () => createEcsClient({ region: inputs['aws-region'] }),
+  });
 }
