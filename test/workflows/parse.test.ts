@@ -10,7 +10,7 @@ import { actionlintFindings, githubParserErrors, reusableWorkflows, templates } 
 const files = [...reusableWorkflows(), ...templates()];
 
 describe('workflows parse and lint clean', () => {
-  test('the four reusable workflows and three templates exist', () => {
+  test('the four reusable workflows and four templates exist', () => {
     assert.deepEqual(
       files.map((f) => f.file),
       [
@@ -21,6 +21,7 @@ describe('workflows parse and lint clean', () => {
         'workflows-templates/health.yml',
         'workflows-templates/pipeline.yml',
         'workflows-templates/security.yml',
+        'workflows-templates/services.yml',
       ],
     );
   });
