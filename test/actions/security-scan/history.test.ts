@@ -24,7 +24,9 @@ describe('secret scans over the history', () => {
   test.each(['gitleaks:git', 'gitleaks:history:main', 'gitleaks:history:a..b;rm -rf', 'trufflehog:history:'])(
     '%s is refused naming the input',
     (item) => {
-      expect(() => parseScanner(item)).toThrow(/Input 'scanners'.*takes no argument but history or history:<base>\.\.<head>/);
+      expect(() => parseScanner(item)).toThrow(
+        /Input 'scanners'.*takes no argument but history or history:<base>\.\.<head>/,
+      );
     },
   );
 
