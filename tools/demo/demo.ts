@@ -32,6 +32,7 @@ import { startPostgres, type LocalPostgres } from './postgres.ts';
 import { freePort } from './processes.ts';
 import { Receivers } from './receivers.ts';
 import { listTags, readManifest, REGISTRY_BINARY, startRegistry, type LocalRegistry } from './registry.ts';
+import { PROMOTE_WORKFLOW, promotionLines, startPromotion, UNDEPLOYED_WORKFLOW } from './promote.ts';
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -156,6 +157,8 @@ export function checkSources(options: DemoOptions): void {
 export interface DemoOptions {
   /** Ship a release whose health check fails. */
   badRelease?: boolean;
+  /** Run the promotion path instead (tools/demo/promote.ts): dev → staging → production, one digest. */
+  promote?: boolean;
   print?: (line: string) => void;
   /** Print step logs only for failed steps. */
   quiet?: boolean;
@@ -397,8 +400,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         return '0123456789abcdef0123456789abcdef01234567';
       }
     })();
+    const promotion =
+      options.promote === true ? await startPromotion(sha, DEMO_SECRETS.GITHUB_TOKEN) : undefined;
+    if (promotion !== undefined) {
+      stops.push(() => promotion.stop());
+      env['GITHUB_API_URL'] = promotion.github.url;
+    }
     const report = await runWorkflow({
-      workflow: 'examples/hello-service/workflows/deploy-staging.yml',
+      workflow:
+        promotion !== undefined ? PROMOTE_WORKFLOW : 'examples/hello-service/workflows/deploy-staging.yml',
+      approve: promotion !== undefined,
       workspace,
       event: 'push',
       secrets: { ...DEMO_SECRETS, DATABASE_URL: postgres.url },
@@ -422,7 +433,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // The state the run left
     const finalTaskDefinition = await serviceTaskDefinition(aws, CLUSTER, SERVICE);
     await agent.waitFor(finalTaskDefinition);
-    const call = report.jobs.find((job) => job.id === 'deploy');
+    const call = report.jobs.find(
+      (job) => job.id === (promotion !== undefined ? 'deploy-production' : 'deploy'),
+    );
     const releaseDigest = call?.outputs['image-digest'] ?? '';
     let releaseDigestServed = '';
     if (releaseDigest !== '')
@@ -473,7 +486,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       setupMs,
     };
 
+    const refused =
+      promotion === undefined
+        ? undefined
+        : await runWorkflow({
+            workflow: UNDEPLOYED_WORKFLOW,
+            workspace,
+            event: 'workflow_dispatch',
+            inputs: { 'image-digest': `sha256:${'d'.repeat(64)}` },
+            secrets: { ...DEMO_SECRETS, DATABASE_URL: postgres.url },
+            vars: {
+              STAGING_URL: agent.url,
+              ECS_CLUSTER: CLUSTER,
+              IMAGE_REPOSITORY: `${registry.host}/${SERVICE}`,
+            },
+            env,
+            config: await loadConfig(),
+            recordDeployments: true,
+            approve: true,
+            github: { sha, ref_name: 'main', repository: 'acme/hello-service', repository_owner: 'acme' },
+            print,
+            quiet: true,
+          });
+    if (promotion !== undefined && refused?.result === 'success') result.exitCode = 1;
     for (const line of [
+      ...(promotion !== undefined ? promotionLines(report, promotion.github, sha, refused) : []),
       ...summaryLines(report.jobs),
       ...annotationLines(report.jobs),
       ...resultTable(report),
@@ -513,11 +550,13 @@ if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       'bad-release': { type: 'boolean', default: false },
+      promote: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
   });
   runDemo({
     badRelease: values['bad-release'],
+    promote: values.promote,
     quiet: values.quiet,
     actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
     ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
