@@ -78,7 +78,8 @@ describe('npm run demo (end to end)', () => {
     assert.equal(launched?.image, `${result.registry.host}/hello-service@${result.registry.releaseDigest}`);
     assert.equal(result.liveVersion, RELEASE_VERSION);
 
-    // receivers: Slack started → success (one message updated), commit status pending → success
+    // receivers: Slack started → success (one message updated), commit status pending → success, then the
+    // digest that passed staging recorded for the next environment's promotion check
     assert.equal(result.receivers.slackMessages.length, 1);
     const texts = result.receivers.slackMessages[0]?.texts ?? [];
     assert.equal(texts.length, 2);
@@ -88,8 +89,13 @@ describe('npm run demo (end to end)', () => {
       result.receivers.commitStatuses.map((s) => [s.context, s.state]),
       [
         ['deploy/staging', 'pending'],
+        ['gantry/image/staging', 'success'],
         ['deploy/staging', 'success'],
       ],
+    );
+    assert.equal(
+      result.receivers.commitStatuses.find((s) => s.context === 'gantry/image/staging')?.description,
+      result.registry.releaseDigest,
     );
     assert.ok(!result.receivers.pagerDutyEvents.some((e) => e['event_action'] === 'trigger'), 'no incident');
     // the runner recorded the environment's deployment, as GitHub does for a job with environment:

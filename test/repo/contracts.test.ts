@@ -12,6 +12,7 @@ import { renderCatalog } from '../../tools/catalog.ts';
 import { repoRoot, runBundle } from '../harness/run-bundle.ts';
 
 const EXPECTED = [
+  'approval-gate',
   'build-push',
   'deploy-bluegreen',
   'deploy-rolling',
@@ -44,7 +45,7 @@ const catalogStatus = (name: string): string | undefined => {
 };
 
 describe('action contracts', () => {
-  test('all nine actions exist', () => {
+  test('all ten actions exist', () => {
     assert.deepEqual(actions, EXPECTED);
   });
   for (const name of actions) {

@@ -10,7 +10,7 @@ import { actionlintFindings, githubParserErrors, reusableWorkflows, templates } 
 const files = [...reusableWorkflows(), ...templates()];
 
 describe('workflows parse and lint clean', () => {
-  test('the five reusable workflows and four templates exist', () => {
+  test('the five reusable workflows and five templates exist', () => {
     assert.deepEqual(
       files.map((f) => f.file),
       [
@@ -22,6 +22,7 @@ describe('workflows parse and lint clean', () => {
         'workflows-templates/health.yml',
         'workflows-templates/pipeline.yml',
         'workflows-templates/security.yml',
+        'workflows-templates/services.yml',
         'workflows-templates/static-site.yml',
       ],
     );

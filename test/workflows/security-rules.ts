@@ -67,8 +67,9 @@ const VERSION_COMMENT = /^v\d+(?:\.\d+){0,2}\b/;
 
 /**
  * Every third-party `uses:` (steps and reusable-workflow calls) is pinned to a full 40-character commit SHA
- * with its version in a comment (`@08c6…07a8 # v5.0.0`). Local paths (`./…`) and Gantry's own reusable
- * workflows (`<owner>/gantry/.github/workflows/…@v1`, the product itself) are not third-party.
+ * with its version in a comment (`@08c6…07a8 # v5.0.0`). Local paths (`./…`), Gantry's own reusable
+ * workflows (`<owner>/gantry/.github/workflows/…@v1`) and Gantry's own actions in a starter template
+ * (`<owner>/gantry/actions/<name>@v1`) are the product itself, not third-party.
  */
 export function thirdPartyPinned(text: string): string[] {
   const problems: string[] = [];
@@ -77,7 +78,12 @@ export function thirdPartyPinned(text: string): string[] {
   const check = (where: string, pair: Pair | undefined): void => {
     if (pair === undefined || !isScalar(pair.value)) return;
     const uses = String(pair.value.value);
-    if (uses.startsWith('./') || gantryWorkflowFile(uses) !== undefined) return;
+    if (
+      uses.startsWith('./') ||
+      gantryWorkflowFile(uses) !== undefined ||
+      gantryActionName(uses) !== undefined
+    )
+      return;
     if (!SHA_PINNED.test(uses)) problems.push(`${where}: ${uses} is not pinned to a full commit SHA`);
     else if (!VERSION_COMMENT.test(commentOf(pair)))
       problems.push(`${where}: ${uses} has no # vX.Y.Z comment`);

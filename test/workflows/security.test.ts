@@ -137,7 +137,7 @@ describe('each rule fails on a planted violation', () => {
       deployConcurrency(
         plant(
           pipeline,
-          /(group: deploy-production\n\s+)cancel-in-progress: false/,
+          /(group: deploy-production[\w-]*\n\s+)cancel-in-progress: false/,
           '$1cancel-in-progress: true',
         ),
       ).some((p) => p.includes('cancel')),

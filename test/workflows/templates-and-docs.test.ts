@@ -61,14 +61,19 @@ describe('starter templates', () => {
     });
   }
 
-  test('pipeline.yml: pushes to dev, staging, prod and $default-branch; pull requests run CI only', () => {
+  test('pipeline.yml: pull requests run CI only; a push builds once in dev and promotes the digest to staging and production behind 2 and 3 approvals', () => {
     const text = template('pipeline.yml');
     const workflow = load(text);
     const on = workflow.on as { push?: { branches?: string[] }; pull_request?: unknown };
-    assert.deepEqual([...(on.push?.branches ?? [])].sort(), ['$default-branch', 'dev', 'prod', 'staging']);
+    assert.deepEqual(on.push?.branches, ['$default-branch']);
     assert.ok(on.pull_request !== undefined);
     assert.match(workflow.jobs['ci']?.uses ?? '', /\/gantry-ci\.yml@/);
     assert.equal(workflow.jobs['ci']?.if, undefined, 'CI runs on every event');
+    assert.equal(
+      workflow.jobs['ci']?.with?.['coverage-file'],
+      'coverage/lcov.info',
+      'the coverage gate is on',
+    );
     const deploys = Object.entries(workflow.jobs).filter(([, job]) =>
       job.uses?.includes('gantry-deploy-ecs.yml'),
     );
@@ -76,22 +81,37 @@ describe('starter templates', () => {
       deploys.map(([id]) => id),
       ['deploy-dev', 'deploy-staging', 'deploy-production'],
     );
-    for (const [id, job] of deploys) {
-      assert.match(String(job.if), /github\.event_name == 'push'/, `${id} never runs on a pull request`);
-      assert.equal(job.needs, 'ci', `${id} needs CI`);
-    }
     const [dev, staging, production] = deploys.map(([, job]) => job);
-    assert.match(String(dev?.if), /refs\/heads\/dev'/);
+    assert.match(String(dev?.if), /github\.event_name == 'push'/, 'deploys never run on a pull request');
+    assert.equal(dev?.needs, 'ci');
     assert.deepEqual([dev?.with?.['environment'], dev?.with?.['strategy']], ['dev', 'rolling']);
-    assert.match(String(staging?.if), /refs\/heads\/staging'/);
+    assert.equal(dev?.with?.['image-digest'], undefined, 'dev builds the image: the only build');
+    // Staging and production deploy the digest that passed the environment below, after their approval job.
+    const approvals: [string, string, number, unknown][] = [
+      ['deploy-staging', 'approve-staging', 2, staging],
+      ['deploy-production', 'approve-production', 3, production],
+    ];
+    for (const [id, gate, required, job] of approvals) {
+      const deploy = job as (typeof deploys)[number][1];
+      const from = id === 'deploy-staging' ? 'dev' : 'staging';
+      assert.deepEqual(
+        deploy.needs,
+        [`deploy-${from}`, gate],
+        `${id} needs the environment below and ${gate}`,
+      );
+      assert.equal(deploy.with?.['promote-from'], from);
+      assert.equal(deploy.with?.['image-digest'], `\${{ needs.deploy-${from}.outputs.image-digest }}`);
+      const approval = workflow.jobs[gate];
+      const step = approval?.steps?.find((s) => /\/gantry\/actions\/approval-gate@/.test(s.uses ?? ''));
+      assert.ok(step, `${gate} runs approval-gate`);
+      assert.equal(Number(step.with?.['required-approvals']), required);
+    }
     assert.deepEqual([staging?.with?.['environment'], staging?.with?.['strategy']], ['staging', 'rolling']);
-    assert.match(String(production?.if), /default_branch/);
-    assert.match(String(production?.if), /refs\/heads\/prod'/);
     assert.deepEqual(
       [production?.with?.['environment'], production?.with?.['strategy']],
       ['production', 'blue-green'],
     );
-    // Approval is the environments' required reviewers: the called workflow's job declares environment:.
+    // The environments still gate the deploy job (secrets, OIDC subject, optional reviewer).
     const deployJob = reusableWorkflows().find((w) => w.file.endsWith('gantry-deploy-ecs.yml'));
     assert.deepEqual(
       (load(deployJob?.text ?? '').jobs['deploy']?.environment as { name?: string }).name,

@@ -33,6 +33,7 @@ import { startPostgres, type LocalPostgres } from './postgres.ts';
 import { freePort } from './processes.ts';
 import { Receivers } from './receivers.ts';
 import { listTags, readManifest, REGISTRY_BINARY, startRegistry, type LocalRegistry } from './registry.ts';
+import { PROMOTE_WORKFLOW, promotionLines, startPromotion, UNDEPLOYED_WORKFLOW } from './promote.ts';
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -157,6 +158,8 @@ export function checkSources(options: DemoOptions): void {
 export interface DemoOptions {
   /** Ship a release whose health check fails. */
   badRelease?: boolean;
+  /** Run the promotion path instead (tools/demo/promote.ts): dev → staging → production, one digest. */
+  promote?: boolean;
   print?: (line: string) => void;
   /** Print step logs only for failed steps. */
   quiet?: boolean;
@@ -402,8 +405,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         return '0123456789abcdef0123456789abcdef01234567';
       }
     })();
+    const promotion =
+      options.promote === true ? await startPromotion(sha, DEMO_SECRETS.GITHUB_TOKEN) : undefined;
+    if (promotion !== undefined) {
+      stops.push(() => promotion.stop());
+      env['GITHUB_API_URL'] = promotion.github.url;
+    }
     const report = await runWorkflow({
-      workflow: 'examples/hello-service/workflows/deploy-staging.yml',
+      workflow:
+        promotion !== undefined ? PROMOTE_WORKFLOW : 'examples/hello-service/workflows/deploy-staging.yml',
+      approve: promotion !== undefined,
       workspace,
       event: 'push',
       secrets: { ...DEMO_SECRETS, DATABASE_URL: postgres.url },
@@ -428,7 +439,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // The state the run left
     const finalTaskDefinition = await serviceTaskDefinition(aws, CLUSTER, SERVICE);
     await agent.waitFor(finalTaskDefinition);
-    const call = report.jobs.find((job) => job.id === 'deploy');
+    const call = report.jobs.find(
+      (job) => job.id === (promotion !== undefined ? 'deploy-production' : 'deploy'),
+    );
     const releaseDigest = call?.outputs['image-digest'] ?? '';
     let releaseDigestServed = '';
     if (releaseDigest !== '')
@@ -479,7 +492,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       setupMs,
     };
 
+    const refused =
+      promotion === undefined
+        ? undefined
+        : await runWorkflow({
+            workflow: UNDEPLOYED_WORKFLOW,
+            workspace,
+            event: 'workflow_dispatch',
+            inputs: { 'image-digest': `sha256:${'d'.repeat(64)}` },
+            secrets: { ...DEMO_SECRETS, DATABASE_URL: postgres.url },
+            vars: {
+              STAGING_URL: agent.url,
+              ECS_CLUSTER: CLUSTER,
+              IMAGE_REPOSITORY: `${registry.host}/${SERVICE}`,
+            },
+            env,
+            config: await loadConfig(),
+            recordDeployments: true,
+            approve: true,
+            github: { sha, ref_name: 'main', repository: 'acme/hello-service', repository_owner: 'acme' },
+            print,
+            quiet: true,
+          });
+    if (promotion !== undefined && refused?.result === 'success') result.exitCode = 1;
     for (const line of [
+      ...(promotion !== undefined ? promotionLines(report, promotion.github, sha, refused) : []),
       ...summaryLines(report.jobs),
       ...annotationLines(report.jobs),
       ...resultTable(report),
@@ -520,6 +557,7 @@ if (import.meta.main) {
     options: {
       'bad-release': { type: 'boolean', default: false },
       canary: { type: 'boolean', default: false },
+      promote: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       emulate: { type: 'string', default: 'github' },
     },
@@ -534,6 +572,7 @@ if (import.meta.main) {
       )
     : runDemo({
         badRelease: values['bad-release'],
+        promote: values.promote,
         emulate: values.emulate,
         quiet: values.quiet,
         actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),

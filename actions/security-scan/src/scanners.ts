@@ -44,14 +44,30 @@ export interface ScannerSpec {
   label: string;
 }
 
+/** A git revision range as `git log` takes it: `<base>..<head>` (or `...`), names and SHAs only. */
+const REVISION_RANGE = /^[\w./^~@{}-]+\.\.\.?[\w./^~@{}-]+$/;
+const HISTORY_EXAMPLE = 'gitleaks:history, or gitleaks:history:origin/main..HEAD';
+
 /**
- * Parses one `scanners` entry: a scanner name, `trivy-image:<ref>` or `sarif:<glob>`.
+ * Parses one `scanners` entry: a scanner name, `trivy-image:<ref>`, `sarif:<glob>`, or for the secret
+ * scanners `gitleaks:history` / `trufflehog:history` (every commit of the history) and
+ * `gitleaks:history:<base>..<head>` (the commits of a range, e.g. a pull request's).
  * @throws InputError naming the entry and listing the scanners
  */
 export function parseScanner(item: string): ScannerSpec {
   const colon = item.indexOf(':');
   const name = colon < 0 ? item : item.slice(0, colon);
   const argument = colon < 0 ? undefined : item.slice(colon + 1).trim();
+  if ((name === 'gitleaks' || name === 'trufflehog') && argument !== undefined) {
+    const range = argument.startsWith('history:') ? argument.slice('history:'.length) : '';
+    if (argument !== 'history' && !REVISION_RANGE.test(range))
+      throw new InputError(
+        'scanners',
+        `"${item}": ${name} takes no argument but history or history:<base>..<head>`,
+        HISTORY_EXAMPLE,
+      );
+    return { kind: name, argument, label: item };
+  }
   if (!(SCANNER_KINDS as readonly string[]).includes(name) || name === 'sarif' || name === 'trivy-image') {
     if (name === 'sarif' || name === 'trivy-image') {
       if (argument === undefined || argument === '')
@@ -154,20 +170,40 @@ async function trivy(spec: ScannerSpec, context: ScanContext): Promise<ScanOutpu
   return { logs: [log], secrets: [] };
 }
 
-async function gitleaks(context: ScanContext): Promise<ScanOutput> {
+/** `history` or `history:<range>` → the range ('' for the whole history); undefined for the working tree. */
+function historyRange(argument: string | undefined): string | undefined {
+  if (argument === undefined) return undefined;
+  return argument === 'history' ? '' : argument.slice('history:'.length);
+}
+
+/**
+ * gitleaks' arguments: `gitleaks dir <dir>` for the working tree; `gitleaks git <dir>` for the history,
+ * with `--log-opts=<base>..<head>` for a range (gitleaks 8.19+ commands).
+ */
+export function gitleaksArgs(argument: string | undefined, dir: string, out: string): string[] {
+  const range = historyRange(argument);
+  const common = ['--report-format', 'json', '--report-path', out, '--exit-code', '0', '--no-banner'];
+  if (range === undefined) return ['dir', ...common, dir];
+  return ['git', ...common, ...(range === '' ? [] : [`--log-opts=${range}`]), dir];
+}
+
+/**
+ * trufflehog's arguments: `trufflehog filesystem <dir>` for the working tree; `trufflehog git file://<dir>`
+ * for the history, with `--since-commit <base> --branch <head>` for a range.
+ */
+export function trufflehogArgs(argument: string | undefined, dir: string): string[] {
+  const range = historyRange(argument);
+  if (range === undefined) return ['filesystem', dir, '--json', '--no-update'];
+  const args = ['git', `file://${dir}`, '--json', '--no-update'];
+  if (range === '') return args;
+  const [base = '', head = ''] = range.split(/\.\.\.?/);
+  return [...args, '--since-commit', base, '--branch', head];
+}
+
+async function gitleaks(context: ScanContext, argument?: string): Promise<ScanOutput> {
   const executable = await tool('gitleaks', context);
   const out = path.join(context.temp, 'gitleaks.json');
-  const args = [
-    'dir',
-    '--report-format',
-    'json',
-    '--report-path',
-    out,
-    '--exit-code',
-    '0',
-    '--no-banner',
-    context.dir,
-  ];
+  const args = gitleaksArgs(argument, context.dir, out);
   expectExit(
     'gitleaks',
     await runCommand(executable, args, { cwd: context.dir, timeoutMs: context.timeoutMs }),
@@ -178,9 +214,9 @@ async function gitleaks(context: ScanContext): Promise<ScanOutput> {
   return { logs: [converted.log], secrets: converted.secrets };
 }
 
-async function trufflehog(context: ScanContext): Promise<ScanOutput> {
+async function trufflehog(context: ScanContext, argument?: string): Promise<ScanOutput> {
   const executable = await tool('trufflehog', context);
-  const args = ['filesystem', context.dir, '--json', '--no-update'];
+  const args = trufflehogArgs(argument, context.dir);
   const result = await runCommand(executable, args, { cwd: context.dir, timeoutMs: context.timeoutMs });
   expectExit('trufflehog', result, [0]);
   const converted = trufflehogToSarif(result.stdout);
@@ -341,9 +377,9 @@ export async function runScanner(spec: ScannerSpec, context: ScanContext): Promi
     case 'trivy-config':
       return trivy(spec, context);
     case 'gitleaks':
-      return gitleaks(context);
+      return gitleaks(context, spec.argument);
     case 'trufflehog':
-      return trufflehog(context);
+      return trufflehog(context, spec.argument);
     case 'osv-scanner':
       return osvScanner(context);
     case 'checkov':

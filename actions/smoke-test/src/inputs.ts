@@ -15,8 +15,18 @@ import {
 import type { SmokeCheck } from '../../../shared/src/smoke.ts';
 import { quote } from '../../../shared/src/output.ts';
 
+import type { ProbeCheck } from '../../../shared/src/smoke-probes.ts';
+import type { LoadSettings } from './load.ts';
+import { splitProbes } from './probe-inputs.ts';
+
 export interface Inputs {
   checks: SmokeCheck[];
+  /** `tcp` and `ecs-service` items of `checks`. */
+  probes: ProbeCheck[];
+  /** The region for `ecs-service` checks ('' → AWS_REGION). */
+  'aws-region': string;
+  /** Load mode settings, or undefined when `load-requests` is 0 (off). */
+  load?: LoadSettings;
   /** milliseconds */
   timeout: number;
   /** milliseconds */
@@ -212,8 +222,11 @@ export function getInputs(): Inputs {
     throw new InputError('checks', 'give either `url` or `checks`, not both', CHECKS_EXAMPLE);
   }
   let checks: SmokeCheck[];
+  let probes: ProbeCheck[] = [];
   if (document !== undefined) {
-    checks = parseChecksDocument(document, maxLatency);
+    const split = splitProbes(document);
+    probes = split.probes;
+    checks = split.http === undefined ? [] : parseChecksDocument(split.http, maxLatency);
   } else {
     const problem = urlProblem(url);
     if (problem !== undefined) throw new InputError('url', problem, 'https://staging.example.com/health');
@@ -243,11 +256,56 @@ export function getInputs(): Inputs {
     if (maxLatency !== undefined) check.maxLatencyMs = maxLatency;
     checks = [check];
   }
+  const requestTimeout = getDuration('request-timeout', { default: '10s', min: 1 }) ?? 10_000;
   return {
     checks,
+    probes,
+    'aws-region': getString('aws-region'),
+    ...loadSettings(url, checks, requestTimeout),
     timeout: getDuration('timeout', { default: '2m', min: 1 }) ?? 120_000,
-    'request-timeout': getDuration('request-timeout', { default: '10s', min: 1 }) ?? 10_000,
+    'request-timeout': requestTimeout,
     'retry-delay': getDuration('retry-delay', { default: '1s' }) ?? 1_000,
     concurrency: getInteger('concurrency', { default: 10, min: 1, max: 100 }) ?? 10,
   };
+}
+
+/**
+ * Load mode inputs: `load-requests` (0: off), `load-concurrency`, `load-url` (default: `url`, else the
+ * first HTTP check's URL), `load-max-p95`, `load-max-error-ratio`, `load-timeout`.
+ * @throws InputError for a bad value, or load mode with no URL to load
+ */
+function loadSettings(
+  url: string,
+  checks: readonly SmokeCheck[],
+  requestTimeoutMs: number,
+): { load?: LoadSettings } {
+  const requests = getInteger('load-requests', { default: 0, min: 0, max: 1_000_000 }) ?? 0;
+  if (requests === 0) return {};
+  const target = getString('load-url') || url || checks[0]?.url || '';
+  if (target === '')
+    throw new InputError(
+      'load-url',
+      'load mode needs a URL: give load-url or url',
+      'https://staging.example.com/',
+    );
+  const problem = urlProblem(target);
+  if (problem !== undefined) throw new InputError('load-url', problem, 'https://staging.example.com/');
+  const ratioText = getString('load-max-error-ratio', { default: '0.01' });
+  const ratio = /^(0(\.\d+)?|1(\.0+)?)$/.test(ratioText) ? Number(ratioText) : Number.NaN;
+  if (Number.isNaN(ratio))
+    throw new InputError('load-max-error-ratio', `"${ratioText}" is not a ratio between 0 and 1`, '0.01');
+  const check = checks.find((item) => item.url === target);
+  const settings: LoadSettings = {
+    url: target,
+    method: check?.method ?? 'GET',
+    headers: check?.headers ?? {},
+    requests,
+    concurrency: getInteger('load-concurrency', { default: 10, min: 1, max: 1_000 }) ?? 10,
+    requestTimeoutMs,
+    timeoutMs: getDuration('load-timeout', { default: '5m', min: 1_000, max: 3_600_000 }) ?? 300_000,
+    maxP95Ms: getDuration('load-max-p95', { default: '500ms', min: 1 }) ?? 500,
+    maxErrorRatio: ratio,
+  };
+  if (check?.body !== undefined) settings.body = check.body;
+  return { load: settings };
 }

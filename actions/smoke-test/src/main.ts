@@ -1,29 +1,33 @@
 /**
- * smoke-test: read the checks, run them concurrently with retries until the deadline, report a table,
- * set outputs, fail the step when any check failed.
+ * smoke-test: read the checks, run them concurrently with retries until the deadline (HTTP checks, and
+ * `tcp` / `ecs-service` probes), then the optional load run, report tables, set outputs, fail the step when
+ * any check failed or the load gate did not pass.
  */
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { runSmokeChecks, type SmokeResult } from '../../../shared/src/smoke.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
-import { getInputs } from './inputs.ts';
+import { getInputs, type Inputs } from './inputs.ts';
 
 /** Runs the smoke-test flow; throws when a check failed (after outputs and summary are written). */
 export async function run(logger: Logger = coreLogger): Promise<void> {
   const inputs = getInputs();
   const started = Date.now();
+  const settings = {
+    timeoutMs: inputs.timeout,
+    requestTimeoutMs: inputs['request-timeout'],
+    retryDelayMs: inputs['retry-delay'],
+    maxRetryDelayMs: Math.min(inputs['retry-delay'] * 10, 30_000),
+    concurrency: inputs.concurrency,
+    logger,
+  };
   const results = await logger.group(
-    `Running ${inputs.checks.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
-    () =>
-      runSmokeChecks(inputs.checks, {
-        timeoutMs: inputs.timeout,
-        requestTimeoutMs: inputs['request-timeout'],
-        retryDelayMs: inputs['retry-delay'],
-        maxRetryDelayMs: Math.min(inputs['retry-delay'] * 10, 30_000),
-        concurrency: inputs.concurrency,
-        logger,
-      }),
+    `Running ${inputs.checks.length + inputs.probes.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
+    async () => [
+      ...(inputs.checks.length > 0 ? await runSmokeChecks(inputs.checks, settings) : []),
+      ...(inputs.probes.length > 0 ? await probeStep(inputs, settings) : []),
+    ],
   );
   const failed = results.filter((result) => !result.passed);
   core.setOutput('passed', failed.length === 0 ? 'true' : 'false');
@@ -35,6 +39,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     results.map((result) => row(result)),
     `${results.length - failed.length} of ${results.length} passed in ${formatDuration(Date.now() - started)}.`,
   );
+  if (failed.length === 0 && inputs.load !== undefined) await loadStep(inputs.load, logger);
   if (failed.length > 0) {
     throw new Error(
       `${failed.length} of ${results.length} smoke check(s) failed: ${failed.map((r) => `${r.name} (${r.reason ?? 'failed'})`).join('; ')}`,
@@ -52,4 +57,55 @@ function row(result: SmokeResult): string[] {
     String(result.attempts),
     result.reason ?? '',
   ];
+}
+
+/**
+ * The load run (only when `load-requests` > 0): loads ./load.ts, and with it autocannon, on demand, so
+ * smoke checks without load mode start as fast as before.
+ * @throws when the load gate does not pass (after the `load` output and the summary are written)
+ */
+async function loadStep(settings: NonNullable<Inputs['load']>, logger: Logger): Promise<void> {
+  const { runLoad } = await import('./load.ts');
+  const report = await logger.group(
+    `Load: ${settings.requests} requests at concurrency ${settings.concurrency} on ${settings.url}`,
+    () => runLoad(settings, logger),
+  );
+  core.setOutput('load', JSON.stringify(report));
+  await writeSummaryTable(
+    'Load',
+    ['Requests', 'Concurrency', 'p50', 'p95', 'p99', 'Errors', 'Req/s', 'Verdict'],
+    [
+      [
+        String(report.requests),
+        String(settings.concurrency),
+        `${report.p50Ms} ms`,
+        `${report.p95Ms} ms`,
+        `${report.p99Ms} ms`,
+        `${report.errors} (${(report.errorRatio * 100).toFixed(2)} %)`,
+        String(report.requestsPerSecond),
+        report.passed ? '✅ passed' : `❌ ${report.reasons.join('; ')}`,
+      ],
+    ],
+    `Gate: p95 ≤ ${settings.maxP95Ms} ms, errors ≤ ${(settings.maxErrorRatio * 100).toFixed(2)} %.`,
+  );
+  if (!report.passed) throw new Error(`Load gate failed on ${settings.url}: ${report.reasons.join('; ')}`);
+}
+
+/** The `tcp` / `ecs-service` checks, loaded on demand (HTTP-only runs never load them). */
+async function probeStep(
+  inputs: Inputs,
+  settings: {
+    timeoutMs: number;
+    requestTimeoutMs: number;
+    retryDelayMs: number;
+    maxRetryDelayMs: number;
+    logger: Logger;
+  },
+): Promise<SmokeResult[]> {
+  const { runProbeChecks } = await import('../../../shared/src/smoke-probes.ts');
+  const { createEcsClient } = await import('../../../shared/src/aws.ts');
+  return runProbeChecks(inputs.probes, {
+    ...settings,
+    ecsClient: () => createEcsClient({ region: inputs['aws-region'] }),
+  });
 }
