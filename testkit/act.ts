@@ -9,7 +9,7 @@
  * action.yml; Gantry's own actions are never replaced.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
@@ -129,4 +129,47 @@ export async function runAct(
   const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   clearTimeout(timer);
   return { status, output };
+}
+
+/**
+ * Copies what a workflow run needs of Gantry into `dir` (never run a caller's commands in the repository
+ * itself): `.github/workflows`, `workflows-templates`, each `actions/<name>/action.yml` and `dist/`. With
+ * `npmStandIn`, also `bin/npm`, a stand-in for the caller project's own npm commands (install, test, audit
+ * succeed; `run build` writes `dist/index.html`), to put first on PATH.
+ * @returns `dir`
+ */
+export function gantryWorkspaceCopy(
+  repoRoot: string,
+  dir: string,
+  options: { npmStandIn?: boolean } = {},
+): string {
+  cpSync(path.join(repoRoot, '.github', 'workflows'), path.join(dir, '.github', 'workflows'), {
+    recursive: true,
+  });
+  cpSync(path.join(repoRoot, 'workflows-templates'), path.join(dir, 'workflows-templates'), {
+    recursive: true,
+  });
+  cpSync(path.join(repoRoot, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  for (const name of readdirSync(path.join(repoRoot, 'actions'))) {
+    const file = path.join(repoRoot, 'actions', name, 'action.yml');
+    if (!existsSync(file)) continue;
+    mkdirSync(path.join(dir, 'actions', name), { recursive: true });
+    cpSync(file, path.join(dir, 'actions', name, 'action.yml'));
+  }
+  if (options.npmStandIn === true) {
+    mkdirSync(path.join(dir, 'bin'), { recursive: true });
+    const npm = path.join(dir, 'bin', 'npm');
+    writeFileSync(
+      npm,
+      [
+        '#!/bin/sh',
+        "# Test stand-in for the caller project's npm: install, test and audit succeed; run build writes dist/.",
+        'echo "npm stand-in: $*"',
+        'case "$*" in "run build"*) mkdir -p dist && echo "<!doctype html><title>ok</title>" > dist/index.html ;; esac',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(npm, 0o755);
+  }
+  return dir;
 }

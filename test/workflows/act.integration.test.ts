@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { stringify } from 'yaml';
-import { actStandIns, ensureAct, runAct } from '../../testkit/act.ts';
+import { actStandIns, ensureAct, gantryWorkspaceCopy, runAct } from '../../testkit/act.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow } from '../../tools/pipeline/runner.ts';
 import { load, repoRoot, reusableWorkflows } from './validate.ts';
@@ -29,15 +29,9 @@ const home = mkdtempSync(path.join(tmpdir(), 'gantry-act-home-'));
 
 /** A git checkout holding what act needs of Gantry: the workflows, the action.yml files and dist/. */
 function makeWorkdir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gantry-act-'));
-  cpSync(path.join(repoRoot, '.github', 'workflows'), path.join(dir, '.github', 'workflows'), {
-    recursive: true,
+  const dir = gantryWorkspaceCopy(repoRoot, mkdtempSync(path.join(tmpdir(), 'gantry-act-')), {
+    npmStandIn: true,
   });
-  cpSync(path.join(repoRoot, 'dist'), path.join(dir, 'dist'), { recursive: true });
-  for (const name of readdirSync(path.join(repoRoot, 'actions'))) {
-    mkdirSync(path.join(dir, 'actions', name), { recursive: true });
-    cpSync(path.join(repoRoot, 'actions', name, 'action.yml'), path.join(dir, 'actions', name, 'action.yml'));
-  }
   mkdirSync(path.join(dir, '.github', 'act'), { recursive: true });
   const git = (...args: string[]): void => {
     execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.test', ...args], {
@@ -57,7 +51,10 @@ const writeCaller = (name: string, workflow: unknown): string => {
   writeFileSync(path.join(workdir, '.github', 'act', name), stringify(workflow));
   return `.github/act/${name}`;
 };
-const env = (): Record<string, string> => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
+const env = (): Record<string, string> => ({
+  PATH: `${path.join(workdir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+  HOME: home,
+});
 
 beforeAll(async () => {
   act = ensureAct(repoRoot);

@@ -43,6 +43,8 @@ export interface PipelineConfig {
    * local folder or file (`./.github/workflows/`).
    */
   workflows: Record<string, string>;
+  /** Remote actions run from local folders: a prefix of `owner/repo/path` (or `repo/path`) → `./actions/`. */
+  actions: Record<string, string>;
   /** Where the file was read from (for messages). */
   source: string;
 }
@@ -60,6 +62,7 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
     environments?: Record<string, EnvironmentRule | null>;
     'action-defaults'?: Record<string, Record<string, unknown> | null>;
     workflows?: Record<string, string>;
+    actions?: Record<string, string>;
   };
   const substitutes: Record<string, Substitute> = {};
   for (const [name, spec] of Object.entries(doc.substitutes ?? {})) {
@@ -76,7 +79,9 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
   const workflows: Record<string, string> = {};
   for (const [prefix, local] of Object.entries(doc.workflows ?? {}))
     workflows[prefix.toLowerCase()] = String(local);
-  return { substitutes, environments, actionDefaults, workflows, source: file };
+  const actions: Record<string, string> = {};
+  for (const [prefix, local] of Object.entries(doc.actions ?? {})) actions[prefix.toLowerCase()] = String(local);
+  return { substitutes, environments, actionDefaults, workflows, actions, source: file };
 }
 
 /**
@@ -117,17 +122,14 @@ export function findSubstitute(config: PipelineConfig, uses: string): Substitute
 }
 
 /**
- * The local file a reusable workflow reference runs: `./…` as it is; a remote
- * `owner/repo/path/file.yml@ref` through the longest matching prefix of `workflows:` (tried with and
- * without the owner).
- * @returns undefined for a remote reference with no local mapping
+ * The local path a remote reference runs from: the longest prefix of `mapping` (`owner/repo/path` or
+ * `repo/path`, lower case) that `ref` (`owner/repo/path@ref`) starts with, tried with and without the owner.
  */
-export function localWorkflow(config: PipelineConfig, ref: string): string | undefined {
-  if (ref.startsWith('./')) return ref;
+function mapRemote(mapping: Record<string, string>, ref: string): string | undefined {
   const name = ref.split('@')[0] ?? ref;
   const withoutOwner = name.split('/').slice(1).join('/');
   let best: { prefix: string; local: string } | undefined;
-  for (const [prefix, local] of Object.entries(config.workflows))
+  for (const [prefix, local] of Object.entries(mapping))
     for (const candidate of [name.toLowerCase(), withoutOwner.toLowerCase()])
       if (candidate.startsWith(prefix) && (best === undefined || prefix.length > best.prefix.length))
         best = {
@@ -135,6 +137,26 @@ export function localWorkflow(config: PipelineConfig, ref: string): string | und
           local: `${local}${candidate === name.toLowerCase() ? name.slice(prefix.length) : withoutOwner.slice(prefix.length)}`,
         };
   return best?.local;
+}
+
+/**
+ * The local file a reusable workflow reference runs: `./…` as it is; a remote
+ * `owner/repo/path/file.yml@ref` through the longest matching prefix of `workflows:` (tried with and
+ * without the owner).
+ * @returns undefined for a remote reference with no local mapping
+ */
+export function localWorkflow(config: PipelineConfig, ref: string): string | undefined {
+  if (ref.startsWith('./')) return ref;
+  return mapRemote(config.workflows, ref);
+}
+
+/**
+ * The local folder a remote action reference runs from (`<owner>/gantry/actions/smoke-test@v1` →
+ * `./actions/smoke-test`), through the longest matching prefix of `actions:`; undefined when none maps it.
+ */
+export function localAction(config: PipelineConfig, uses: string): string | undefined {
+  if (uses.startsWith('./')) return uses;
+  return mapRemote(config.actions, uses);
 }
 
 /**

@@ -27,7 +27,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseFileCommands, runBundle } from '../../test/harness/run-bundle.ts';
-import { findSubstitute, localDefaults, localWorkflow, type PipelineConfig } from './config.ts';
+import { findSubstitute, localAction, localDefaults, localWorkflow, type PipelineConfig } from './config.ts';
 import {
   asString,
   evaluateCondition,
@@ -364,7 +364,7 @@ export async function findMissingSubstitutes(
     job.steps.forEach((step, index) => {
       if (!('uses' in step)) return;
       const uses = step.uses.value;
-      if (uses.startsWith('./')) return;
+      if (uses.startsWith('./') || localAction(config, uses) !== undefined) return;
       if (uses.startsWith('docker://') || findSubstitute(config, uses) === undefined)
         missing.push({ uses, where: `${file} job ${job.id.value} step ${index + 1}` });
     });
@@ -874,6 +874,8 @@ function runnerEnv(state: RunState, job: JobRuntime, jobId: string): Record<stri
     RUNNER_ENVIRONMENT: 'self-hosted',
     RUNNER_TEMP: path.join(job.temp, 'runner-temp'),
     RUNNER_TOOL_CACHE: path.join(state.temp, 'tool-cache'),
+    // The run's own folder (not a runner variable): substitutes keep run-wide things there, e.g. artifacts.
+    GANTRY_PIPELINE_RUN_DIR: state.temp,
   };
   if (state.options.emulate === 'act') {
     // act's withGithubEnv sets neither of these, and ACT=true comes with the job's env.
@@ -1350,6 +1352,11 @@ async function runUses(
   stepName: string,
 ): Promise<Execution> {
   const { state, runtime } = context;
+  const mapped = localAction(state.options.config, uses);
+  if (mapped !== undefined && mapped !== uses) {
+    log.note(`${uses} → ${mapped} (${state.options.config.source})`);
+    uses = mapped;
+  }
   if (!uses.startsWith('./')) {
     const substitute = findSubstitute(state.options.config, uses);
     if (substitute === undefined)
