@@ -19,8 +19,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { ECSClient, UpdateServiceCommand, waitUntilServicesStable } from '@aws-sdk/client-ecs';
-import { runBundle } from '../test/harness/run-bundle.ts';
-import { startScriptedEcs } from '../test/integration/ecs/scripted-ecs.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
+import { startScriptedEcs } from '../testkit/scripted-ecs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Rollout lengths: seconds from UpdateService to stable. */

@@ -1,6 +1,6 @@
 /**
- * Runs a built action bundle exactly as the GitHub runner does, for bundle tests and the local pipeline
- * runner: `node dist/<action>/index.js` under Node 24 with
+ * The bundle runner: runs a built action bundle exactly as the GitHub runner does, for the bundle tests,
+ * the offline workflow runner (tools/pipeline) and the benchmarks: `node dist/<action>/index.js` under Node 24 with
  * - `INPUT_<NAME>` variables (the runner's mangling: upper-case, spaces → `_`, hyphens kept), with the
  *   defaults of action.yml applied to inputs not given;
  * - fresh `GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_ENV`, `GITHUB_PATH`, `GITHUB_STEP_SUMMARY` files and a
@@ -17,7 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository's root folder (where actions/ and dist/ are). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface BundleAnnotation {
   level: 'error' | 'warning' | 'notice';

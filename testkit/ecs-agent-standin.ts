@@ -1,5 +1,5 @@
 /**
- * The demo's stand-in for the ECS container agent: moto accepts the ECS API but runs no containers, so
+ * A stand-in for the ECS container agent (the demo's, and `npm run local`'s): moto accepts the ECS API but runs no containers, so
  * this agent watches the service (DescribeServices every 200 ms) and, whenever its task definition
  * changes, does what a task launch does: pulls the container's image by its reference from the registry
  * (manifest, config, layer blobs), unpacks the layers into a root folder, and starts the image's
@@ -13,9 +13,9 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { serviceTaskDefinition, taskContainer, type LocalAws } from './aws.ts';
-import { startProcess, type Managed } from './processes.ts';
-import { readBlob, readManifest, splitReference } from './registry.ts';
+import { serviceTaskDefinition, taskContainer, type Moto } from './moto.ts';
+import { startProcess, type Managed } from './process.ts';
+import { imageManifest, readBlob, splitReference } from './registry.ts';
 
 /** What the agent did, in order. */
 export interface AgentEvent {
@@ -42,20 +42,26 @@ async function untar(archive: Buffer, into: string): Promise<void> {
   });
 }
 
-/** The local ECS agent for one service. */
+/**
+ * The ECS agent stand-in for one service: `start()` launches the service's current task definition and
+ * then follows it (every 200 ms); `stop()` stops watching and the task. The task's port is `options.port`.
+ */
 export class EcsAgent {
   readonly events: AgentEvent[] = [];
   private current = '';
   private task: Managed | undefined;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
-  private readonly aws: LocalAws;
+  private readonly aws: Pick<Moto, 'ecs'>;
   private readonly cluster: string;
   private readonly service: string;
   private readonly port: number;
   private readonly workDir: string;
 
-  constructor(aws: LocalAws, options: { cluster: string; service: string; port: number; workDir: string }) {
+  constructor(
+    aws: Pick<Moto, 'ecs'>,
+    options: { cluster: string; service: string; port: number; workDir: string },
+  ) {
     this.aws = aws;
     this.cluster = options.cluster;
     this.service = options.service;
@@ -118,7 +124,7 @@ export class EcsAgent {
       const container = await taskContainer(this.aws, taskDefinition);
       event.image = container.image;
       const { host, repository, reference } = splitReference(container.image);
-      const manifest = await readManifest(host, repository, reference);
+      const manifest = await imageManifest(host, repository, reference);
       const root = path.join(this.workDir, manifest.digest.replace(':', '-'));
       const config = JSON.parse(
         (await readBlob(host, repository, manifest.config.digest)).toString('utf8'),

@@ -1,5 +1,5 @@
 /**
- * Test-owned HTTP servers on loopback for smoke checks: healthy, slow, flapping, wrong body, failing
+ * HTTP servers on loopback for smoke checks (tests and benchmarks): healthy, slow, flapping, wrong body, failing
  * forever, and one that starts listening late.
  */
 import { createServer, type Server } from 'node:http';
@@ -69,15 +69,6 @@ async function listen(server: Server, hits: Map<string, number>, port: number): 
         server.close(() => resolve());
       }),
   };
-}
-
-/** A free loopback port (bound and released at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

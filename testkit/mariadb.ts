@@ -1,16 +1,17 @@
 /**
- * A private MariaDB server (Debian mariadb-server) for tests and benchmarks: `mariadb-install-db` into a temp
+ * A private MariaDB server (Debian mariadb-server) for the tests, the benchmarks and
+ * `npm run local -- up mariadb`: `mariadb-install-db` into a temp
  * folder, `mariadbd` on a free loopback port and a private socket, a password user `gantry` for the tests,
  * stopped (SIGTERM) and deleted by `stop()`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { freePort } from './postgres-server.ts';
+import { freePort } from './process.ts';
 
 const run = promisify(execFile);
 
@@ -68,7 +69,6 @@ export async function startMariadb(): Promise<MariadbServer> {
     } catch (error) {
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
-        const { readFile } = await import('node:fs/promises');
         const log = await readFile(path.join(dir, 'error.log'), 'utf8').catch(() => '');
         throw new Error(`mariadbd did not start: ${String(error)}\n${log}`);
       }

@@ -1,94 +1,100 @@
 /**
- * A moto server for the ECS/ELBv2 tests: `python3 -m moto.server -p <free port>` on loopback with
- * `MOTO_ECS_SERVICE_RUNNING` set (services report that many running tasks), and seeding helpers that use
- * the real SDK against it.
+ * moto (https://docs.getmoto.org/en/latest/docs/server_mode.html): the AWS APIs Gantry uses (ECS, ECR,
+ * ELBv2, STS, S3, CloudFront, CloudWatch) as `python3 -m moto.server` on a free loopback port, with
+ * `MOTO_ECS_SERVICE_RUNNING` set (services report that many running tasks, so rollouts complete), and
+ * seeding helpers that use the real SDK against it. One start for the tests, the demo, the benchmarks and
+ * `npm run local -- up moto`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
+  type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { freePort } from '../../support/http-servers.ts';
+import { answers, freePort, startProcess, waitUntil } from './process.ts';
+
+export const REGION = 'us-east-1';
 
 export interface Moto {
+  /** `http://127.0.0.1:<port>` */
   endpoint: string;
-  /** Environment for the SDK and the bundles: endpoint, fake credentials, region. */
+  /** Environment for the SDK and the bundles: AWS_ENDPOINT_URL, fake credentials, AWS_REGION. */
   env: Record<string, string>;
   ecs: ECSClient;
+  /** moto's own output (last 64 KiB). */
+  output(): string;
   stop(): Promise<void>;
 }
 
-/**
- * Starts moto and waits until it answers (up to 30 s).
- * @param runningTasks the MOTO_ECS_SERVICE_RUNNING value (default 2)
- */
-export async function startMoto(runningTasks = 2): Promise<Moto> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(runningTasks) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok || response.status < 500) break;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) throw new Error(`moto exited: ${stderr}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto did not start within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const env = {
+/** Fake AWS credentials, the region and the moto endpoint for the SDK's default chain. */
+export function awsEnv(endpoint: string): Record<string, string> {
+  return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
+    AWS_REGION: REGION,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
+}
+
+/**
+ * Starts moto and waits until it answers (up to 60 s: the first import of moto is slow on a busy machine).
+ * @param options.runningTasks the MOTO_ECS_SERVICE_RUNNING value (default 2)
+ * @throws Error with moto's output when it does not come up
+ */
+export async function startMoto(options: { runningTasks?: number } = {}): Promise<Moto> {
+  const port = await freePort();
+  const moto = startProcess('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(options.runningTasks ?? 2) },
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(() => answers(`${endpoint}/moto-api/`), 'moto server', 60_000, moto.output);
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
   const ecs = new ECSClient({
-    region: 'us-east-1',
+    region: REGION,
     endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
   return {
     endpoint,
-    env,
+    env: awsEnv(endpoint),
     ecs,
+    output: moto.output,
     stop: async () => {
       ecs.destroy();
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
+      await moto.stop();
     },
   };
 }
 
-/** Creates a cluster, registers `family:1` with the given containers, and a service running it. */
+/**
+ * Creates a cluster, registers a task definition and creates a service running it.
+ * @param definition the containers (registered as family `names.family`), or a whole task definition
+ *   (e.g. read from a task-definition.json template)
+ * @param desiredCount tasks the service asks for (default 2)
+ * @returns the registered task definition's ARN
+ */
 export async function seedService(
-  moto: Moto,
-  names: { cluster: string; service: string; family: string },
-  containers: ContainerDefinition[] = [
+  moto: Pick<Moto, 'ecs'>,
+  names: { cluster: string; service: string; family?: string },
+  definition: ContainerDefinition[] | RegisterTaskDefinitionCommandInput = [
     { name: 'web', image: 'registry.example/web:1', memory: 256, essential: true },
   ],
   desiredCount = 2,
 ): Promise<string> {
   await moto.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
-  const registered = await moto.ecs.send(
-    new RegisterTaskDefinitionCommand({ family: names.family, containerDefinitions: containers }),
-  );
+  const input: RegisterTaskDefinitionCommandInput = Array.isArray(definition)
+    ? { family: names.family ?? names.service, containerDefinitions: definition }
+    : definition;
+  const registered = await moto.ecs.send(new RegisterTaskDefinitionCommand(input));
   const arn = registered.taskDefinition?.taskDefinitionArn ?? '';
   await moto.ecs.send(
     new CreateServiceCommand({
@@ -101,6 +107,28 @@ export async function seedService(
   return arn;
 }
 
+/** The service's current task definition ARN ('' when the service is not there). */
+export async function serviceTaskDefinition(
+  moto: Pick<Moto, 'ecs'>,
+  cluster: string,
+  service: string,
+): Promise<string> {
+  const described = await moto.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  return described.services?.[0]?.taskDefinition ?? '';
+}
+
+/** The first essential container of a task definition: its image and environment (name → value). */
+export async function taskContainer(
+  moto: Pick<Moto, 'ecs'>,
+  taskDefinition: string,
+): Promise<{ image: string; environment: Record<string, string> }> {
+  const described = await moto.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+  const container = described.taskDefinition?.containerDefinitions?.find((c) => c.essential !== false);
+  const environment: Record<string, string> = {};
+  for (const pair of container?.environment ?? []) if (pair.name) environment[pair.name] = pair.value ?? '';
+  return { image: container?.image ?? '', environment };
+}
+
 /** An ALB with a blue and a green target group (each with one healthy `ip` target) and a listener. */
 export interface SeededAlb {
   loadBalancerArn: string;
@@ -109,6 +137,17 @@ export interface SeededAlb {
   ruleArn: string;
   blue: string;
   green: string;
+}
+
+function elbClient(
+  elb: typeof import('@aws-sdk/client-elastic-load-balancing-v2'),
+  endpoint: string,
+): InstanceType<typeof elb.ElasticLoadBalancingV2Client> {
+  return new elb.ElasticLoadBalancingV2Client({
+    region: REGION,
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 }
 
 /** Reads ids from moto's EC2 query API (moto does not check signatures; the default VPC exists). */
@@ -129,11 +168,7 @@ async function ec2Ids(moto: Moto, action: string, tag: string): Promise<string[]
  */
 export async function seedAlb(moto: Moto, weights: { blue: number; green: number }): Promise<SeededAlb> {
   const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
-  const client = new elb.ElasticLoadBalancingV2Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  const client = elbClient(elb, moto.endpoint);
   try {
     const vpc = (await ec2Ids(moto, 'DescribeVpcs', 'vpcId'))[0] ?? '';
     const subnets = [...new Set(await ec2Ids(moto, 'DescribeSubnets', 'subnetId'))].slice(0, 2);
@@ -160,22 +195,23 @@ export async function seedAlb(moto: Moto, weights: { blue: number; green: number
         }),
       );
     }
+    const forward = [
+      {
+        Type: 'forward' as const,
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: groups.blue, Weight: weights.blue },
+            { TargetGroupArn: groups.green, Weight: weights.green },
+          ],
+        },
+      },
+    ];
     const listener = await client.send(
       new elb.CreateListenerCommand({
         LoadBalancerArn: loadBalancerArn,
         Protocol: 'HTTP',
         Port: 80,
-        DefaultActions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: groups.blue, Weight: weights.blue },
-                { TargetGroupArn: groups.green, Weight: weights.green },
-              ],
-            },
-          },
-        ],
+        DefaultActions: forward,
       }),
     );
     const listenerArn = listener.Listeners?.[0]?.ListenerArn ?? '';
@@ -184,17 +220,7 @@ export async function seedAlb(moto: Moto, weights: { blue: number; green: number
         ListenerArn: listenerArn,
         Priority: 10,
         Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
-        Actions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: groups.blue, Weight: weights.blue },
-                { TargetGroupArn: groups.green, Weight: weights.green },
-              ],
-            },
-          },
-        ],
+        Actions: forward,
       }),
     );
     return {
@@ -216,11 +242,7 @@ export async function listenerWeights(
   ruleArn?: string,
 ): Promise<Map<string, number>> {
   const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
-  const client = new elb.ElasticLoadBalancingV2Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  const client = elbClient(elb, moto.endpoint);
   try {
     const actions =
       ruleArn === undefined

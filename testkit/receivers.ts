@@ -1,13 +1,17 @@
 /**
- * One loopback HTTP server playing the services notify talks to, by their documented APIs:
- * - Slack Web API under `/slack/api/` (chat.postMessage, chat.update, chat.getPermalink; form-encoded
- *   bodies as WebClient sends them, `{ok, …}` answers; https://docs.slack.dev/reference/methods);
+ * The receivers: one loopback HTTP server playing the services the pipeline reports to, by their documented
+ * APIs, for the tests, the demo, the benchmarks and `npm run local -- up receivers`:
+ * - Slack Web API under `/slack/api/` (chat.postMessage, chat.update, chat.getPermalink; form-encoded or
+ *   JSON bodies as WebClient sends them, `{ok, …}` answers; https://docs.slack.dev/reference/methods);
  * - a Slack incoming webhook (`200 ok`);
- * - PagerDuty's Events API v2 enqueue endpoint (`202 {status, message, dedup_key}`);
- * - GitHub's REST API under `/github` (commit statuses, deployments, deployment statuses, with
- *   `auto_inactive` for non-production deployments as GitHub documents it).
- * It records every request, checks credentials, and can be told to answer a route with scripted
- * responses (429 with Retry-After, 500 forever…). Not a mock of our code: the action talks HTTP to it.
+ * - PagerDuty's Events API v2 enqueue endpoint (`202 {status, message, dedup_key}`;
+ *   https://developer.pagerduty.com/docs/events-api-v2/trigger-events/);
+ * - GitHub's REST API under `/github` (commit statuses create/list, deployments, deployment statuses, with
+ *   `auto_inactive` for non-production deployments as GitHub documents it;
+ *   https://docs.github.com/en/rest/commits/statuses, https://docs.github.com/en/rest/deployments).
+ * It records every request, checks credentials (the constants below, or any with `anyCredentials`), and
+ * can be told to answer a route with scripted responses (429 with Retry-After, 500 forever…). Not a mock of
+ * our code: the action talks HTTP to it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +34,23 @@ export interface FakeResponse {
   body?: unknown;
 }
 
-interface Deployment {
+/** A Slack message as the channel shows it after updates. */
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  /** Each text the message had, in order (post, then updates). */
+  texts: string[];
+}
+
+/** A commit status as GitHub lists it. */
+export interface CommitStatus {
+  sha: string;
+  state: string;
+  context: string;
+  description: string;
+}
+
+export interface Deployment {
   id: number;
   environment: string;
   production_environment: boolean;
@@ -44,15 +64,27 @@ export const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000042';
 export const GITHUB_TOKEN = 'ghs_NotARealGitHubToken000000000000';
 const WEBHOOK_PATH = '/hooks/services/T0000/B0000/WebhookSecretPart0123';
 
-export class FakeServices {
+export class Receivers {
   readonly requests: RecordedRequest[] = [];
   readonly deployments: Deployment[] = [];
+  /** Slack messages posted, with their updates. */
+  readonly slackMessages: SlackMessage[] = [];
+  /** Commit statuses created, in order. */
+  readonly commitStatuses: CommitStatus[] = [];
   private server: Server | undefined;
   private base = '';
   private scripts = new Map<string, { responses: FakeResponse[]; forever: boolean }>();
   private nextTs = 1_700_000_000_000_100;
   private nextId = 100;
-  private readonly messages = new Map<string, { channel: string; text: string }>();
+  private readonly anyCredentials: boolean;
+
+  /**
+   * @param options.anyCredentials accept any Slack token, routing key and GitHub token (the demo and
+   *   `npm run local`); by default only SLACK_TOKEN, ROUTING_KEY and GITHUB_TOKEN are accepted
+   */
+  constructor(options: { anyCredentials?: boolean } = {}) {
+    this.anyCredentials = options.anyCredentials === true;
+  }
 
   get url(): string {
     return this.base;
@@ -70,6 +102,28 @@ export class FakeServices {
     return `${this.base}/github`;
   }
 
+  /**
+   * notify's inputs that point every channel here with the accepted credentials: slack-token, slack-channel
+   * (`#deploys`), slack-api-url, pagerduty-routing-key, pagerduty-api-url, github-token (GITHUB_API_URL
+   * goes in the environment: `githubApiUrl`).
+   */
+  notifyInputs(): Record<string, string> {
+    return {
+      'slack-token': SLACK_TOKEN,
+      'slack-channel': '#deploys',
+      'slack-api-url': this.slackApiUrl,
+      'pagerduty-routing-key': ROUTING_KEY,
+      'pagerduty-api-url': this.pagerDutyUrl,
+      'github-token': GITHUB_TOKEN,
+    };
+  }
+
+  /** PagerDuty events received (event_action, dedup_key, payload…). */
+  get pagerDutyEvents(): Record<string, unknown>[] {
+    return this.to('POST /pagerduty/v2/enqueue').map((r) => r.body);
+  }
+
+  /** Starts listening on a free loopback port. */
   async start(): Promise<this> {
     this.server = createServer((request, response) => void this.handle(request, response));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -78,6 +132,7 @@ export class FakeServices {
     return this;
   }
 
+  /** Stops listening and drops open connections. */
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -165,7 +220,8 @@ export class FakeServices {
   }
 
   private slack(method: string, request: RecordedRequest): FakeResponse {
-    if (request.headers.authorization !== `Bearer ${SLACK_TOKEN}`)
+    const auth = request.headers.authorization ?? '';
+    if (this.anyCredentials ? !auth.startsWith('Bearer ') : auth !== `Bearer ${SLACK_TOKEN}`)
       return ok({ ok: false, error: 'invalid_auth' });
     const body = request.body;
     const channelArg = String(body['channel'] ?? '');
@@ -176,16 +232,16 @@ export class FakeServices {
         if (typeof body['text'] !== 'string' && !Array.isArray(body['blocks']))
           return ok({ ok: false, error: 'no_text' });
         const ts = this.ts();
-        this.messages.set(`${channel}/${ts}`, { channel, text: String(body['text']) });
-        if (body['thread_ts'] !== undefined && !this.messages.has(`${channel}/${String(body['thread_ts'])}`))
+        this.slackMessages.push({ channel, ts, texts: [String(body['text'] ?? '')] });
+        if (body['thread_ts'] !== undefined && this.message(channel, String(body['thread_ts'])) === undefined)
           return ok({ ok: false, error: 'thread_not_found' });
         return ok({ ok: true, channel, ts, message: { text: body['text'], ts } });
       }
       case 'chat.update': {
-        const key = `${channelArg}/${String(body['ts'])}`;
         if (channelArg.startsWith('#')) return ok({ ok: false, error: 'channel_not_found' });
-        if (!this.messages.has(key)) return ok({ ok: false, error: 'message_not_found' });
-        this.messages.set(key, { channel: channelArg, text: String(body['text']) });
+        const message = this.message(channelArg, String(body['ts']));
+        if (message === undefined) return ok({ ok: false, error: 'message_not_found' });
+        message.texts.push(String(body['text'] ?? ''));
         return ok({ ok: true, channel: channelArg, ts: body['ts'], text: body['text'] });
       }
       case 'chat.getPermalink':
@@ -199,8 +255,13 @@ export class FakeServices {
     }
   }
 
+  private message(channel: string, ts: string): SlackMessage | undefined {
+    return this.slackMessages.find((m) => m.channel === channel && m.ts === ts);
+  }
+
   private pagerDuty(body: Record<string, unknown>): FakeResponse {
-    if (body['routing_key'] !== ROUTING_KEY)
+    const key = body['routing_key'];
+    if (this.anyCredentials ? typeof key !== 'string' || key === '' : key !== ROUTING_KEY)
       return {
         status: 400,
         body: {
@@ -219,7 +280,8 @@ export class FakeServices {
   }
 
   private github(request: RecordedRequest): FakeResponse {
-    if (request.headers.authorization !== `token ${GITHUB_TOKEN}`)
+    const auth = request.headers.authorization ?? '';
+    if (this.anyCredentials ? !/^(token|Bearer) \S+$/.test(auth) : auth !== `token ${GITHUB_TOKEN}`)
       return { status: 401, body: { message: 'Bad credentials' } };
     const path = request.path.slice('/github'.length);
     const body = request.body;
@@ -227,7 +289,18 @@ export class FakeServices {
     if (match && request.method === 'POST') {
       if (!['error', 'failure', 'pending', 'success'].includes(String(body['state'])))
         return { status: 422, body: { message: 'Validation Failed' } };
+      this.commitStatuses.push({
+        sha: match[3] ?? '',
+        state: String(body['state']),
+        context: String(body['context'] ?? 'default'),
+        description: String(body['description'] ?? ''),
+      });
       return { status: 201, body: { id: this.nextId++, ...body } };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/.exec(path);
+    if (match && request.method === 'GET') {
+      const ref = match[3] ?? '';
+      return { status: 200, body: this.commitStatuses.filter((s) => s.sha === ref).reverse() };
     }
     match = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/.exec(path);
     if (match && request.method === 'POST') {
@@ -307,3 +380,7 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
   }
   return { raw };
 }
+
+/** The receivers under the name the notify tests first gave them. */
+export const FakeServices = Receivers;
+export type FakeServices = Receivers;

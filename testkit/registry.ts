@@ -1,49 +1,31 @@
 /**
- * Real parts for build-push tests: a Debian `docker-registry` (CNCF Distribution) on a loopback port with
- * filesystem storage in a temp folder (optionally htpasswd auth, bcrypt through bcryptjs), a buildah
- * storage of its own (vfs driver, chroot isolation: what works here without privileges or pulls), a build
- * context with a `FROM scratch` Containerfile, a TCP proxy that can stop the registry mid-push, and a
- * moto server for the ECR API.
+ * The OCI registry of the local world: Debian's `docker-registry` (CNCF Distribution,
+ * https://distribution.github.io/distribution/spec/api/) on a free loopback port with filesystem storage in
+ * a temp folder, plain HTTP by default (a `registries.conf` marks it insecure for buildah), optionally
+ * htpasswd auth (bcrypt through bcryptjs), TLS with a self-signed certificate, or token auth with a token
+ * server of its own. Also: reading images back by the Distribution API (manifests, blobs, tags), and a TCP
+ * proxy that can stop the registry mid-push. One start for the tests, the demo, the benchmarks and
+ * `npm run local -- up registry`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, randomUUID, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import http from 'node:http';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
-import { freePort } from '../../support/http-servers.ts';
-export { freePort };
+import { answers, freePort, startProcess, tcpOpen, waitUntil, type Managed } from './process.ts';
 
-/** A free loopback port (listen on 0, read it, close). */
-/** Whether something accepts TCP connections on a loopback port. */
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
 export interface Registry {
   /** `127.0.0.1:<port>` — the registry host as an image name uses it. */
   host: string;
   port: number;
   dir: string;
+  /** registries.conf that marks this registry insecure (for buildah: CONTAINERS_REGISTRIES_CONF). */
+  registriesConf: string;
   /** Basic credentials when started with htpasswd auth. */
   credentials?: { username: string; password: string };
   /** The token server when started with token auth. */
@@ -52,20 +34,33 @@ export interface Registry {
   kill(): Promise<void>;
   /** Starts the registry again on the same port and storage. */
   restart(): Promise<void>;
-  /** Stops it and removes its storage. */
+  /** Stops it and removes its storage (a `dir` given by the caller is left for the caller). */
   stop(): Promise<void>;
   /** The registry's own log (stdout+stderr). */
   log(): string;
 }
 
+/** How a registry is started; every field is optional. */
+export interface RegistryOptions {
+  /** Folder for config and storage (default: a new temp folder, removed by `stop()`). */
+  dir?: string;
+  /** A user to accept (Basic auth; the bcrypt hash is written by bcryptjs). */
+  htpasswd?: { username: string; password: string };
+  /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (openssl). */
+  tls?: boolean;
+  /** Token auth against this token server (see startTokenServer). */
+  token?: TokenServer;
+}
+
 /**
- * Starts `/usr/bin/docker-registry serve <config>` on a free loopback port.
- * @param options.htpasswd users to accept (Basic auth, bcrypt hashes written by bcryptjs)
+ * Starts `/usr/bin/docker-registry serve <config>` on a free loopback port and waits (up to 15 s) until
+ * `/v2/` answers.
+ * @throws Error with the registry's output when it does not come up
  */
-export async function startRegistry(
-  options: { htpasswd?: { username: string; password: string }; tls?: boolean; token?: TokenServer } = {},
-): Promise<Registry> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bp-registry-'));
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
+  const owned = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'gantry-registry-')));
+  await mkdir(dir, { recursive: true });
   const port = await freePort();
   let tls = '';
   if (options.tls === true) {
@@ -101,45 +96,54 @@ export async function startRegistry(
     config,
     `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`,
   );
-  let child: ChildProcess | undefined;
+  const host = `127.0.0.1:${port}`;
+  const registriesConf = path.join(dir, 'registries.conf');
+  await writeFile(registriesConf, `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
+  let child: Managed | undefined;
   let output = '';
   const start = async (): Promise<void> => {
-    child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(async () => {
-      if (options.tls === true) return tcpOpen(port);
-      const response = await fetch(`http://127.0.0.1:${port}/v2/`);
-      return response.status === 200 || response.status === 401;
-    }, 'docker-registry');
+    const started = startProcess(REGISTRY_BINARY, ['serve', config]);
+    child = started;
+    await waitUntil(
+      () => (options.tls === true ? tcpOpen(port) : answers(`http://${host}/v2/`)),
+      'docker-registry',
+      15_000,
+      started.output,
+    ).catch(async (error: unknown) => {
+      await started.stop();
+      throw error;
+    });
   };
   const kill = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
+    if (running === undefined) return;
+    output += running.output();
+    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      running.once('exit', () => resolve());
-      running.kill('SIGKILL');
+      running.child.once('exit', () => resolve());
+      running.child.kill('SIGKILL');
     });
   };
   await start();
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     port,
     dir,
+    registriesConf,
     ...(options.htpasswd === undefined ? {} : { credentials: options.htpasswd }),
     ...(options.token === undefined ? {} : { token: options.token }),
     kill,
     restart: start,
     async stop() {
       await kill();
-      await rm(dir, { recursive: true, force: true });
+      if (owned) await rm(dir, { recursive: true, force: true });
     },
-    log: () => output,
+    log: () => output + (child?.output() ?? ''),
   };
 }
 
-/** Accept header for reading manifests back in tests (written here independently of the action's client). */
+/** Accept header for reading manifests back (written here independently of the action's client). */
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -147,8 +151,12 @@ const ACCEPT = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
-/** The Authorization header the test itself uses to read from a registry (Basic, or a token it mints). */
-async function authHeaders(registry: Registry, repository: string): Promise<Record<string, string>> {
+/** A registry to read from: a started one (with its credentials or token server), or just `host:port`. */
+export type RegistryAccess = Pick<Registry, 'host' | 'credentials' | 'token'> | string;
+
+/** The Authorization header a reader uses (Basic, or a token it mints); none for a bare host. */
+async function authHeaders(registry: RegistryAccess, repository: string): Promise<Record<string, string>> {
+  if (typeof registry === 'string') return {};
   if (registry.token !== undefined)
     return { authorization: `Bearer ${registry.token.mint(`repository:${repository}:pull`)}` };
   if (registry.credentials !== undefined) {
@@ -158,18 +166,23 @@ async function authHeaders(registry: Registry, repository: string): Promise<Reco
   return {};
 }
 
+const hostOf = (registry: RegistryAccess): string =>
+  typeof registry === 'string' ? registry : registry.host;
+
 /**
- * Reads `/v2/<repository>/manifests/<reference>` from a test registry over plain HTTP.
- * @returns the body, its sha256 digest and the registry's Docker-Content-Digest header
+ * Reads `/v2/<repository>/manifests/<reference>` over plain HTTP (any status is returned, not thrown).
+ * @returns the status, the parsed body (`{}` unless 200), its sha256 digest and the registry's
+ *   Docker-Content-Digest header
  */
 export async function readManifest(
-  registry: Registry,
+  registry: RegistryAccess,
   repository: string,
   reference: string,
 ): Promise<{ status: number; digest: string; header: string | null; json: Record<string, unknown> }> {
   const headers: Record<string, string> = { accept: ACCEPT, ...(await authHeaders(registry, repository)) };
-  const response = await fetch(`http://${registry.host}/v2/${repository}/manifests/${reference}`, {
+  const response = await fetch(`http://${hostOf(registry)}/v2/${repository}/manifests/${reference}`, {
     headers,
+    signal: AbortSignal.timeout(30_000),
   });
   const body = Buffer.from(await response.arrayBuffer());
   return {
@@ -180,53 +193,87 @@ export async function readManifest(
   };
 }
 
-/** Reads a blob (e.g. the image config) from a test registry. */
-export async function readBlob(registry: Registry, repository: string, digest: string): Promise<Buffer> {
+/**
+ * Reads a blob (an image config, a layer).
+ * @throws Error with the registry's status when it is not 200
+ */
+export async function readBlob(
+  registry: RegistryAccess,
+  repository: string,
+  digest: string,
+): Promise<Buffer> {
   const headers = await authHeaders(registry, repository);
-  const response = await fetch(`http://${registry.host}/v2/${repository}/blobs/${digest}`, { headers });
+  const response = await fetch(`http://${hostOf(registry)}/v2/${repository}/blobs/${digest}`, {
+    headers,
+    signal: AbortSignal.timeout(60_000),
+  });
   if (response.status !== 200) throw new Error(`blob ${digest}: ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
 }
 
-export interface BuildahSandbox {
-  dir: string;
-  /** Variables that give buildah its own vfs storage and chroot isolation. */
-  env: Record<string, string>;
-  cleanup(): Promise<void>;
+/** The tags of a repository ([] when it has none or is not there). */
+export async function listTags(registry: RegistryAccess, repository: string): Promise<string[]> {
+  const headers = await authHeaders(registry, repository);
+  const response = await fetch(`http://${hostOf(registry)}/v2/${repository}/tags/list`, {
+    headers,
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!response.ok) return [];
+  return ((await response.json()) as { tags?: string[] }).tags ?? [];
 }
 
-/** A private buildah storage (vfs) under a temp folder, so tests never touch /var/lib/containers. */
-export async function buildahSandbox(): Promise<BuildahSandbox> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bp-buildah-'));
-  const conf = path.join(dir, 'storage.conf');
-  await writeFile(
-    conf,
-    `[storage]\ndriver = "vfs"\nrunroot = "${path.join(dir, 'run')}"\ngraphroot = "${path.join(dir, 'graph')}"\n`,
-  );
-  return {
-    dir,
-    env: { CONTAINERS_STORAGE_CONF: conf, BUILDAH_ISOLATION: 'chroot', STORAGE_DRIVER: 'vfs' },
-    cleanup: async () => {
-      // vfs layers may hold read-only folders: make removal robust.
-      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-    },
-  };
+/** An image reference split: `host/repo@sha256:…` or `host/repo:tag` (no tag: `latest`). */
+export function splitReference(reference: string): { host: string; repository: string; reference: string } {
+  const slash = reference.indexOf('/');
+  const host = reference.slice(0, slash);
+  const rest = reference.slice(slash + 1);
+  const at = rest.indexOf('@');
+  if (at >= 0) return { host, repository: rest.slice(0, at), reference: rest.slice(at + 1) };
+  const colon = rest.lastIndexOf(':');
+  return colon >= 0
+    ? { host, repository: rest.slice(0, colon), reference: rest.slice(colon + 1) }
+    : { host, repository: rest, reference: 'latest' };
+}
+
+/** An image manifest as a container runtime uses it. */
+export interface ImageManifest {
+  digest: string;
+  mediaType: string;
+  config: { digest: string };
+  layers: { digest: string; mediaType: string }[];
 }
 
 /**
- * A workspace with a `FROM scratch` Containerfile that copies one file and records a build argument in a
- * label (so tests can see build arguments reach the image and secrets do not).
+ * Reads an image's manifest as a runtime pulling it would: an index is resolved to its linux/amd64 (or
+ * first) manifest.
+ * @throws Error with the registry's status when the manifest is not there
  */
-export async function makeWorkspace(containerfile?: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bp-ws-'));
-  await mkdir(path.join(dir, 'app'));
-  await writeFile(path.join(dir, 'app', 'hello.txt'), `hello from ${path.basename(dir)}\n`);
-  await writeFile(
-    path.join(dir, 'app', 'Containerfile'),
-    containerfile ??
-      'FROM scratch\nARG APP_VERSION=dev\nLABEL app.version=$APP_VERSION\nCOPY hello.txt /hello.txt\n',
-  );
-  return dir;
+export async function imageManifest(
+  registry: RegistryAccess,
+  repository: string,
+  reference: string,
+): Promise<ImageManifest> {
+  const read = await readManifest(registry, repository, reference);
+  if (read.status !== 200) throw new Error(`manifest ${repository}@${reference}: HTTP ${read.status}`);
+  const json = read.json as {
+    mediaType?: string;
+    manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
+    config?: { digest: string };
+    layers?: { digest: string; mediaType: string }[];
+  };
+  if (json.manifests !== undefined) {
+    const chosen =
+      json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ??
+      json.manifests[0];
+    if (chosen === undefined) throw new Error(`index ${repository}@${reference} has no manifests`);
+    return imageManifest(registry, repository, chosen.digest);
+  }
+  return {
+    digest: read.header ?? read.digest,
+    mediaType: json.mediaType ?? '',
+    config: json.config ?? { digest: '' },
+    layers: json.layers ?? [],
+  };
 }
 
 /**
@@ -276,55 +323,6 @@ export async function startFaultProxy(
         server.close(() => resolve());
       }),
   };
-}
-
-/** A moto server (`python3 -m moto.server`) on a free loopback port. */
-export async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${endpoint}/moto-api/`)).status < 500, 'moto server', 30_000);
-  return {
-    endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-/** Fake AWS credentials and the moto endpoint for the SDK's default chain. */
-export function awsEnv(endpoint: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
-
-/**
- * Adds a minimal root filesystem to `<workspace>/app/rootfs`: this machine's /bin/dash as /bin/sh and the
- * shared libraries `ldd` names, so a FROM scratch build can `RUN` shell commands (chroot isolation) without
- * pulling a base image.
- */
-export async function addShellRootfs(workspace: string): Promise<void> {
-  const rootfs = path.join(workspace, 'app', 'rootfs');
-  await mkdir(path.join(rootfs, 'bin'), { recursive: true });
-  await copyFile('/bin/dash', path.join(rootfs, 'bin', 'sh'));
-  const libraries = execFileSync('ldd', ['/bin/dash'], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
-    .filter((file): file is string => file !== undefined);
-  for (const library of libraries) {
-    await mkdir(path.join(rootfs, path.dirname(library)), { recursive: true });
-    await copyFile(library, path.join(rootfs, library));
-  }
 }
 
 /** A token server for the Docker registry token auth flow, and how the registry must trust it. */

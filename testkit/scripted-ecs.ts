@@ -1,5 +1,5 @@
 /**
- * A scripted ECS endpoint on loopback, speaking the ECS JSON protocol (awsJson1_1: POST /, the operation
+ * A scripted ECS endpoint on loopback (a stand-in for the ECS API where moto cannot play a timed rollout), speaking the ECS JSON protocol (awsJson1_1: POST /, the operation
  * in `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`). It plays one rolling deployment
  * whose moment of stability is known: before `stableAt` the new deployment is IN_PROGRESS next to the
  * old one, from `stableAt` on it is the only deployment, COMPLETED, running its desired count — the

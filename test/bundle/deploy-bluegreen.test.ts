@@ -12,8 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateServiceCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { runBundle } from '../harness/run-bundle.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../integration/ecs/moto.ts';
+import { runBundle } from '../../testkit/bundle-runner.ts';
+import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../testkit/moto.ts';
 
 describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
   let moto: Moto;
@@ -22,7 +22,7 @@ describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
   let status = 200;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto(2);
+    moto = await startMoto({ runningTasks: 2 });
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms', GANTRY_RETRY_DELAY_SCALE: '0.01' };
     server = createServer((_request, response) => {
       response.writeHead(status);

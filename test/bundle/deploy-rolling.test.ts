@@ -14,8 +14,8 @@ import {
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
-import { runBundle } from '../harness/run-bundle.ts';
-import { seedService, startMoto, type Moto } from '../integration/ecs/moto.ts';
+import { runBundle } from '../../testkit/bundle-runner.ts';
+import { seedService, startMoto, type Moto } from '../../testkit/moto.ts';
 
 const DIGEST_IMAGE = `registry.example/web@sha256:${'ef'.repeat(32)}`;
 
@@ -24,7 +24,7 @@ describe('deploy-rolling bundle against moto', () => {
   let workspace: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto(2);
+    moto = await startMoto({ runningTasks: 2 });
     workspace = await mkdtemp(path.join(tmpdir(), 'gantry-rolling-ws-'));
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runBundle } from '../harness/run-bundle.ts';
+import { repoRoot, runBundle } from '../../testkit/bundle-runner.ts';
 import { sarifSchemaErrors } from '../unit/sarif/validate.ts';
 import type { Log } from '../../shared/src/sarif/types.ts';
 

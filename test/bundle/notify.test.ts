@@ -1,14 +1,14 @@
 import { afterAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { runBundle, type BundleRun } from '../harness/run-bundle.ts';
-import { FakeServices, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from '../integration/notify/fake-services.ts';
+import { runBundle, type BundleRun } from '../../testkit/bundle-runner.ts';
+import { Receivers, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from '../../testkit/receivers.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'; // the harness's GITHUB_SHA
-let services: FakeServices;
+let services: Receivers;
 
 beforeEach(async () => {
   await services?.stop();
-  services = await new FakeServices().start();
+  services = await new Receivers().start();
 });
 afterAll(async () => services?.stop());
 
@@ -21,12 +21,7 @@ function targets(extra: Record<string, string> = {}): Record<string, string> {
     environment: 'production',
     'environment-url': 'https://app.example.com',
     version: 'v1.4.2',
-    'slack-token': SLACK_TOKEN,
-    'slack-channel': '#deploys',
-    'slack-api-url': services.slackApiUrl,
-    'pagerduty-routing-key': ROUTING_KEY,
-    'pagerduty-api-url': services.pagerDutyUrl,
-    'github-token': GITHUB_TOKEN,
+    ...services.notifyInputs(),
     ...extra,
   };
 }

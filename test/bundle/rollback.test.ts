@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { AddTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { runBundle } from '../harness/run-bundle.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../integration/ecs/moto.ts';
+import { runBundle } from '../../testkit/bundle-runner.ts';
+import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../testkit/moto.ts';
 
 describe('rollback bundle against moto', () => {
   let moto: Moto;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto(2);
+    moto = await startMoto({ runningTasks: 2 });
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
   });
   afterAll(async () => moto.stop());

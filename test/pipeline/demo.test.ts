@@ -8,7 +8,7 @@
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { repoRoot } from '../harness/run-bundle.ts';
+import { repoRoot } from '../../testkit/bundle-runner.ts';
 import {
   DEMO_SECRETS,
   PREVIOUS_VERSION,
@@ -39,16 +39,16 @@ function printedWithoutSecrets(lines: string[]): void {
 }
 
 describe('npm run demo (end to end)', () => {
-  test('missing system tools are named up front with their install commands, nothing started', () => {
+  test('system parts it cannot install (no apt-get here) stop it with exit 2 and the exact command, nothing started', () => {
     const run = spawnSync(process.execPath, ['tools/demo/demo.ts'], {
       cwd: repoRoot,
       encoding: 'utf8',
       env: { PATH: '/nonexistent', HOME: process.env['HOME'] ?? '/tmp' },
     });
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /buildah: sudo apt-get install -y buildah/);
-    assert.match(run.stderr, /moto's server \(Python\): python3 -m pip install 'moto\[server\]==5\.2\.1'/);
-    assert.match(run.stderr, /sudo bash tools\/demo\/setup\.sh/);
+    assert.match(run.stderr, /The demo needs these Debian packages: buildah, docker-registry/);
+    assert.match(run.stderr, /apt-get install -y buildah docker-registry curl jq tar\n/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
     assert.doesNotMatch(run.stdout, /starting the local parts/);
   });
 
@@ -94,7 +94,7 @@ describe('npm run demo (end to end)', () => {
     assert.ok(!result.receivers.pagerDutyEvents.some((e) => e['event_action'] === 'trigger'), 'no incident');
     // the runner recorded the environment's deployment, as GitHub does for a job with environment:
     assert.deepEqual(
-      result.receivers.deployments.map((d) => [d.environment, d.statuses]),
+      result.receivers.deployments.map((d) => [d.environment, d.statuses.map((s) => s.state)]),
       [['staging', ['in_progress', 'success']]],
     );
     assert.match(log, /✔ 1\.1\.0 is live in staging/);
@@ -144,7 +144,10 @@ describe('npm run demo (end to end)', () => {
       /rolled back in staging/,
     );
     assert.equal(result.receivers.commitStatuses.at(-1)?.state, 'failure');
-    assert.deepEqual(result.receivers.deployments[0]?.statuses, ['in_progress', 'failure']);
+    assert.deepEqual(
+      result.receivers.deployments[0]?.statuses.map((s) => s.state),
+      ['in_progress', 'failure'],
+    );
     assert.match(log, /✘ the pipeline failed/);
     printedWithoutSecrets(lines);
   });

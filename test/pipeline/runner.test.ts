@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../harness/run-bundle.ts';
+import { repoRoot } from '../../testkit/bundle-runner.ts';
 import { loadConfig, type PipelineConfig } from '../../tools/pipeline/config.ts';
 import { blockScalarContent } from '../../tools/pipeline/expressions.ts';
 import {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'vitest';
 import { parse } from 'yaml';
 import { renderCatalog } from '../../tools/catalog.ts';
-import { repoRoot, runBundle } from '../harness/run-bundle.ts';
+import { repoRoot, runBundle } from '../../testkit/bundle-runner.ts';
 
 const EXPECTED = [
   'build-push',

@@ -26,7 +26,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseFileCommands, runBundle } from '../../test/harness/run-bundle.ts';
+import { parseFileCommands, runBundle } from '../../testkit/bundle-runner.ts';
 import { findSubstitute, localDefaults, localWorkflow, type PipelineConfig } from './config.ts';
 import {
   asString,

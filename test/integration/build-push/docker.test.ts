@@ -10,15 +10,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runBundle } from '../../harness/run-bundle.ts';
-import {
-  buildahSandbox,
-  makeWorkspace,
-  readManifest,
-  startRegistry,
-  type BuildahSandbox,
-  type Registry,
-} from './helpers.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../testkit/buildah.ts';
+import { readManifest, startRegistry, type Registry } from '../../../testkit/registry.ts';
 
 const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
 const shimDir = path.join(repoRoot, 'test', 'integration', 'build-push', 'docker-shim');

@@ -6,15 +6,9 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { repoRoot, runBundle } from '../../harness/run-bundle.ts';
-import {
-  buildahSandbox,
-  makeWorkspace,
-  readManifest,
-  startFaultProxy,
-  startRegistry,
-  type BuildahSandbox,
-} from './helpers.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../testkit/buildah.ts';
+import { readManifest, startFaultProxy, startRegistry } from '../../../testkit/registry.ts';
 
 const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
 

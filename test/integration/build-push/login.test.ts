@@ -12,17 +12,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { repoRoot, runBundle, type RunBundleOptions } from '../../harness/run-bundle.ts';
-import {
-  awsEnv,
-  buildahSandbox,
-  makeWorkspace,
-  readManifest,
-  startMoto,
-  startRegistry,
-  type BuildahSandbox,
-  type Registry,
-} from './helpers.ts';
+import { repoRoot, runBundle, type RunBundleOptions } from '../../../testkit/bundle-runner.ts';
+import { awsEnv, startMoto } from '../../../testkit/moto.ts';
+import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../testkit/buildah.ts';
+import { readManifest, startRegistry, type Registry } from '../../../testkit/registry.ts';
 
 const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
 const PASSWORD = 'reg-pass-9f8e7d6c5b4a';

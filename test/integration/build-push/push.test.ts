@@ -9,17 +9,14 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
-import { repoRoot, runBundle, type RunBundleOptions } from '../../harness/run-bundle.ts';
+import { repoRoot, runBundle, type RunBundleOptions } from '../../../testkit/bundle-runner.ts';
 import {
   addShellRootfs,
   buildahSandbox,
   makeWorkspace,
-  readBlob,
-  readManifest,
-  startRegistry,
   type BuildahSandbox,
-  type Registry,
-} from './helpers.ts';
+} from '../../../testkit/buildah.ts';
+import { readBlob, readManifest, startRegistry, type Registry } from '../../../testkit/registry.ts';
 
 const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
 const SECRET = 'npm-token-Zq9!x7-do-not-leak';

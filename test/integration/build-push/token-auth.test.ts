@@ -7,17 +7,15 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { repoRoot, runBundle } from '../../harness/run-bundle.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../testkit/buildah.ts';
 import {
-  buildahSandbox,
-  makeWorkspace,
   readManifest,
   startRegistry,
   startTokenServer,
-  type BuildahSandbox,
   type Registry,
   type TokenServer,
-} from './helpers.ts';
+} from '../../../testkit/registry.ts';
 
 const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
 const TOKEN = 'ghs_0123456789abcdefghijklmnopqrstuvwxyzAB';

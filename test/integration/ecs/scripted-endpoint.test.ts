@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runBundle } from '../../harness/run-bundle.ts';
-import { startScriptedEcs, type ScriptedEcs } from './scripted-ecs.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { startScriptedEcs, type ScriptedEcs } from '../../../testkit/scripted-ecs.ts';
 
 describe('deploy-rolling against a scripted ECS endpoint', () => {
   let ecs: ScriptedEcs;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { FakeServices, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from './fake-services.ts';
+import { Receivers, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from '../../../testkit/receivers.ts';
 import { notify, SHA, type NotifyRun } from './helpers.ts';
 
-let services: FakeServices;
+let services: Receivers;
 const scale = process.env['GANTRY_RETRY_DELAY_SCALE'];
 
 beforeAll(() => {
@@ -15,7 +15,7 @@ afterAll(() => {
 });
 beforeEach(async () => {
   await services?.stop();
-  services = await new FakeServices().start();
+  services = await new Receivers().start();
 });
 afterAll(async () => services?.stop());
 
@@ -24,12 +24,7 @@ function allChannels(extra: Record<string, string> = {}): Record<string, string>
     environment: 'production',
     'environment-url': 'https://app.example.com',
     version: 'v1.4.2',
-    'slack-token': SLACK_TOKEN,
-    'slack-channel': '#deploys',
-    'slack-api-url': services.slackApiUrl,
-    'pagerduty-routing-key': ROUTING_KEY,
-    'pagerduty-api-url': services.pagerDutyUrl,
-    'github-token': GITHUB_TOKEN,
+    ...services.notifyInputs(),
     ...extra,
   };
 }

@@ -1,16 +1,16 @@
 /**
- * Runs notify's flow in-process against {@link FakeServices}: inputs through INPUT_* variables (with the
+ * Runs notify's flow in-process against {@link Receivers}: inputs through INPUT_* variables (with the
  * action.yml defaults applied, as the runner does), the run context of a push to main, and a logger that
  * records every line *unmasked*, so tests can prove secrets are never printed at all.
  */
-import { actionDefaults, inputEnvName } from '../../harness/run-bundle.ts';
+import { actionDefaults, inputEnvName } from '../../../testkit/bundle-runner.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { run } from '../../../actions/notify/src/main.ts';
-import type { FakeServices } from './fake-services.ts';
+import type { Receivers } from '../../../testkit/receivers.ts';
 
 export const SHA = '0123456789abcdef0123456789abcdef01234567';
 
-export function runEnv(services: FakeServices): NodeJS.ProcessEnv {
+export function runEnv(services: Receivers): NodeJS.ProcessEnv {
   return {
     GITHUB_REPOSITORY: 'acme/app',
     GITHUB_SHA: SHA,
@@ -65,7 +65,7 @@ export interface NotifyRun {
 }
 
 /** Runs the flow with these inputs; never throws (the error, if any, is returned). */
-export async function notify(services: FakeServices, inputs: Record<string, string>): Promise<NotifyRun> {
+export async function notify(services: Receivers, inputs: Record<string, string>): Promise<NotifyRun> {
   const all = { ...actionDefaults('notify'), ...inputs };
   const saved = new Map<string, string | undefined>();
   for (const [name, value] of Object.entries(all)) {

@@ -5,7 +5,7 @@ import { openMysql } from '../../../actions/run-migrations/src/mysql-database.ts
 import { flywayChecksum } from '../../../actions/run-migrations/src/checksum.ts';
 import { mysqlLockName } from '../../../actions/run-migrations/src/lock-key.ts';
 import type { MigratorOptions } from '../../../actions/run-migrations/src/migrator.ts';
-import { startMariadb, type MariadbServer } from './mariadb-server.ts';
+import { startMariadb, type MariadbServer } from '../../../testkit/mariadb.ts';
 import { migrationFolder, runBuiltin, version, type MigrationFolder } from './migrate-helper.ts';
 
 let server: MariadbServer;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openPostgres } from '../../../actions/run-migrations/src/postgres-database.ts';
 import { flywayChecksum } from '../../../actions/run-migrations/src/checksum.ts';
 import { postgresLockKey } from '../../../actions/run-migrations/src/lock-key.ts';
-import { startPostgres, type PostgresServer } from './postgres-server.ts';
+import { startPostgres, type PostgresServer } from '../../../testkit/postgres.ts';
 import { migrationFolder, runBuiltin, version, type MigrationFolder } from './migrate-helper.ts';
 import type { MigratorOptions } from '../../../actions/run-migrations/src/migrator.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from '../../harness/run-bundle.ts';
+import { repoRoot } from '../../../testkit/bundle-runner.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { getInputs } from '../../../actions/build-push/src/inputs.ts';
 

@@ -37,7 +37,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigurationError, InputError } from '../../../shared/src/errors.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { parseFileCommands } from '../../harness/run-bundle.ts';
+import { parseFileCommands } from '../../../testkit/bundle-runner.ts';
 import { run } from '../../../actions/deploy-bluegreen/src/main.ts';
 
 const ecsMock = mockClient(ECSClient);

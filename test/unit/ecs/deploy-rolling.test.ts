@@ -24,7 +24,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigurationError, InputError } from '../../../shared/src/errors.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { parseFileCommands } from '../../harness/run-bundle.ts';
+import { parseFileCommands } from '../../../testkit/bundle-runner.ts';
 import { run } from '../../../actions/deploy-rolling/src/main.ts';
 
 const ecsMock = mockClient(ECSClient);

@@ -2,7 +2,7 @@ import { afterEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { getInputs } from '../../../actions/notify/src/inputs.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { actionDefaults, inputEnvName } from '../../harness/run-bundle.ts';
+import { actionDefaults, inputEnvName } from '../../../testkit/bundle-runner.ts';
 
 const set: string[] = [];
 function given(inputs: Record<string, string>): void {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, test } from 'vitest';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { maskSecret, secretFragments } from '../../../shared/src/secrets.ts';
-import { repoRoot, runBundle } from '../../harness/run-bundle.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
 
 const KEY_LINES = [
   '-----BEGIN PRIVATE KEY-----',

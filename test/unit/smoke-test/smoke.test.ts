@@ -4,7 +4,8 @@ import { parseDocumentText } from '../../../shared/src/inputs.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { runSmokeChecks, simpleCheck, statusMatches, valueAtPath } from '../../../shared/src/smoke.ts';
 import { parseChecksDocument, parseStatusPatterns } from '../../../actions/smoke-test/src/inputs.ts';
-import { freePort, startLate, startScenarioServer, type TestServer } from '../../support/http-servers.ts';
+import { freePort } from '../../../testkit/process.ts';
+import { startLate, startScenarioServer, type TestServer } from '../../../testkit/http-scenarios.ts';
 
 describe('status and JSON path matching', () => {
   test('statusMatches by code and class', () => {
