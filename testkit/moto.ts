@@ -37,6 +37,7 @@ export function awsEnv(endpoint: string): Record<string, string> {
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
 }

