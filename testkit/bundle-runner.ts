@@ -135,13 +135,18 @@ export function actionDefaults(action: string): Record<string, string> {
   return defaults;
 }
 
-/**
- * Runs one action bundle as the runner would and collects what it produced.
- * @param action the folder name under `actions/`, e.g. `smoke-test`
- * @returns exit code, outputs, state, env, path, summary, annotations, masked log; never throws for a
- *   failing action (only when the process cannot start or exceeds `timeoutMs`)
- */
-export async function runBundle(action: string, options: RunBundleOptions = {}): Promise<BundleRun> {
+interface PreparedRun {
+  temp: string;
+  cwd: string;
+  files: Record<
+    'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY',
+    string
+  >;
+  env: Record<string, string>;
+}
+
+/** The runner's side of a step: a workspace, fresh file-command files, and the step's environment. */
+async function prepareRun(action: string, options: RunBundleOptions): Promise<PreparedRun> {
   const temp = await mkdtemp(path.join(tmpdir(), `gantry-${action}-`));
   const cwd = options.cwd ?? path.join(temp, 'workspace');
   if (options.cwd === undefined) await mkdir(cwd, { recursive: true });
@@ -187,7 +192,17 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
   };
   for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
   for (const [name, value] of Object.entries(options.postWithState ?? {})) env[`STATE_${name}`] = value;
+  return { temp, cwd, files, env };
+}
 
+/**
+ * Runs one action bundle as the runner would and collects what it produced.
+ * @param action the folder name under `actions/`, e.g. `smoke-test`
+ * @returns exit code, outputs, state, env, path, summary, annotations, masked log; never throws for a
+ *   failing action (only when the process cannot start or exceeds `timeoutMs`)
+ */
+export async function runBundle(action: string, options: RunBundleOptions = {}): Promise<BundleRun> {
+  const { temp, cwd, files, env } = await prepareRun(action, options);
   const bundle = options.bundlePath ?? path.join(repoRoot, 'dist', action, 'index.js');
   const started = performance.now();
   const { exitCode, stdout, stderr } = await new Promise<{
@@ -218,7 +233,19 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     });
   });
   const durationMs = performance.now() - started;
+  return readRun({ temp, cwd, files, env }, { exitCode, stdout, stderr, durationMs });
+}
 
+/** Reads what a step produced as the runner does: workflow commands, masks, file commands; removes the temp. */
+async function readRun(
+  { temp, files, env }: PreparedRun,
+  {
+    exitCode,
+    stdout,
+    stderr,
+    durationMs,
+  }: { exitCode: number; stdout: string; stderr: string; durationMs: number },
+): Promise<BundleRun> {
   // The runner shows ::debug:: lines only when step debug logging is on.
   const debugEnabled = env['RUNNER_DEBUG'] === '1' || env['ACTIONS_STEP_DEBUG'] === 'true';
   const masks: string[] = [];
@@ -278,4 +305,53 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
   };
   await rm(temp, { recursive: true, force: true }).catch(() => undefined);
   return result;
+}
+
+/**
+ * Runs an action's flow in this process (`actions/<action>/src/main.ts`'s `run()` inside `runAction`, as
+ * its index.ts does) with exactly the runner's environment of {@link runBundle} — INPUT_* with action.yml
+ * defaults, the file-command files, GITHUB_* — and collects the same {@link BundleRun}. For tests of a flow
+ * at its source (coverage, speed); the bundle tests still run the built bundle. process.env, the working
+ * directory and process.exitCode are restored afterwards; stdout is captured while the flow runs, so
+ * nothing else may run concurrently in this process.
+ */
+export async function runFlow(action: string, options: RunBundleOptions = {}): Promise<BundleRun> {
+  const prepared = await prepareRun(action, options);
+  const { run } = (await import(path.join(repoRoot, 'actions', action, 'src', 'main.ts'))) as {
+    run: () => Promise<void>;
+  };
+  const { runAction } = await import('../shared/src/run.ts');
+  // @actions/core's summary keeps the GITHUB_STEP_SUMMARY path of its first write: each run has its own file
+  const { summary } = await import('@actions/core');
+  Reflect.set(summary, '_filePath', undefined);
+  summary.emptyBuffer();
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  const savedExitCode = process.exitCode;
+  const write = process.stdout.write.bind(process.stdout);
+  const chunks: string[] = [];
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, prepared.env);
+  process.chdir(prepared.cwd);
+  process.exitCode = 0;
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    chunks.push(text);
+    options.onStdout?.(text);
+    return true;
+  }) as typeof process.stdout.write;
+  const started = performance.now();
+  let exitCode = 0;
+  try {
+    await runAction(() => run());
+    exitCode = Number(process.exitCode ?? 0);
+  } finally {
+    process.stdout.write = write;
+    process.exitCode = savedExitCode;
+    process.chdir(savedCwd);
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  }
+  const durationMs = performance.now() - started;
+  return readRun(prepared, { exitCode, stdout: chunks.join(''), stderr: '', durationMs });
 }
