@@ -1,12 +1,7 @@
 import { afterEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import {
-  createEcsClient,
-  isThrottlingError,
-  isTransientError,
-  resolveRegion,
-} from '../../../shared/src/aws.ts';
-import { InputError } from '../../../shared/src/errors.ts';
+import { createEcsClient, isThrottlingError, isTransientError, resolveRegion } from '../../shared/src/aws.ts';
+import { InputError } from '../../shared/src/errors.ts';
 
 describe('shared AWS clients', () => {
   const saved = { region: process.env['AWS_REGION'], fallback: process.env['AWS_DEFAULT_REGION'] };

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findExecutable, requireExecutable, runCommand } from '../../../shared/src/command.ts';
-import { ConfigurationError, TimeoutError } from '../../../shared/src/errors.ts';
-import { relativizeUris, repoRelativePath } from '../../../shared/src/sarif/paths.ts';
-import type { Log } from '../../../shared/src/sarif/types.ts';
+import { findExecutable, requireExecutable, runCommand } from '../../shared/src/command.ts';
+import { ConfigurationError, TimeoutError } from '../../shared/src/errors.ts';
+import { relativizeUris, repoRelativePath } from '../../shared/src/sarif/paths.ts';
+import type { Log } from '../../shared/src/sarif/types.ts';
 
 describe('repository-relative paths', () => {
   test('relative, absolute and file: URIs; outside the root stays absolute; other schemes untouched', () => {

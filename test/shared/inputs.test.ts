@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'vitest';
-import { InputError } from '../../../shared/src/errors.ts';
+import { InputError } from '../../shared/src/errors.ts';
 import {
   getBoolean,
   getDocument,
@@ -10,9 +10,9 @@ import {
   getList,
   getMap,
   getString,
-} from '../../../shared/src/inputs.ts';
-import { getSecret } from '../../../shared/src/secret-inputs.ts';
-import { createCaptureLogger } from '../../../shared/src/logger.ts';
+} from '../../shared/src/inputs.ts';
+import { getSecret } from '../../shared/src/secret-inputs.ts';
+import { createCaptureLogger } from '../../shared/src/logger.ts';
 
 const set: string[] = [];
 function input(name: string, value: string): void {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'vitest';
-import { formatDuration, parseDuration } from '../../../shared/src/duration.ts';
-import { TimeoutError } from '../../../shared/src/errors.ts';
-import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { pollUntil } from '../../../shared/src/poll.ts';
-import { backoffCeiling, parseRetryAfter, retry, RetryableError } from '../../../shared/src/retry.ts';
+import { formatDuration, parseDuration } from '../../shared/src/duration.ts';
+import { TimeoutError } from '../../shared/src/errors.ts';
+import { createCaptureLogger } from '../../shared/src/logger.ts';
+import { pollUntil } from '../../shared/src/poll.ts';
+import { backoffCeiling, parseRetryAfter, retry, RetryableError } from '../../shared/src/retry.ts';
 
 afterEach(() => {
   delete process.env['GANTRY_RETRY_DELAY_SCALE'];

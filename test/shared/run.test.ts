@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { repoRoot, runBundle } from '../../testkit/bundle-runner.ts';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'shared', 'throw.ts');
 const run = (env: Record<string, string>, postWithState?: Record<string, string>) =>

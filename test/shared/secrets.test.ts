@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { maskSecret, secretFragments } from '../../../shared/src/secrets.ts';
-import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { createCaptureLogger } from '../../shared/src/logger.ts';
+import { maskSecret, secretFragments } from '../../shared/src/secrets.ts';
+import { repoRoot, runBundle } from '../../testkit/bundle-runner.ts';
 
 const KEY_LINES = [
   '-----BEGIN PRIVATE KEY-----',

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { parseDocumentText } from '../../../shared/src/inputs.ts';
-import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { runSmokeChecks, simpleCheck, statusMatches, valueAtPath } from '../../../shared/src/smoke.ts';
-import { parseChecksDocument, parseStatusPatterns } from '../../../actions/smoke-test/src/inputs.ts';
-import { freePort } from '../../../testkit/process.ts';
-import { startLate, startScenarioServer, type TestServer } from '../../../testkit/http-scenarios.ts';
+import { parseDocumentText } from '../../shared/src/inputs.ts';
+import { createCaptureLogger } from '../../shared/src/logger.ts';
+import { runSmokeChecks, simpleCheck, statusMatches, valueAtPath } from '../../shared/src/smoke.ts';
+import { parseChecksDocument, parseStatusPatterns } from '../../actions/smoke-test/src/inputs.ts';
+import { freePort } from '../../testkit/process.ts';
+import { startLate, startScenarioServer, type TestServer } from '../../testkit/http-scenarios.ts';
 
 describe('status and JSON path matching', () => {
   test('statusMatches by code and class', () => {

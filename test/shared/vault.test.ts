@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { resolveSecret } from '../../../shared/src/secret-inputs.ts';
-import { parseVaultReference, resetVaultSession } from '../../../shared/src/vault.ts';
+import { createCaptureLogger } from '../../shared/src/logger.ts';
+import { resolveSecret } from '../../shared/src/secret-inputs.ts';
+import { parseVaultReference, resetVaultSession } from '../../shared/src/vault.ts';
 
 // A local HTTP server speaking the parts of Vault's HTTP API the resolver uses (KV v2 and v1 reads,
 // JWT and AppRole logins) and the runner's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL).
@@ -272,7 +272,7 @@ test('without secret-inputs.ts a vault: reference is refused, naming the input (
   // A fresh process that loads only secrets.ts, as an action without secret inputs does.
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
-  const secrets = new URL('../../../shared/src/secrets.ts', import.meta.url).href;
+  const secrets = new URL('../../shared/src/secrets.ts', import.meta.url).href;
   const script = `import { resolveSecret } from '${secrets}';
     try { await resolveSecret('vault:secret/data/app#password', 'database-url'); console.log('resolved'); }
     catch (error) { console.log('refused: ' + error.message); }`;

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runBundle } from '../../testkit/bundle-runner.ts';
-import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../testkit/buildah.ts';
-import { readBlob, readManifest, startRegistry, type Registry } from '../../testkit/registry.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../testkit/buildah.ts';
+import { readBlob, readManifest, startRegistry, type Registry } from '../../../testkit/registry.ts';
 
 const PASSWORD = 'bundle-pass-4f3e2d1c';
 const SECRET = 'bundle-secret-Yy8-never-printed';

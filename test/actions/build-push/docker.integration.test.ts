@@ -1,6 +1,6 @@
 /**
  * The docker buildx path. No Docker engine runs on this machine, so `docker` is a shim (docker CLI stand-in
- * over buildah, test/integration/build-push/docker-shim/docker) that answers like an engine that is up and
+ * over buildah, test/actions/build-push/docker-shim/docker) that answers like an engine that is up and
  * runs `buildx build --push` with buildah against a real docker-registry. What is real: the registry, the
  * image, the credentials file the action hands docker through DOCKER_CONFIG, the digest read-back.
  */
@@ -15,7 +15,7 @@ import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../tes
 import { readManifest, startRegistry, type Registry } from '../../../testkit/registry.ts';
 
 const entry = path.join(repoRoot, 'actions', 'build-push', 'src', 'index.ts');
-const shimDir = path.join(repoRoot, 'test', 'integration', 'build-push', 'docker-shim');
+const shimDir = path.join(repoRoot, 'test', 'actions', 'build-push', 'docker-shim');
 const PASSWORD = 'docker-path-pass-77';
 
 describe('build-push with builder docker (docker CLI shim over buildah)', () => {

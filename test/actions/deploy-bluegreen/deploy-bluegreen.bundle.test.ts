@@ -4,7 +4,7 @@
  * weighted forward actions stepped to 100 — and a failing smoke check that leaves production traffic
  * where it was. Strategy ecs-native needs ListServiceDeployments / DescribeServiceDeployments /
  * ContinueServiceDeployment, which moto does not implement: its lifecycle flows are covered with SDK
- * mocks in test/unit/ecs/deploy-bluegreen.test.ts.
+ * mocks in test/actions/deploy-bluegreen/main.test.ts.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -12,8 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateServiceCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { runBundle } from '../../testkit/bundle-runner.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../testkit/moto.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
 
 describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
   let moto: Moto;

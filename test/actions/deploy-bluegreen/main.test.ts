@@ -4,7 +4,7 @@
  * ContinueServiceDeployment are not implemented there), so the ecs-native flow is covered here; the smoke
  * checks are real HTTP requests to a server on loopback. A traffic shift that turns unhealthy half-way is
  * also scripted here (moto's target health cannot change on cue); the happy alb-weighted path runs against
- * moto in test/bundle/deploy-bluegreen.test.ts.
+ * moto in test/actions/deploy-bluegreen/deploy-bluegreen.bundle.test.ts.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';

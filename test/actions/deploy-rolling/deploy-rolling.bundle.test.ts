@@ -2,7 +2,7 @@
  * The built deploy-rolling bundle against moto server (real ECS API shapes on loopback): register,
  * update, tags, bad inputs, dry run. moto reports every deployment COMPLETED at once (with
  * MOTO_ECS_SERVICE_RUNNING) and has no stopped tasks or circuit breaker: the failing and progressing
- * rollout timelines are covered with SDK mocks in test/unit/ecs/.
+ * rollout timelines are covered with SDK mocks in test/shared/ecs/.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -14,8 +14,8 @@ import {
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
-import { runBundle } from '../../testkit/bundle-runner.ts';
-import { seedService, startMoto, type Moto } from '../../testkit/moto.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
 
 const DIGEST_IMAGE = `registry.example/web@sha256:${'ef'.repeat(32)}`;
 

@@ -1,7 +1,7 @@
 /**
  * deploy-rolling's flow against scripted ECS answers (aws-sdk-client-mock): moto cannot play a rollout
  * that progresses, fails on the circuit breaker or is replaced, so these timelines are mocked. The same
- * flow runs against moto through the bundle in test/bundle/deploy-rolling.test.ts.
+ * flow runs against moto through the bundle in test/actions/deploy-rolling/deploy-rolling.bundle.test.ts.
  * The watcher's real wait logic runs with GANTRY_ECS_POLL_INTERVAL=5ms.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, test } from 'vitest';

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runBundle } from '../../testkit/bundle-runner.ts';
-import { sarifSchemaErrors } from '../unit/sarif/validate.ts';
-import type { Log } from '../../shared/src/sarif/types.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
+import type { Log } from '../../../shared/src/sarif/types.ts';
 
 const project = path.join(repoRoot, 'test/fixtures/lint-gate/project');
 const clean = path.join(repoRoot, 'test/fixtures/lint-gate/clean');

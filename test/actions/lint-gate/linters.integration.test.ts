@@ -15,7 +15,7 @@ import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { listFindings } from '../../../shared/src/sarif/findings.ts';
 import { relativizeUris } from '../../../shared/src/sarif/paths.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';
-import { sarifSchemaErrors } from '../../unit/sarif/validate.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
 
 const project = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

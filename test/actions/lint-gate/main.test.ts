@@ -1,7 +1,7 @@
 /**
  * lint-gate's flow (actions/lint-gate/src/main.ts) in process with the runner's environment (testkit
  * runFlow): commands of the user's own in gcc format, a linter that cannot run, the coverage threshold, and
- * the SARIF file and summary it leaves. The built bundle is run by test/bundle/lint-gate.test.ts.
+ * the SARIF file and summary it leaves. The built bundle is run by test/actions/lint-gate/lint-gate.bundle.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { runBundle, type BundleRun } from '../../testkit/bundle-runner.ts';
-import { Receivers, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from '../../testkit/receivers.ts';
+import { runBundle, type BundleRun } from '../../../testkit/bundle-runner.ts';
+import { Receivers, GITHUB_TOKEN, ROUTING_KEY, SLACK_TOKEN } from '../../../testkit/receivers.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'; // the harness's GITHUB_SHA
 let services: Receivers;

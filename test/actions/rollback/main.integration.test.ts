@@ -2,7 +2,7 @@
  * rollback's flow (actions/rollback/src/main.ts) in process with the runner's environment (testkit
  * runFlow) against moto: an explicit revision restored and waited for, the ALB weighted forward returned
  * to the previous colour, and the refusal when nothing can be restored. The built bundle is run by
- * test/bundle/rollback.test.ts.
+ * test/actions/rollback/rollback.bundle.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';

@@ -3,14 +3,14 @@
  * revision, the refusal when there is nothing to roll back to, and the ALB weighted forward returned to the
  * previous colour. moto has no ListServiceDeployments/DescribeServiceRevisions (the deployment history):
  * the action falls back to its revision tags here, which this test asserts; the history path is covered
- * with SDK mocks in test/unit/ecs/rollback.test.ts.
+ * with SDK mocks in test/shared/ecs/rollback.test.ts.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { AddTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { runBundle } from '../../testkit/bundle-runner.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../testkit/moto.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
 
 describe('rollback bundle against moto', () => {
   let moto: Moto;

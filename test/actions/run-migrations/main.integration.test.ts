@@ -2,7 +2,7 @@
  * run-migrations' flow (actions/run-migrations/src/main.ts, inputs.ts, report.ts) in process with the
  * runner's environment (testkit runFlow) against a real PostgreSQL: migrate, info and validate with their
  * outputs and summary, and the database URL never shown. The built bundle is run by
- * test/bundle/run-migrations.test.ts.
+ * test/actions/run-migrations/run-migrations.bundle.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runBundle, type BundleRun } from '../../testkit/bundle-runner.ts';
-import { startPostgres, type PostgresServer } from '../../testkit/postgres.ts';
-import { startVault } from '../../testkit/vault.ts';
-import { startMariadb, type MariadbServer } from '../../testkit/mariadb.ts';
+import { runBundle, type BundleRun } from '../../../testkit/bundle-runner.ts';
+import { startPostgres, type PostgresServer } from '../../../testkit/postgres.ts';
+import { startVault } from '../../../testkit/vault.ts';
+import { startMariadb, type MariadbServer } from '../../../testkit/mariadb.ts';
 
 let pg: PostgresServer;
 let maria: MariadbServer;
@@ -83,7 +83,7 @@ describe('run-migrations bundle', () => {
   });
 
   test('a database that refuses connections is retried within connect-timeout, then reported', async () => {
-    const { freePort } = await import('../../testkit/process.ts');
+    const { freePort } = await import('../../../testkit/process.ts');
     const port = await freePort();
     const run = await runBundle('run-migrations', {
       cwd: await workspace(FILES),

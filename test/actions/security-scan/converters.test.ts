@@ -8,7 +8,7 @@ import { gitleaksToSarif } from '../../../actions/security-scan/src/converters/g
 import { trufflehogToSarif } from '../../../actions/security-scan/src/converters/trufflehog.ts';
 import { secretlintToSarif } from '../../../actions/security-scan/src/converters/secretlint.ts';
 import { listFindings } from '../../../shared/src/sarif/findings.ts';
-import { sarifSchemaErrors } from '../sarif/validate.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
 
 const reports = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

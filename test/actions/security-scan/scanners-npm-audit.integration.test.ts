@@ -16,7 +16,7 @@ import { parseScanner, runScanner } from '../../../actions/security-scan/src/sca
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { listFindings } from '../../../shared/src/sarif/findings.ts';
 import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
-import { sarifSchemaErrors } from '../../unit/sarif/validate.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let temp = '';

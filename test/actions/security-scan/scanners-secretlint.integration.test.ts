@@ -10,7 +10,7 @@ import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { listFindings } from '../../../shared/src/sarif/findings.ts';
 import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
 import { redactLog } from '../../../shared/src/sarif/redact.ts';
-import { sarifSchemaErrors } from '../../unit/sarif/validate.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const project = path.join(repo, 'test/fixtures/security-scan/project');

@@ -12,10 +12,10 @@ import { createServer, type Server } from 'node:http';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runBundle } from '../../testkit/bundle-runner.ts';
-import { startGitHubApi, type GitHubApiServer } from '../../testkit/github-code-scanning.ts';
-import { sarifSchemaErrors } from '../unit/sarif/validate.ts';
-import type { Log } from '../../shared/src/sarif/types.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
+import { startGitHubApi, type GitHubApiServer } from '../../../testkit/github-code-scanning.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
+import type { Log } from '../../../shared/src/sarif/types.ts';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/security-scan');
 const SECRETS = [

@@ -9,7 +9,7 @@ import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import { mergeLogs } from '../../../shared/src/sarif/merge.ts';
 import { splitForUpload } from '../../../shared/src/sarif/split.ts';
 import { newRun, type Log, type Result } from '../../../shared/src/sarif/types.ts';
-import { sarifSchemaErrors } from '../../unit/sarif/validate.ts';
+import { sarifSchemaErrors } from '../../shared/sarif/validate.ts';
 import { startGitHubApi, type GitHubApiServer } from '../../../testkit/github-code-scanning.ts';
 
 let api: GitHubApiServer;

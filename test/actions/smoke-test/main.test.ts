@@ -1,7 +1,7 @@
 /**
  * smoke-test's flow (actions/smoke-test/src/main.ts and inputs.ts) run in process with the runner's
  * environment (testkit runFlow), against real HTTP servers on loopback: outputs, summary, the failure
- * message, and inputs refused before any request. test/bundle/smoke-test.test.ts runs the built bundle.
+ * message, and inputs refused before any request. test/actions/smoke-test/smoke-test.bundle.test.ts runs the built bundle.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runFlow } from '../../../testkit/bundle-runner.ts';

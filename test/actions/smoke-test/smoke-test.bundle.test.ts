@@ -3,10 +3,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { SmokeResult } from '../../shared/src/smoke.ts';
-import { runBundle } from '../../testkit/bundle-runner.ts';
-import { freePort } from '../../testkit/process.ts';
-import { startLate, startScenarioServer, type TestServer } from '../../testkit/http-scenarios.ts';
+import type { SmokeResult } from '../../../shared/src/smoke.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { freePort } from '../../../testkit/process.ts';
+import { startLate, startScenarioServer, type TestServer } from '../../../testkit/http-scenarios.ts';
 
 const fast = { 'retry-delay': '100ms', 'request-timeout': '2s' };
 

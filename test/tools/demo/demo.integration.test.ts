@@ -8,14 +8,14 @@
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { repoRoot } from '../../testkit/bundle-runner.ts';
+import { repoRoot } from '../../../testkit/bundle-runner.ts';
 import {
   DEMO_SECRETS,
   PREVIOUS_VERSION,
   RELEASE_VERSION,
   runDemo,
   type DemoOptions,
-} from '../../tools/demo/demo.ts';
+} from '../../../tools/demo/demo.ts';
 
 /** Lets a developer point the demo at unmerged branches (see tools/demo/README.md); CI uses the repository. */
 function sources(): DemoOptions {

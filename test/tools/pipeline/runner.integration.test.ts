@@ -1,5 +1,5 @@
 /**
- * The offline runner (tools/pipeline) on small purpose-made workflows in test/pipeline/workflows/:
+ * The offline runner (tools/pipeline) on small purpose-made workflows in test/tools/pipeline/workflows/:
  * job order, if: conditions and status functions, outputs and env passing, failure handling, a reusable
  * workflow call, a local action with a post step (through the bundle harness), environment approvals,
  * and a third-party action without a substitute. Steps record what they saw in a file ($RECORD).
@@ -11,17 +11,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../testkit/bundle-runner.ts';
-import { loadConfig, type PipelineConfig } from '../../tools/pipeline/config.ts';
-import { blockScalarContent } from '../../tools/pipeline/expressions.ts';
+import { repoRoot } from '../../../testkit/bundle-runner.ts';
+import { loadConfig, type PipelineConfig } from '../../../tools/pipeline/config.ts';
+import { blockScalarContent } from '../../../tools/pipeline/expressions.ts';
 import {
   MissingSubstituteError,
   runWorkflow,
   type RunOptions,
   type RunReport,
-} from '../../tools/pipeline/runner.ts';
-import { annotationLines, resultTable } from '../../tools/pipeline/report.ts';
-import { WorkflowFileError } from '../../tools/pipeline/workflow-file.ts';
+} from '../../../tools/pipeline/runner.ts';
+import { annotationLines, resultTable } from '../../../tools/pipeline/report.ts';
+import { WorkflowFileError } from '../../../tools/pipeline/workflow-file.ts';
 
 const SECRET = 's3cr3t-Value-42';
 
@@ -49,7 +49,7 @@ describe('offline runner', () => {
       RECORD: recordFile,
     };
     const report = await runWorkflow({
-      workflow: `test/pipeline/workflows/${workflow}`,
+      workflow: `test/tools/pipeline/workflows/${workflow}`,
       workspace: repoRoot,
       config,
       env,
@@ -63,7 +63,7 @@ describe('offline runner', () => {
   test('jobs run in needs order, not file order', async () => {
     const recordFile = path.join(temp, 'order.txt');
     const report = await runWorkflow({
-      workflow: 'test/pipeline/workflows/order.yml',
+      workflow: 'test/tools/pipeline/workflows/order.yml',
       workspace: repoRoot,
       config,
       env: { PATH: process.env['PATH'] ?? '', ORDER_FILE: recordFile },
@@ -206,13 +206,13 @@ describe('offline runner', () => {
       run('remote-caller.yml', { secrets: { 'deploy-key': SECRET } }),
       (error: unknown) => {
         assert.ok(error instanceof MissingSubstituteError);
-        assert.deepEqual(error.actions, ['acme/gantry/test/pipeline/workflows/called.yml@v1']);
+        assert.deepEqual(error.actions, ['acme/gantry/test/tools/pipeline/workflows/called.yml@v1']);
         return true;
       },
     );
     const mapped: PipelineConfig = {
       ...config,
-      workflows: { 'gantry/test/pipeline/workflows/': './test/pipeline/workflows/' },
+      workflows: { 'gantry/test/tools/pipeline/workflows/': './test/tools/pipeline/workflows/' },
     };
     const { report, record, printed } = await run('remote-caller.yml', {
       config: mapped,
@@ -225,7 +225,7 @@ describe('offline runner', () => {
     ]);
     assert.match(
       printed,
-      /acme\/gantry\/test\/pipeline\/workflows\/called\.yml@v1 → \.\/test\/pipeline\/workflows\/called\.yml/,
+      /acme\/gantry\/test\/tools\/pipeline\/workflows\/called\.yml@v1 → \.\/test\/tools\/pipeline\/workflows\/called\.yml/,
     );
   });
 
@@ -243,12 +243,12 @@ describe('offline runner', () => {
     const steps = report.jobs[0]?.steps.map((step) => step.name);
     assert.deepEqual(steps, [
       'Run actions/checkout@v4',
-      'Run ./test/pipeline/actions/recorder',
+      'Run ./test/tools/pipeline/actions/recorder',
       'Run echo "recorder said=${{ steps.rec.outputs.echo }} token-length=${{ steps.rec.outputs.token-length }}" >> "$RECORD"'.slice(
         0,
         64,
       ),
-      'Post Run ./test/pipeline/actions/recorder',
+      'Post Run ./test/tools/pipeline/actions/recorder',
     ]);
     assert.match(printed, /environment "production" approved locally/);
     assert.match(printed, /actions\/checkout → using the local checkout/);
@@ -271,7 +271,7 @@ describe('offline runner', () => {
     const recordFile = path.join(temp, 'missing.txt');
     await assert.rejects(
       runWorkflow({
-        workflow: 'test/pipeline/workflows/missing-substitute.yml',
+        workflow: 'test/tools/pipeline/workflows/missing-substitute.yml',
         workspace: repoRoot,
         config,
         env: { PATH: process.env['PATH'] ?? '', RECORD: recordFile },
@@ -311,17 +311,17 @@ describe('offline runner', () => {
           ORDER_FILE: path.join(temp, 'cli-order.txt'),
         },
       });
-    const ok = cli(['test/pipeline/workflows/order.yml']);
+    const ok = cli(['test/tools/pipeline/workflows/order.yml']);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^last\s+success/m);
     assert.match(ok.stdout, /workflow: success/);
-    const failed = cli(['test/pipeline/workflows/conditions.yml']);
+    const failed = cli(['test/tools/pipeline/workflows/conditions.yml']);
     assert.equal(failed.status, 1);
     assert.match(failed.stdout, /^broken\s+failure/m);
-    const missing = cli(['test/pipeline/workflows/missing-substitute.yml']);
+    const missing = cli(['test/tools/pipeline/workflows/missing-substitute.yml']);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /No local substitute for someone\/unknown-action@v2/);
-    const waiting = cli(['test/pipeline/workflows/local-action.yml']);
+    const waiting = cli(['test/tools/pipeline/workflows/local-action.yml']);
     assert.equal(waiting.status, 3);
     assert.match(waiting.stdout, /would wait for an approval/);
     const secretFile = path.join(temp, 'act.secrets');
@@ -329,7 +329,7 @@ describe('offline runner', () => {
     writeFileSync(secretFile, `# act-style secrets\nAPI_TOKEN="${SECRET}"\n`);
     writeFileSync(varFile, 'REGION=ap-south-1\n');
     const dotenv = cli([
-      'test/pipeline/workflows/outputs.yml',
+      'test/tools/pipeline/workflows/outputs.yml',
       '--event',
       'workflow_dispatch',
       '--input',
@@ -344,7 +344,7 @@ describe('offline runner', () => {
     assert.ok(!dotenv.stdout.includes(SECRET));
     assert.match(readFileSync(path.join(temp, 'cli.txt'), 'utf8'), /var=ap-south-1/);
     const approved = cli([
-      'test/pipeline/workflows/local-action.yml',
+      'test/tools/pipeline/workflows/local-action.yml',
       '--approve',
       '--secret',
       `GITHUB_TOKEN=${SECRET}`,

@@ -7,23 +7,23 @@ import {
   parseCheckstyle,
   parseEslintJson,
   parseWithPattern,
-} from '../../../actions/lint-gate/src/formats/formats.ts';
+} from '../../../../actions/lint-gate/src/formats/formats.ts';
 import {
   parseCobertura,
   parseIstanbulSummary,
   parseLcov,
   readCoverage,
-} from '../../../actions/lint-gate/src/coverage.ts';
-import { decide } from '../../../actions/lint-gate/src/gate.ts';
-import { parseLinters } from '../../../actions/lint-gate/src/linters.ts';
-import { listFindings } from '../../../shared/src/sarif/findings.ts';
-import { ConfigurationError, InputError } from '../../../shared/src/errors.ts';
-import type { Run } from '../../../shared/src/sarif/types.ts';
-import { sarifSchemaErrors } from '../sarif/validate.ts';
+} from '../../../../actions/lint-gate/src/coverage.ts';
+import { decide } from '../../../../actions/lint-gate/src/gate.ts';
+import { parseLinters } from '../../../../actions/lint-gate/src/linters.ts';
+import { listFindings } from '../../../../shared/src/sarif/findings.ts';
+import { ConfigurationError, InputError } from '../../../../shared/src/errors.ts';
+import type { Run } from '../../../../shared/src/sarif/types.ts';
+import { sarifSchemaErrors } from '../../../shared/sarif/validate.ts';
 
 const project = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../fixtures/lint-gate/project',
+  '../../../fixtures/lint-gate/project',
 );
 const rows = (run: Run): unknown[][] =>
   listFindings({ version: '2.1.0', runs: [run] }).map((f) => [
@@ -229,7 +229,7 @@ describe('gate', () => {
 
 describe('getInputs (lint-gate)', () => {
   test('the linters input as a YAML list, as one preset per line, or comma-separated', async () => {
-    const { getInputs } = await import('../../../actions/lint-gate/src/inputs.ts');
+    const { getInputs } = await import('../../../../actions/lint-gate/src/inputs.ts');
     const names = (value: string): string[] => {
       process.env['INPUT_LINTERS'] = value;
       try {
