@@ -15,6 +15,7 @@ import {
   type ContainerDefinition,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import { randomUUID } from 'node:crypto';
 import { answers, freePort, startProcess, waitUntil } from './process.ts';
 
 export const REGION = 'us-east-1';
@@ -164,7 +165,7 @@ async function ec2Ids(moto: Moto, action: string, tag: string): Promise<string[]
 }
 
 /**
- * Creates an ALB in moto's default VPC, `blue` and `green` target groups with a registered ip target each,
+ * Creates an ALB in moto's default VPC (names unique per call: test files share one moto), `blue` and `green` target groups with a registered ip target each,
  * and an HTTP listener forwarding with the given weights.
  */
 export async function seedAlb(moto: Moto, weights: { blue: number; green: number }): Promise<SeededAlb> {
@@ -174,14 +175,14 @@ export async function seedAlb(moto: Moto, weights: { blue: number; green: number
     const vpc = (await ec2Ids(moto, 'DescribeVpcs', 'vpcId'))[0] ?? '';
     const subnets = [...new Set(await ec2Ids(moto, 'DescribeSubnets', 'subnetId'))].slice(0, 2);
     const lb = await client.send(
-      new elb.CreateLoadBalancerCommand({ Name: `alb-${Date.now()}`, Subnets: subnets }),
+      new elb.CreateLoadBalancerCommand({ Name: `alb-${randomUUID().slice(0, 8)}`, Subnets: subnets }),
     );
     const loadBalancerArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
     const groups: Record<'blue' | 'green', string> = { blue: '', green: '' };
     for (const color of ['blue', 'green'] as const) {
       const created = await client.send(
         new elb.CreateTargetGroupCommand({
-          Name: `${color}-${Date.now()}`,
+          Name: `${color}-${randomUUID().slice(0, 8)}`,
           Protocol: 'HTTP',
           Port: 80,
           VpcId: vpc,

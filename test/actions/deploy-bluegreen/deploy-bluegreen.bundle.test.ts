@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { CreateServiceCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { runBundle } from '../../../testkit/bundle-runner.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
+import { listenerWeights, seedAlb, seedService, type Moto } from '../../../testkit/moto.ts';
+import { sharedMoto } from '../../../testkit/shared-parts.ts';
 
 describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
   let moto: Moto;
@@ -22,7 +23,7 @@ describe('deploy-bluegreen bundle against moto (alb-weighted)', () => {
   let status = 200;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto({ runningTasks: 2 });
+    moto = await sharedMoto();
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms', GANTRY_RETRY_DELAY_SCALE: '0.01' };
     server = createServer((_request, response) => {
       response.writeHead(status);

@@ -15,7 +15,8 @@ import {
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
 import { runBundle } from '../../../testkit/bundle-runner.ts';
-import { seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
+import { seedService, type Moto } from '../../../testkit/moto.ts';
+import { sharedMoto } from '../../../testkit/shared-parts.ts';
 
 const DIGEST_IMAGE = `registry.example/web@sha256:${'ef'.repeat(32)}`;
 
@@ -24,7 +25,7 @@ describe('deploy-rolling bundle against moto', () => {
   let workspace: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto({ runningTasks: 2 });
+    moto = await sharedMoto();
     workspace = await mkdtemp(path.join(tmpdir(), 'gantry-rolling-ws-'));
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
   });

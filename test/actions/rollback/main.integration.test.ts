@@ -13,14 +13,14 @@ import {
   seedAlb,
   seedService,
   serviceTaskDefinition,
-  startMoto,
   type Moto,
 } from '../../../testkit/moto.ts';
+import { sharedMoto } from '../../../testkit/shared-parts.ts';
 
 let moto: Moto;
 let env: Record<string, string>;
 beforeAll(async () => {
-  moto = await startMoto({ runningTasks: 2 });
+  moto = await sharedMoto();
   env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
 });
 afterAll(() => moto.stop());

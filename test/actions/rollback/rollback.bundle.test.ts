@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { AddTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { runBundle } from '../../../testkit/bundle-runner.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
+import { listenerWeights, seedAlb, seedService, type Moto } from '../../../testkit/moto.ts';
+import { sharedMoto } from '../../../testkit/shared-parts.ts';
 
 describe('rollback bundle against moto', () => {
   let moto: Moto;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto({ runningTasks: 2 });
+    moto = await sharedMoto();
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms' };
   });
   afterAll(async () => moto.stop());
