@@ -157,6 +157,8 @@ async function serve(part: Part, dir: string): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // a part without a process of its own (buildah's storage) keeps this one alive until `down`
+  setInterval(() => undefined, 1 << 30);
   await writeFile(path.join(dir, `${part.name}.json`), `${JSON.stringify(state, null, 2)}\n`);
   process.stdout.write(`${part.name} running (pid ${process.pid})\n`);
 }
