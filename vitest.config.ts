@@ -17,7 +17,12 @@ const slowFolders = [
   'test/pipeline/**/*.test.ts',
 ];
 const unit = { include: ['test/**/*.test.ts'], exclude: [...slow, ...slowFolders, 'test/fixtures/**'] };
-const integration = { include: [...slow, ...slowFolders], exclude: ['test/fixtures/**'] };
+// Parts the integration files share for a run (one moto): testkit/vitest-global-setup.ts.
+const integration = {
+  include: [...slow, ...slowFolders],
+  exclude: ['test/fixtures/**'],
+  globalSetup: ['testkit/vitest-global-setup.ts'],
+};
 
 export default defineConfig({
   test: {

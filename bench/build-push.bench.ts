@@ -19,8 +19,9 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { runBundle } from '../test/harness/run-bundle.ts';
-import { buildahSandbox, makeWorkspace, startRegistry } from '../test/integration/build-push/helpers.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
+import { buildahSandbox, makeWorkspace } from '../testkit/buildah.ts';
+import { startRegistry } from '../testkit/registry.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

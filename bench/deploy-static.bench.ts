@@ -22,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { format, resolveConfig } from 'prettier';
-import { runBundle } from '../test/harness/run-bundle.ts';
-import { startMoto } from '../test/integration/ecs/moto.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
+import { startMoto } from '../testkit/moto.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,7 +1,7 @@
 /**
  * ECS rollout detection: how long after the service becomes stable does the step end?
  *
- * A scripted ECS endpoint on loopback (test/integration/ecs/scripted-ecs.ts) plays a rolling deployment
+ * A scripted ECS endpoint on loopback (testkit/scripted-ecs.ts) plays a rolling deployment
  * that completes a known time after UpdateService. Measured in the same run, for each of several rollout
  * lengths:
  * - Gantry: the built deploy-rolling bundle (default settings: ~2 s adaptive polling), from the moment of
@@ -19,8 +19,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { ECSClient, UpdateServiceCommand, waitUntilServicesStable } from '@aws-sdk/client-ecs';
-import { runBundle } from '../test/harness/run-bundle.ts';
-import { startScriptedEcs } from '../test/integration/ecs/scripted-ecs.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
+import { startScriptedEcs } from '../testkit/scripted-ecs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Rollout lengths: seconds from UpdateService to stable. */
@@ -118,7 +118,7 @@ const lines = [
   '## ECS rollouts: deploy-rolling vs the peer (issue 5)',
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}.`,
-  'A scripted ECS endpoint on loopback (`test/integration/ecs/scripted-ecs.ts`) reports the service stable a known',
+  'A scripted ECS endpoint on loopback (`testkit/scripted-ecs.ts`) reports the service stable a known',
   'time after UpdateService. Gantry = the built `deploy-rolling` bundle with default settings, timed from that moment',
   "to the process's exit. Peer = aws-actions/amazon-ecs-deploy-task-definition's way of waiting: the SDK's",
   '`waitUntilServicesStable` with minDelay 15 s, the default maxDelay (120 s), maxWaitTime = timeout (15 min), timed',

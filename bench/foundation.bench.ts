@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBundle } from '../test/harness/run-bundle.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

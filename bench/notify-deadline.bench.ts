@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBundle } from '../test/harness/run-bundle.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
 import { startBlackHole } from '../testkit/black-hole.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

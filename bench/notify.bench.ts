@@ -10,13 +10,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { runBundle } from '../test/harness/run-bundle.ts';
-import {
-  FakeServices,
-  GITHUB_TOKEN,
-  ROUTING_KEY,
-  SLACK_TOKEN,
-} from '../test/integration/notify/fake-services.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
+import { Receivers } from '../testkit/receivers.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,7 +55,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 
 // A full notification: Slack (post + permalink), PagerDuty trigger, commit status, deployment + status.
-const services = await new FakeServices().start();
+const services = await new Receivers().start();
 const full: number[] = [];
 try {
   for (let i = 0; i < RUNS; i++) {
@@ -68,12 +63,7 @@ try {
       inputs: {
         status: 'failure',
         environment: 'production',
-        'slack-token': SLACK_TOKEN,
-        'slack-channel': '#deploys',
-        'slack-api-url': services.slackApiUrl,
-        'pagerduty-routing-key': ROUTING_KEY,
-        'pagerduty-api-url': services.pagerDutyUrl,
-        'github-token': GITHUB_TOKEN,
+        ...services.notifyInputs(),
       },
       env: { GITHUB_API_URL: services.githubApiUrl },
     });

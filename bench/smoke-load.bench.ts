@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { percentile } from '../actions/smoke-test/src/load.ts';
-import { runBundle } from '../test/harness/run-bundle.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBundle } from '../test/harness/run-bundle.ts';
+import { runBundle } from '../testkit/bundle-runner.ts';
 import { peakRssEnv, readPeakRssMb } from '../testkit/peak-rss.ts';
 import { startBigBody } from '../testkit/big-body.ts';
 

@@ -33,17 +33,6 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Thrown by an action whose behaviour is not built yet: it must fail, never pretend to succeed. */
-export class NotImplementedError extends Error {
-  constructor(action: string, issue?: string) {
-    super(
-      `${action} is not implemented yet${issue === undefined ? '' : ` (tracked in ${issue})`}: ` +
-        'this step does nothing and fails so that no pipeline mistakes it for a success.',
-    );
-    this.name = 'NotImplementedError';
-  }
-}
-
 /** A deadline passed while waiting for something (a rollout, a health check, a lock). */
 export class TimeoutError extends Error {
   constructor(message: string) {
@@ -90,9 +79,7 @@ export async function blameInput<T>(input: string, read: () => Promise<T>): Prom
 
 /** True for errors that are the user's to fix: reported without a stack trace. */
 export function isUserError(error: unknown): boolean {
-  return (
-    error instanceof InputError || error instanceof ConfigurationError || error instanceof NotImplementedError
-  );
+  return error instanceof InputError || error instanceof ConfigurationError;
 }
 
 /**

@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runBundle } from '../harness/run-bundle.ts';
+import { runBundle } from '../../testkit/bundle-runner.ts';
 import { noNetworkEnv, readNetworkLog } from '../../testkit/no-network.ts';
 
 interface Case {

@@ -1,7 +1,6 @@
 /**
  * Repository-wide contracts: every action declares node24 and points at a bundle that exists, names are
- * kebab-case, the catalog is what the action.yml files generate, and an action not built yet fails
- * through its bundle with "not implemented yet" instead of pretending to succeed.
+ * kebab-case, and the catalog is what the action.yml files generate.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +8,7 @@ import path from 'node:path';
 import { describe, test } from 'vitest';
 import { parse } from 'yaml';
 import { renderCatalog } from '../../tools/catalog.ts';
-import { repoRoot, runBundle } from '../harness/run-bundle.ts';
+import { repoRoot } from '../../testkit/bundle-runner.ts';
 
 const EXPECTED = [
   'approval-gate',
@@ -39,10 +38,6 @@ interface ActionYaml {
 }
 const load = (name: string): ActionYaml =>
   parse(readFileSync(path.join(repoRoot, 'actions', name, 'action.yml'), 'utf8')) as ActionYaml;
-const catalogStatus = (name: string): string | undefined => {
-  const file = path.join(repoRoot, 'actions', name, 'catalog.yml');
-  return existsSync(file) ? (parse(readFileSync(file, 'utf8')) as { status?: string }).status : undefined;
-};
 
 describe('action contracts', () => {
   test('all ten actions exist', () => {
@@ -77,30 +72,5 @@ describe('action contracts', () => {
       await renderCatalog(),
       'run `npm run catalog`',
     );
-  });
-});
-
-describe('actions not built yet fail clearly through their bundles', () => {
-  for (const name of actions.filter((n) => catalogStatus(n) !== 'implemented')) {
-    test(`${name} fails with "not implemented yet" once its required inputs are given`, async () => {
-      const inputs: Record<string, string> = {};
-      for (const [input, spec] of Object.entries(load(name).inputs ?? {}))
-        if (spec.required === true) inputs[input] = 'x';
-      const run = await runBundle(name, { inputs });
-      assert.equal(run.exitCode, 1);
-      assert.match(
-        run.annotations.find((a) => a.level === 'error')?.message ?? '',
-        new RegExp(`^${name} is not implemented yet`),
-      );
-      assert.deepEqual(run.outputs, {});
-    });
-  }
-  test('the catalog marks exactly those actions as not implemented', () => {
-    const text = readFileSync(path.join(repoRoot, 'action-catalog.md'), 'utf8');
-    for (const name of actions) {
-      const row = text.split('\n').find((line) => line.startsWith(`| [${name}]`));
-      assert.ok(row, `no catalog row for ${name}`);
-      assert.equal(row.endsWith('| not implemented yet |'), catalogStatus(name) !== 'implemented', row);
-    }
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'vitest';
 import { bundledPackages, completeLicenses, isListed } from '../../tools/licenses.ts';
-import { repoRoot } from '../harness/run-bundle.ts';
+import { repoRoot } from '../../testkit/bundle-runner.ts';
 
 const gantry = path.join(repoRoot, 'dist', 'gantry');
 const packages = JSON.parse(readFileSync(path.join(gantry, 'bundled-packages.json'), 'utf8')) as Record<

@@ -14,7 +14,7 @@ import {
   type Lockfile,
   type Overrides,
 } from '../../tools/lock-drift.ts';
-import { repoRoot } from '../harness/run-bundle.ts';
+import { repoRoot } from '../../testkit/bundle-runner.ts';
 
 const lock = JSON.parse(readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')) as Lockfile;
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {

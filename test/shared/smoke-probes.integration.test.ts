@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCaptureLogger } from '../../shared/src/logger.ts';
 import { runProbeChecks, type ProbeCheck } from '../../shared/src/smoke-probes.ts';
-import { seedService, startMoto, type Moto } from '../integration/ecs/moto.ts';
-import { freePort } from '../support/http-servers.ts';
+import { seedService, startMoto, type Moto } from '../../testkit/moto.ts';
+import { freePort } from '../../testkit/process.ts';
 
 const fast = { timeoutMs: 1_500, requestTimeoutMs: 500, retryDelayMs: 50, maxRetryDelayMs: 100 };
 
@@ -38,7 +38,7 @@ describe('tcp checks', () => {
 describe('ecs-service checks (moto)', () => {
   let moto: Moto;
   beforeAll(async () => {
-    moto = await startMoto(2);
+    moto = await startMoto({ runningTasks: 2 });
     await seedService(moto, { cluster: 'app', service: 'steady', family: 'steady' }, undefined, 2);
     await seedService(moto, { cluster: 'app', service: 'short', family: 'short' }, undefined, 3);
   });

@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Receivers } from '../../tools/demo/receivers.ts';
+import { Receivers } from '../../testkit/receivers.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
-import { repoRoot } from '../harness/run-bundle.ts';
+import { repoRoot } from '../../testkit/bundle-runner.ts';
 
 describe('gantry-health.yml: notifications on state changes only', () => {
   let temp: string;
@@ -71,8 +71,8 @@ describe('gantry-health.yml: notifications on state changes only', () => {
       quiet: true,
     });
   const slackPosts = (): string[] =>
-    receivers.received
-      .filter((r) => r.service === 'slack' && r.path === 'chat.postMessage')
+    receivers.requests
+      .filter((r) => r.path.endsWith('/chat.postMessage'))
       .map((r) => JSON.stringify(r.body['blocks'] ?? r.body['text'] ?? ''));
   const pagerDuty = (): string[] =>
     receivers.pagerDutyEvents.map((e) => `${String(e['event_action'])} ${String(e['dedup_key'])}`);

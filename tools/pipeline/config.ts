@@ -80,7 +80,8 @@ export async function loadConfig(file: string = defaultConfigPath): Promise<Pipe
   for (const [prefix, local] of Object.entries(doc.workflows ?? {}))
     workflows[prefix.toLowerCase()] = String(local);
   const actions: Record<string, string> = {};
-  for (const [prefix, local] of Object.entries(doc.actions ?? {})) actions[prefix.toLowerCase()] = String(local);
+  for (const [prefix, local] of Object.entries(doc.actions ?? {}))
+    actions[prefix.toLowerCase()] = String(local);
   return { substitutes, environments, actionDefaults, workflows, actions, source: file };
 }
 

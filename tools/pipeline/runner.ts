@@ -5,7 +5,7 @@
  * - Jobs run one at a time in `needs` order; `if:` with success()/failure()/always()/cancelled();
  *   job outputs, `needs` context, `environment:` with approval rules from the config file.
  * - Steps: `run:` with bash (`bash --noprofile --norc -eo pipefail {0}`, as the runner does), `uses:` of a
- *   local action (`./actions/<name>`: its bundle under Node 24 through test/harness/run-bundle.ts, with a
+ *   local action (`./actions/<name>`: its bundle under Node 24 through testkit/bundle-runner.ts, with a
  *   post step where action.yml declares one), third-party actions through substitutes from the config
  *   file (a missing one stops the run before any job starts), step ids, outputs, continue-on-error,
  *   GITHUB_OUTPUT / GITHUB_ENV / GITHUB_PATH / GITHUB_STEP_SUMMARY.
@@ -26,7 +26,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseFileCommands, runBundle } from '../../test/harness/run-bundle.ts';
+import { parseFileCommands, runBundle } from '../../testkit/bundle-runner.ts';
 import { findSubstitute, localAction, localDefaults, localWorkflow, type PipelineConfig } from './config.ts';
 import {
   asString,

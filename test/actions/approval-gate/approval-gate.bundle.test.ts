@@ -2,7 +2,7 @@
  * The approval-gate bundle, run as the runner runs it, against the local GitHub stand-in.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBundle } from '../../../test/harness/run-bundle.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
 import { startGithubStandin, type GithubStandin } from '../../../testkit/github-reviews-standin.ts';
 
 const MERGE = 'c'.repeat(40);

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { runBundle } from '../../harness/run-bundle.ts';
-import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../integration/build-push/helpers.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { buildahSandbox, makeWorkspace, type BuildahSandbox } from '../../../testkit/buildah.ts';
 
 let buildah: BuildahSandbox;
 let workspace: string;

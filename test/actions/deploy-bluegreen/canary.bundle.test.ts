@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CreateServiceCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { runBundle } from '../../harness/run-bundle.ts';
-import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../integration/ecs/moto.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { listenerWeights, seedAlb, seedService, startMoto, type Moto } from '../../../testkit/moto.ts';
 import { startHelloService, traffic, type HelloService } from '../../../testkit/hello-service.ts';
 import { startPrometheus, waitForTargets, type RunningPrometheus } from '../../../testkit/prometheus.ts';
 
@@ -15,7 +15,7 @@ describe('deploy-bluegreen canary bundle (moto + real Prometheus)', () => {
   let moto: Moto;
   let env: Record<string, string>;
   beforeAll(async () => {
-    moto = await startMoto(2);
+    moto = await startMoto({ runningTasks: 2 });
     env = { ...moto.env, GANTRY_ECS_POLL_INTERVAL: '50ms', GANTRY_RETRY_DELAY_SCALE: '0.01' };
   }, 60_000);
   afterAll(async () => {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { runBundle } from '../../harness/run-bundle.ts';
-import { startMoto, type Moto } from '../../integration/ecs/moto.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { startMoto, type Moto } from '../../../testkit/moto.ts';
 import { createBucket, createDistribution, readBucket, s3Client, sampleSite, writeSite } from './site.ts';
 
 let moto: Moto;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GetInvalidationCommand, CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { startMoto, type Moto } from '../../integration/ecs/moto.ts';
+import { startMoto, type Moto } from '../../../testkit/moto.ts';
 import {
   awsCli,
   createBucket,

@@ -20,8 +20,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createCaptureLogger, type CaptureLogger } from '../../../shared/src/logger.ts';
-import { parseFileCommands, inputEnvName } from '../../harness/run-bundle.ts';
-import type { Moto } from '../../integration/ecs/moto.ts';
+import { parseFileCommands, inputEnvName } from '../../../testkit/bundle-runner.ts';
+import type { Moto } from '../../../testkit/moto.ts';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { repoRoot, runBundle } from '../../harness/run-bundle.ts';
+import { repoRoot, runBundle } from '../../../testkit/bundle-runner.ts';
 
 test('a bad threshold fails with exit 1 and an error naming the input', async () => {
   const result = await runBundle('lighthouse-gate', {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { inputEnvName, parseFileCommands, repoRoot } from '../../harness/run-bundle.ts';
+import { inputEnvName, parseFileCommands, repoRoot } from '../../../testkit/bundle-runner.ts';
 import { startWebPages, type WebPages } from '../../../testkit/web-pages.ts';
 
 let pages: WebPages;

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import path from 'node:path';
-import { runBundle } from '../../harness/run-bundle.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
 import { startBlackHole } from '../../../testkit/black-hole.ts';
-import { FakeServices, ROUTING_KEY, SLACK_TOKEN } from '../../integration/notify/fake-services.ts';
+import { FakeServices, ROUTING_KEY, SLACK_TOKEN } from '../../../testkit/receivers.ts';
 
 let hole: Awaited<ReturnType<typeof startBlackHole>>;
 let services: FakeServices;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runBundle } from '../../harness/run-bundle.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
 
 const SECRET = 'WebhookSecretPart0123';
 const HOOK_PATH = `/services/T0AAAAAAA/B0BBBBBBB/${SECRET}`;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runBundle } from '../../harness/run-bundle.ts';
-import { startPostgres, type PostgresServer } from '../../integration/run-migrations/postgres-server.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
+import { startPostgres, type PostgresServer } from '../../../testkit/postgres.ts';
 
 let pg: PostgresServer;
 const temps: string[] = [];

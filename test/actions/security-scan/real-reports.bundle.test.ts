@@ -14,7 +14,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runBundle, type BundleRun } from '../../harness/run-bundle.ts';
+import { repoRoot, runBundle, type BundleRun } from '../../../testkit/bundle-runner.ts';
 
 const dir = path.join(repoRoot, 'test/fixtures/security-scan/real');
 interface Entry {

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runBundle, type BundleRun } from '../../harness/run-bundle.ts';
+import { repoRoot, runBundle, type BundleRun } from '../../../testkit/bundle-runner.ts';
 
 const planted = path.join(repoRoot, 'test/fixtures/security-scan/real/planted');
 const bin = process.env['GANTRY_SCANNERS_BIN'] ?? path.join(homedir(), '.cache/gantry/scanners/bin');

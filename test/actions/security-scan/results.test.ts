@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../harness/run-bundle.ts';
+import { repoRoot } from '../../../testkit/bundle-runner.ts';
 import { trufflehogToSarif } from '../../../actions/security-scan/src/converters/trufflehog.ts';
 import {
   auditErrorReason,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runBundle } from '../../harness/run-bundle.ts';
+import { runBundle } from '../../../testkit/bundle-runner.ts';
 import { peakRssEnv, readPeakRssMb } from '../../../testkit/peak-rss.ts';
 import { startBigBody } from '../../../testkit/big-body.ts';
 

@@ -9,7 +9,7 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-s
 import { presetCheck, type CheckContext } from '../../../shared/src/analysis/checks.ts';
 import { cloudWatchProvider, createCloudWatchClient } from '../../../shared/src/analysis/cloudwatch.ts';
 import { analyseStep, newCheckState } from '../../../shared/src/analysis/engine.ts';
-import { startMoto, type Moto } from '../../integration/ecs/moto.ts';
+import { startMoto, type Moto } from '../../../testkit/moto.ts';
 
 const side = (color: string): Record<string, string> => ({
   cluster: 'prod',
@@ -28,7 +28,7 @@ describe('CloudWatch provider on moto', () => {
   let client: CloudWatchClient;
   const saved = { ...process.env };
   beforeAll(async () => {
-    moto = await startMoto(1);
+    moto = await startMoto({ runningTasks: 1 });
     Object.assign(process.env, moto.env);
     client = await createCloudWatchClient();
     const now = new Date(Date.now() - 5_000);

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../harness/run-bundle.ts';
+import { repoRoot } from '../../../testkit/bundle-runner.ts';
 import { trufflehogToSarif } from '../../../actions/security-scan/src/converters/trufflehog.ts';
 import { dedupeResults } from '../../../shared/src/sarif/dedupe.ts';
 import type { Log } from '../../../shared/src/sarif/types.ts';

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { loadConfig, type PipelineConfig } from '../../../tools/pipeline/config.ts';
 import { ACT_CONTEXT, runWorkflow, type RunOptions, type RunReport } from '../../../tools/pipeline/runner.ts';
 import { gantryWorkspaceCopy } from '../../../testkit/act.ts';
-import { repoRoot } from '../../harness/run-bundle.ts';
+import { repoRoot } from '../../../testkit/bundle-runner.ts';
 import { load, reusableWorkflows, templates } from '../../workflows/validate.ts';
 
 const FALLBACK_ERROR = /The runner does not say which repository this reusable workflow came from/;

