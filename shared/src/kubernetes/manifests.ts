@@ -77,7 +77,9 @@ export function parseImagesInput(lines: string[], inputName: string): ImageSubst
 export function expandManifestPaths(entries: string[], workspace: string): string[] {
   const root = realpathSync(workspace);
   const files: string[] = [];
+  let matched = 0;
   const add = (file: string, entry: string): void => {
+    matched++;
     const real = realpathSync(file);
     if (real !== root && !real.startsWith(root + path.sep))
       throw new InputError('manifests', `"${entry}" leads outside the workspace (${real})`, 'k8s/');
@@ -87,7 +89,7 @@ export function expandManifestPaths(entries: string[], workspace: string): strin
     const full = path.resolve(root, entry);
     if (full !== root && !full.startsWith(root + path.sep))
       throw new InputError('manifests', `"${entry}" is outside the workspace`, 'k8s/');
-    const before = files.length;
+    matched = 0;
     if (/[*?[{]/.test(entry)) {
       for (const match of globSync(entry, { cwd: root }).sort()) {
         const file = path.resolve(root, match);
@@ -103,7 +105,7 @@ export function expandManifestPaths(entries: string[], workspace: string): strin
       if (stats.isDirectory()) for (const file of filesUnder(full)) add(file, entry);
       else add(full, entry);
     }
-    if (files.length === before)
+    if (matched === 0)
       throw new InputError('manifests', `"${entry}" matches no manifest file (.yaml, .yml, .json)`, 'k8s/');
   }
   return files;
@@ -115,7 +117,7 @@ function filesUnder(folder: string): string[] {
     .flatMap((entry) => {
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) return filesUnder(full);
-      return entry.isFile() && EXTENSIONS.has(path.extname(entry.name)) ? [full] : [];
+      return (entry.isFile() || entry.isSymbolicLink()) && EXTENSIONS.has(path.extname(entry.name)) ? [full] : [];
     });
 }
 
