@@ -236,6 +236,11 @@ export const ANNOTATIONS = {
   completedAt: 'gantry.dev/rollout-completed-at',
   /** On a Deployment: the revision (`deployment.kubernetes.io/revision`) of the last completed rollout. */
   lastCompletedRevision: 'gantry.dev/last-completed-revision',
+  /**
+   * On a Deployment: the ReplicaSets (by name — stable when the controller renumbers revisions) whose
+   * rollout completed, oldest first, at most 10.
+   */
+  completedReplicaSets: 'gantry.dev/completed-replicasets',
 } as const;
 
 /**

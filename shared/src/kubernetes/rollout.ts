@@ -11,7 +11,9 @@
  *   CreateContainerConfigError…), the last log lines of crashed containers, and the pods' Warning events
  *   (failing readiness probes are `Unhealthy` events).
  * - Last-known-good: on success the Deployment's ReplicaSet is annotated `gantry.dev/rollout=COMPLETED`
- *   and the Deployment `gantry.dev/last-completed-revision=<revision>`; a failed one `FAILED`. Rolling back
+ *   and the Deployment `gantry.dev/last-completed-revision=<revision>` and `gantry.dev/completed-replicasets`
+ *   (the completed ReplicaSets by name, oldest first); a failed one `FAILED`. "Previous" is the newest
+ *   completed ReplicaSet other than the running one. Rolling back
  *   copies the pod template of the last completed ReplicaSet back into the Deployment, as `kubectl
  *   rollout undo` does (a JSON patch of /spec/template, without the pod-template-hash label).
  */
@@ -402,11 +404,24 @@ export async function recordRollout(
       [ANNOTATIONS.rollout]: result,
       ...stamp,
     });
-  if (result === 'COMPLETED' && revision > 0)
+  if (result === 'COMPLETED' && revision > 0) {
+    const name = set?.metadata?.name;
+    const history = completedReplicaSets(deployment).filter((entry) => entry !== name);
+    if (name !== undefined) history.push(name);
     await annotateObject(kubeConfig, 'Deployment', ref.name, ref.namespace, deployment.metadata?.annotations, {
       [ANNOTATIONS.lastCompletedRevision]: String(revision),
+      [ANNOTATIONS.completedReplicaSets]: history.slice(-10).join(','),
     });
+  }
   return revision;
+}
+
+/** The ReplicaSet names a Deployment's completed-replicasets annotation lists, oldest first. */
+export function completedReplicaSets(deployment: V1Deployment): string[] {
+  return (deployment.metadata?.annotations?.[ANNOTATIONS.completedReplicaSets] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 /** The revision to restore and where the answer came from. */
@@ -439,6 +454,13 @@ export async function findRollbackTarget(
       );
     return { replicaSet: set, revision: wanted, source: 'revision asked for' };
   }
+  const running = sets.find((rs) => revisionOf(rs) === current)?.metadata?.name;
+  const history = completedReplicaSets(deployment).reverse();
+  for (const name of history) {
+    const set = name === running ? undefined : sets.find((rs) => rs.metadata?.name === name);
+    if (set !== undefined)
+      return { replicaSet: set, revision: revisionOf(set), source: ANNOTATIONS.completedReplicaSets };
+  }
   const completed = sets.find(
     (rs) => revisionOf(rs) !== current && rs.metadata?.annotations?.[ANNOTATIONS.rollout] === 'COMPLETED',
   );
@@ -449,8 +471,9 @@ export async function findRollbackTarget(
   if (fromRecord !== undefined)
     return { replicaSet: fromRecord, revision: recorded, source: ANNOTATIONS.lastCompletedRevision };
   throw new ConfigurationError(
-    `Nothing to roll back to for ${name}: no ReplicaSet other than revision ${current} is annotated ` +
-      `${ANNOTATIONS.rollout}=COMPLETED and ${ANNOTATIONS.lastCompletedRevision} names none ` +
+    `Nothing to roll back to for ${name}: ${ANNOTATIONS.completedReplicaSets} names no ReplicaSet other than ` +
+      `the running one (revision ${current}), none is annotated ${ANNOTATIONS.rollout}=COMPLETED and ` +
+      `${ANNOTATIONS.lastCompletedRevision} names none ` +
       '(Gantry records a revision when its rollout completes; give `to: <revision>` to pick one)',
   );
 }
