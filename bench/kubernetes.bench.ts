@@ -53,7 +53,16 @@ function kubectlRolloutStatus(): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'kubectl',
-      ['--kubeconfig', standIn.kubeconfigPath, '-n', 'bench', 'rollout', 'status', 'deployment/web', '--timeout=120s'],
+      [
+        '--kubeconfig',
+        standIn.kubeconfigPath,
+        '-n',
+        'bench',
+        'rollout',
+        'status',
+        'deployment/web',
+        '--timeout=120s',
+      ],
       { stdio: 'ignore' },
     );
     child.on('error', reject);
@@ -97,7 +106,9 @@ try {
   for (let i = 1; i <= TRIALS; i++) {
     const result = await trial(`registry.local/web:${i}`);
     trials.push(result);
-    console.log(`trial ${i}: gantry ${result.gantryMs.toFixed(0)} ms, kubectl ${result.kubectlMs.toFixed(0)} ms`);
+    console.log(
+      `trial ${i}: gantry ${result.gantryMs.toFixed(0)} ms, kubectl ${result.kubectlMs.toFixed(0)} ms`,
+    );
   }
 } finally {
   await standIn.stop();
@@ -113,7 +124,7 @@ const markdown = await format(
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${cpus().length} cores), Node ${process.version}, kubectl 1.32, against the Kubernetes API stand-in; ${TRIALS} rollouts of a 3-replica Deployment, both clients on each rollout.`,
     '',
-    'Detection latency: from the moment the Deployment\'s rollout is complete (`kubectl rollout status` semantics, read from the stand-in\'s store) to the exit of the step (Gantry: the deploy-rolling bundle, which also records last-known-good and writes its summary) or of `kubectl rollout status`. Target: ratio ≤ 1.0.',
+    "Detection latency: from the moment the Deployment's rollout is complete (`kubectl rollout status` semantics, read from the stand-in's store) to the exit of the step (Gantry: the deploy-rolling bundle, which also records last-known-good and writes its summary) or of `kubectl rollout status`. Target: ratio ≤ 1.0.",
     '',
     '| | Median | Min | Max |',
     '| --- | --- | --- | --- |',

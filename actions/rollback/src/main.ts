@@ -151,14 +151,16 @@ async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Pro
     namespace: connection.namespace,
   }));
   if (inputs.reason !== '') logger.info(`Reason: ${inputs.reason}`);
-  const { restored, watch } = await logger.group(`Restore ${inputs.to === 'previous' ? 'the last completed revision' : `revision ${inputs.to}`}`, () =>
-    rollBackDeployments(connection, refs, {
-      to: inputs.to,
-      reason: inputs.reason,
-      wait: inputs.wait,
-      timeoutMs: inputs.timeout,
-      logger,
-    }),
+  const { restored, watch } = await logger.group(
+    `Restore ${inputs.to === 'previous' ? 'the last completed revision' : `revision ${inputs.to}`}`,
+    () =>
+      rollBackDeployments(connection, refs, {
+        to: inputs.to,
+        reason: inputs.reason,
+        wait: inputs.wait,
+        timeoutMs: inputs.timeout,
+        logger,
+      }),
   );
   core.setOutput('rolled-back-from', restored.map((r) => `deployment/${r.ref.name}=${r.from}`).join(', '));
   core.setOutput('revision', restored.map((r) => `deployment/${r.ref.name}=${r.to}`).join(', '));
@@ -167,12 +169,19 @@ async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Pro
     `rollback: ${inputs.deployments.join(', ')} in ${connection.namespace}`,
     ['deployment', 'from', 'restored', 'images'],
     [
-      ...restored.map((r) => [r.ref.name, `revision ${r.from}`, `revision ${r.to} (from ${r.source})`, r.images]),
+      ...restored.map((r) => [
+        r.ref.name,
+        `revision ${r.from}`,
+        `revision ${r.to} (from ${r.source})`,
+        r.images,
+      ]),
       ['Result', state, watch === undefined ? '' : formatDuration(watch.elapsedMs), inputs.reason],
     ],
   );
   if (watch !== undefined) await writeTimeline('Rollback timeline', watch.timeline);
   if (watch !== undefined && watch.state !== 'COMPLETED')
     throw new Error(`Rollback of ${inputs.deployments.join(', ')} ${watch.state}: ${watch.reason}`);
-  logger.info(`Rolled back ${restored.map((r) => `deployment/${r.ref.name} to revision ${r.to}`).join(', ')}: ${state}`);
+  logger.info(
+    `Rolled back ${restored.map((r) => `deployment/${r.ref.name} to revision ${r.to}`).join(', ')}: ${state}`,
+  );
 }

@@ -132,7 +132,8 @@ export async function runDeployFlow(adapter: DeployAdapter, options: FlowOptions
   }
 
   let watch = await adapter.watch(options.timeoutMs, logger);
-  if (watch.state === 'COMPLETED' && adapter.verify !== undefined) watch = await verify(adapter, watch, logger);
+  if (watch.state === 'COMPLETED' && adapter.verify !== undefined)
+    watch = await verify(adapter, watch, logger);
   report.watch = watch;
   if (watch.state === 'COMPLETED') {
     await adapter.recordLastKnownGood(logger);

@@ -8,7 +8,6 @@ import type { ECSClient, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { DeployAdapter, FlowReport, WatchResult } from '../deploy/flow.ts';
 import { formatDuration } from '../duration.ts';
 import { ConfigurationError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
 import { writeSummaryTable } from '../summary.ts';
 import { prepareRevision, registerRevision, type RenderedRevision, type TemplateInputs } from './prepare.ts';
 import { imagesOf } from './render.ts';
@@ -38,11 +37,7 @@ export interface EcsRollingOptions extends TemplateInputs {
  * @param options the cluster, service and template inputs
  * @param action the action's name, for the job-summary heading (`deploy-rolling: web`)
  */
-export function ecsRollingAdapter(
-  ecs: ECSClient,
-  options: EcsRollingOptions,
-  action: string,
-): DeployAdapter {
+export function ecsRollingAdapter(ecs: ECSClient, options: EcsRollingOptions, action: string): DeployAdapter {
   const { cluster, service } = options;
   let previousArn = '';
   let registered = '';

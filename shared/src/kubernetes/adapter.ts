@@ -78,7 +78,8 @@ export function kubernetesRollingAdapter(
     if (connection === undefined) throw new Error('the Kubernetes adapter was used before prepare');
     return connection.kubeConfig;
   };
-  const target = (): string => `${refs.map(refName).join(', ') || 'no workload'} in ${connection?.namespace ?? '?'}`;
+  const target = (): string =>
+    `${refs.map(refName).join(', ') || 'no workload'} in ${connection?.namespace ?? '?'}`;
 
   return {
     get target() {
@@ -101,7 +102,10 @@ export function kubernetesRollingAdapter(
           namespace,
         );
         imageChanges = substituteImages(objects, inputs.images);
-        annotate(objects, { [ANNOTATIONS.commit]: process.env['GITHUB_SHA'] ?? '', [ANNOTATIONS.runUrl]: runUrl() });
+        annotate(objects, {
+          [ANNOTATIONS.commit]: process.env['GITHUB_SHA'] ?? '',
+          [ANNOTATIONS.runUrl]: runUrl(),
+        });
         refs = objects
           .filter((object) => (ROLLOUT_KINDS as readonly string[]).includes(object.kind))
           .map((object) => ({
@@ -117,7 +121,10 @@ export function kubernetesRollingAdapter(
         const apps = kube().makeApiClient(AppsV1Api);
         for (const ref of refs.filter((r) => r.kind === 'Deployment')) {
           try {
-            const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
+            const deployment = await apps.readNamespacedDeployment({
+              name: ref.name,
+              namespace: ref.namespace,
+            });
             const entry: Before = {
               ref,
               revision: revisionOf(deployment),
@@ -125,7 +132,9 @@ export function kubernetesRollingAdapter(
               steady: deploymentStatus(deployment).done,
             };
             before.set(refName(ref), entry);
-            logger.info(`${refName(ref)}: revision ${entry.revision} (${inert(entry.images)})${entry.steady ? '' : ', rollout not complete'}`);
+            logger.info(
+              `${refName(ref)}: revision ${entry.revision} (${inert(entry.images)})${entry.steady ? '' : ', rollout not complete'}`,
+            );
           } catch (error) {
             if (apiStatus(error) !== 404) throw error;
             logger.info(`${refName(ref)}: new`);
@@ -138,7 +147,9 @@ export function kubernetesRollingAdapter(
     async dryRun(logger) {
       if (connection === undefined) throw new Error('dry run before prepare');
       const done = connection;
-      await logger.group('Server-side apply (dry run)', () => serverSideApply(done, objects, logger, { dryRun: true }));
+      await logger.group('Server-side apply (dry run)', () =>
+        serverSideApply(done, objects, logger, { dryRun: true }),
+      );
       await writeSummaryTable(
         `${action} (dry run): ${target()}`,
         ['', ''],
@@ -183,7 +194,9 @@ export function kubernetesRollingAdapter(
       if (watched !== undefined)
         logger.info(
           `Rollout COMPLETED in ${formatDuration(watched.elapsedMs)}` +
-            (after.size > 0 ? ` (${[...after].map(([name, revision]) => `${name} revision ${revision}`).join(', ')})` : ''),
+            (after.size > 0
+              ? ` (${[...after].map(([name, revision]) => `${name} revision ${revision}`).join(', ')})`
+              : ''),
         );
     },
 
@@ -242,7 +255,9 @@ export function kubernetesRollingAdapter(
         ['Workloads', refs.map(refName).join(', ') || 'none'],
         ['Before', report.previous || 'new'],
         ['Applied', report.revision],
-        ...(after.size > 0 ? [['After', [...after].map(([name, revision]) => `${name}=${revision}`).join(', ')]] : []),
+        ...(after.size > 0
+          ? [['After', [...after].map(([name, revision]) => `${name}=${revision}`).join(', ')]]
+          : []),
         ['Result', result],
       ];
       if (watched !== undefined) {
@@ -251,7 +266,11 @@ export function kubernetesRollingAdapter(
       }
       await writeSummaryTable(`${action}: ${target()}`, ['', ''], rows);
       if (imageChanges.length > 0)
-        await writeSummaryTable('Images', ['change'], imageChanges.map((change) => [change]));
+        await writeSummaryTable(
+          'Images',
+          ['change'],
+          imageChanges.map((change) => [change]),
+        );
       if (watched !== undefined) await writeTimeline('Rollout timeline', watched.timeline);
     },
   };
@@ -262,7 +281,9 @@ async function recordIfUnrecorded(kubeConfig: KubeConfig, ref: WorkloadRef): Pro
   const { AppsV1Api } = await k8sSdk();
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
-  const current = (await replicaSetsOf(kubeConfig, deployment)).find((rs) => revisionOf(rs) === revisionOf(deployment));
+  const current = (await replicaSetsOf(kubeConfig, deployment)).find(
+    (rs) => revisionOf(rs) === revisionOf(deployment),
+  );
   if (current?.metadata?.annotations?.[ANNOTATIONS.rollout] !== 'COMPLETED')
     await recordRollout(kubeConfig, ref, 'COMPLETED');
 }

@@ -37,7 +37,15 @@ const NAMESPACED = new Set([
   'NetworkPolicy',
 ]);
 
-const ORDER = ['Namespace', 'CustomResourceDefinition', 'ServiceAccount', 'Secret', 'ConfigMap', 'PersistentVolumeClaim', 'Service'];
+const ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'PersistentVolumeClaim',
+  'Service',
+];
 
 function rank(kind: string): number {
   const index = ORDER.indexOf(kind);
@@ -66,7 +74,8 @@ export function objectName(object: { kind?: string; metadata?: { name?: string }
  */
 export function placeInNamespace(manifests: Manifest[], namespace: string): Manifest[] {
   for (const object of manifests)
-    if (NAMESPACED.has(object.kind) && object.metadata.namespace === undefined) object.metadata.namespace = namespace;
+    if (NAMESPACED.has(object.kind) && object.metadata.namespace === undefined)
+      object.metadata.namespace = namespace;
   return manifests
     .map((object, index) => ({ object, index }))
     .sort((a, b) => rank(a.object.kind) - rank(b.object.kind) || a.index - b.index)

@@ -56,7 +56,12 @@ export async function connect(
   if (inputs.context !== '') {
     if (kubeConfig.getContextObject(inputs.context) === null)
       throw new ConfigurationError(
-        `The kubeconfig has no context "${inputs.context}" (it has: ${kubeConfig.getContexts().map((c) => c.name).join(', ') || 'none'})`,
+        `The kubeconfig has no context "${inputs.context}" (it has: ${
+          kubeConfig
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
       );
     kubeConfig.setCurrentContext(inputs.context);
   }
@@ -75,7 +80,9 @@ export async function connect(
     });
     logger.mask(token);
     useToken(kubeConfig, token);
-    logger.info(`Authenticating to EKS cluster ${inputs['eks-cluster']} with a token from the AWS credentials`);
+    logger.info(
+      `Authenticating to EKS cluster ${inputs['eks-cluster']} with a token from the AWS credentials`,
+    );
   }
   const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
   const namespace = inputs.namespace || context?.namespace || 'default';

@@ -28,7 +28,8 @@ export interface JobOutcome {
 function terminal(job: V1Job): { state: 'COMPLETE' | 'FAILED'; reason: string; message: string } | undefined {
   for (const condition of job.status?.conditions ?? []) {
     if (condition.status !== 'True') continue;
-    if (condition.type === 'Complete') return { state: 'COMPLETE', reason: '', message: condition.message ?? '' };
+    if (condition.type === 'Complete')
+      return { state: 'COMPLETE', reason: '', message: condition.message ?? '' };
     if (condition.type === 'Failed')
       return { state: 'FAILED', reason: condition.reason ?? 'Failed', message: condition.message ?? '' };
   }
@@ -111,7 +112,12 @@ export async function runJob(
   let lines: string[] = [];
   if (newest?.metadata?.name !== undefined) {
     const log = await core
-      .readNamespacedPodLog({ name: newest.metadata.name, namespace, tailLines: logLines, limitBytes: 65_536 })
+      .readNamespacedPodLog({
+        name: newest.metadata.name,
+        namespace,
+        tailLines: logLines,
+        limitBytes: 65_536,
+      })
       .catch((error: unknown) => `(could not read the log: ${apiMessage(error)})`);
     lines = inertLogLines(String(log), logLines);
     for (const line of lines) logger.info(line);

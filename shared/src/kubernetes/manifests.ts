@@ -15,7 +15,12 @@ import { parseImageReference } from '../ecs/image.ts';
 export interface Manifest {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string>; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 
@@ -100,7 +105,11 @@ export function expandManifestPaths(entries: string[], workspace: string): strin
       try {
         stats = statSync(full);
       } catch {
-        throw new InputError('manifests', `"${entry}" does not exist in the workspace`, 'k8s/deployment.yaml');
+        throw new InputError(
+          'manifests',
+          `"${entry}" does not exist in the workspace`,
+          'k8s/deployment.yaml',
+        );
       }
       if (stats.isDirectory()) for (const file of filesUnder(full)) add(file, entry);
       else add(full, entry);
@@ -117,7 +126,9 @@ function filesUnder(folder: string): string[] {
     .flatMap((entry) => {
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) return filesUnder(full);
-      return (entry.isFile() || entry.isSymbolicLink()) && EXTENSIONS.has(path.extname(entry.name)) ? [full] : [];
+      return (entry.isFile() || entry.isSymbolicLink()) && EXTENSIONS.has(path.extname(entry.name))
+        ? [full]
+        : [];
     });
 }
 

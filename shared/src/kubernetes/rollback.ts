@@ -47,15 +47,19 @@ export async function rollBackDeployments(
   const { logger } = options;
   const plans = [];
   for (const ref of refs) {
-    const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }).catch(
-      (error: unknown) => {
+    const deployment = await apps
+      .readNamespacedDeployment({ name: ref.name, namespace: ref.namespace })
+      .catch((error: unknown) => {
         if ((error as { code?: unknown }).code === 404) {
           throw new ConfigurationError(`${refName(ref)} does not exist in namespace ${ref.namespace}`);
         }
         throw error;
-      },
-    );
-    plans.push({ ref, deployment, target: await findRollbackTarget(connection.kubeConfig, deployment, options.to) });
+      });
+    plans.push({
+      ref,
+      deployment,
+      target: await findRollbackTarget(connection.kubeConfig, deployment, options.to),
+    });
   }
   const restored: RestoredDeployment[] = [];
   for (const { ref, deployment, target } of plans) {
@@ -75,6 +79,7 @@ export async function rollBackDeployments(
   }
   if (!options.wait) return { restored };
   const watch = await followRollouts(connection.kubeConfig, refs, options.timeoutMs, logger);
-  if (watch.state === 'COMPLETED') for (const ref of refs) await recordRollout(connection.kubeConfig, ref, 'COMPLETED');
+  if (watch.state === 'COMPLETED')
+    for (const ref of refs) await recordRollout(connection.kubeConfig, ref, 'COMPLETED');
   return { restored, watch };
 }

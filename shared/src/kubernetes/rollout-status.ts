@@ -58,7 +58,10 @@ export function deploymentStatus(deployment: WorkloadObject): RolloutVerdict {
   const waiting = `Waiting for deployment "${name}" rollout to finish: `;
   const desired = deployment.spec?.replicas;
   if (desired !== undefined && updated < desired)
-    return { done: false, message: `${waiting}${updated} out of ${desired} new replicas have been updated...` };
+    return {
+      done: false,
+      message: `${waiting}${updated} out of ${desired} new replicas have been updated...`,
+    };
   if ((status.replicas ?? 0) > updated)
     return {
       done: false,
@@ -80,7 +83,10 @@ export function statefulSetStatus(set: WorkloadObject): RolloutVerdict {
     const error = 'rollout status is only available for RollingUpdate strategy type';
     return { done: false, error, message: error };
   }
-  if ((status.observedGeneration ?? 0) === 0 || (set.metadata?.generation ?? 0) > (status.observedGeneration ?? 0))
+  if (
+    (status.observedGeneration ?? 0) === 0 ||
+    (set.metadata?.generation ?? 0) > (status.observedGeneration ?? 0)
+  )
     return { done: false, message: 'Waiting for statefulset spec update to be observed...' };
   if (spec.replicas !== undefined && (status.readyReplicas ?? 0) < spec.replicas)
     return {
@@ -126,7 +132,10 @@ export function daemonSetStatus(set: WorkloadObject): RolloutVerdict {
       message: `${waiting}${status.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...`,
     };
   if ((status.numberAvailable ?? 0) < desired)
-    return { done: false, message: `${waiting}${status.numberAvailable ?? 0} of ${desired} updated pods are available...` };
+    return {
+      done: false,
+      message: `${waiting}${status.numberAvailable ?? 0} of ${desired} updated pods are available...`,
+    };
   return { done: true, message: `daemon set "${name}" successfully rolled out` };
 }
 

@@ -25,7 +25,12 @@ import { apiMessage, apiStatus } from './apply.ts';
 import { k8sSdk } from './connection.ts';
 import { inert, inertLogLines } from './inert.ts';
 import { ANNOTATIONS } from './manifests.ts';
-import { rolloutStatus, type RolloutKind, type RolloutVerdict, type WorkloadObject } from './rollout-status.ts';
+import {
+  rolloutStatus,
+  type RolloutKind,
+  type RolloutVerdict,
+  type WorkloadObject,
+} from './rollout-status.ts';
 
 /** The revision annotation the Deployment controller writes on Deployments and ReplicaSets. */
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -136,7 +141,12 @@ export async function followWorkload(
               return;
             }
             if (phase === 'DELETED') {
-              finish({ ref, state: 'FAILED', message: `${refName(ref)} was deleted during the rollout`, object });
+              finish({
+                ref,
+                state: 'FAILED',
+                message: `${refName(ref)} was deleted during the rollout`,
+                object,
+              });
               return;
             }
             if (phase !== 'ADDED' && phase !== 'MODIFIED') return;
@@ -169,7 +179,8 @@ export async function followWorkload(
             metadata: { name: ref.name, namespace: ref.namespace },
           })) as typeof latest;
           const verdict = judge(latest);
-          if (verdict.done) return finish({ ref, state: 'COMPLETED', message: verdict.message, object: latest });
+          if (verdict.done)
+            return finish({ ref, state: 'COMPLETED', message: verdict.message, object: latest });
           if (verdict.error !== undefined)
             return finish({ ref, state: 'FAILED', message: verdict.error, object: latest });
         } catch {
@@ -229,7 +240,13 @@ export async function followRollouts(
   const late = outcomes.filter((outcome) => outcome.state === 'TIMED_OUT');
   const elapsedMs = Date.now() - started;
   if (failed !== undefined)
-    return { state: 'FAILED', reason: `${refName(failed.ref)}: ${inert(failed.message)}`, outcomes, timeline, elapsedMs };
+    return {
+      state: 'FAILED',
+      reason: `${refName(failed.ref)}: ${inert(failed.message)}`,
+      outcomes,
+      timeline,
+      elapsedMs,
+    };
   if (late.length > 0)
     return {
       state: 'TIMED_OUT',
@@ -250,7 +267,10 @@ function labelSelector(labels: Record<string, string> | undefined): string {
 /**
  * The ReplicaSets a Deployment owns, newest revision first.
  */
-export async function replicaSetsOf(kubeConfig: KubeConfig, deployment: V1Deployment): Promise<V1ReplicaSet[]> {
+export async function replicaSetsOf(
+  kubeConfig: KubeConfig,
+  deployment: V1Deployment,
+): Promise<V1ReplicaSet[]> {
   const { AppsV1Api } = await k8sSdk();
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const list = await apps.listNamespacedReplicaSet({
@@ -259,7 +279,9 @@ export async function replicaSetsOf(kubeConfig: KubeConfig, deployment: V1Deploy
   });
   const uid = deployment.metadata?.uid;
   return list.items
-    .filter((set) => uid === undefined || (set.metadata?.ownerReferences ?? []).some((owner) => owner.uid === uid))
+    .filter(
+      (set) => uid === undefined || (set.metadata?.ownerReferences ?? []).some((owner) => owner.uid === uid),
+    )
     .sort((a, b) => revisionOf(b) - revisionOf(a));
 }
 
@@ -280,7 +302,8 @@ async function unreadyPods(kubeConfig: KubeConfig, ref: WorkloadRef): Promise<V1
     const newest = (await replicaSetsOf(kubeConfig, deployment))[0];
     selector = labelSelector(newest?.spec?.selector.matchLabels ?? deployment.spec?.selector.matchLabels);
     const hash = newest?.metadata?.labels?.['pod-template-hash'];
-    if (hash !== undefined && !selector.includes('pod-template-hash')) selector += `,pod-template-hash=${hash}`;
+    if (hash !== undefined && !selector.includes('pod-template-hash'))
+      selector += `,pod-template-hash=${hash}`;
   } else {
     const set =
       ref.kind === 'StatefulSet'
@@ -349,10 +372,20 @@ export async function explainPods(
         .catch(() => [] as string[]);
       for (const event of events) reasons.push(`event ${event}`);
       lines.push(
-        `Pod ${inert(name)} (${refName(ref)}) not ready: ${reasons.map((r) => r.split('\n').map((part, i) => (i === 0 ? inert(part) : part)).join('\n')).join('; ') || 'no reason reported'}`,
+        `Pod ${inert(name)} (${refName(ref)}) not ready: ${
+          reasons
+            .map((r) =>
+              r
+                .split('\n')
+                .map((part, i) => (i === 0 ? inert(part) : part))
+                .join('\n'),
+            )
+            .join('; ') || 'no reason reported'
+        }`,
       );
     }
-    if (lines.length === 0) lines.push(`${refName(ref)}: no pod of the new revision is failing (it may not have been created)`);
+    if (lines.length === 0)
+      lines.push(`${refName(ref)}: no pod of the new revision is failing (it may not have been created)`);
     return lines;
   } catch (error) {
     return [`${refName(ref)}: could not read its pods: ${apiMessage(error)}`];
@@ -400,18 +433,32 @@ export async function recordRollout(
   const stamp: Record<string, string> =
     result === 'COMPLETED' ? { [ANNOTATIONS.completedAt]: new Date().toISOString() } : {};
   if (set?.metadata?.name !== undefined)
-    await annotateObject(kubeConfig, 'ReplicaSet', set.metadata.name, ref.namespace, set.metadata.annotations, {
-      [ANNOTATIONS.rollout]: result,
-      ...stamp,
-    });
+    await annotateObject(
+      kubeConfig,
+      'ReplicaSet',
+      set.metadata.name,
+      ref.namespace,
+      set.metadata.annotations,
+      {
+        [ANNOTATIONS.rollout]: result,
+        ...stamp,
+      },
+    );
   if (result === 'COMPLETED' && revision > 0) {
     const name = set?.metadata?.name;
     const history = completedReplicaSets(deployment).filter((entry) => entry !== name);
     if (name !== undefined) history.push(name);
-    await annotateObject(kubeConfig, 'Deployment', ref.name, ref.namespace, deployment.metadata?.annotations, {
-      [ANNOTATIONS.lastCompletedRevision]: String(revision),
-      [ANNOTATIONS.completedReplicaSets]: history.slice(-10).join(','),
-    });
+    await annotateObject(
+      kubeConfig,
+      'Deployment',
+      ref.name,
+      ref.namespace,
+      deployment.metadata?.annotations,
+      {
+        [ANNOTATIONS.lastCompletedRevision]: String(revision),
+        [ANNOTATIONS.completedReplicaSets]: history.slice(-10).join(','),
+      },
+    );
   }
   return revision;
 }
@@ -465,7 +512,11 @@ export async function findRollbackTarget(
     (rs) => revisionOf(rs) !== current && rs.metadata?.annotations?.[ANNOTATIONS.rollout] === 'COMPLETED',
   );
   if (completed !== undefined)
-    return { replicaSet: completed, revision: revisionOf(completed), source: `${ANNOTATIONS.rollout}=COMPLETED` };
+    return {
+      replicaSet: completed,
+      revision: revisionOf(completed),
+      source: `${ANNOTATIONS.rollout}=COMPLETED`,
+    };
   const recorded = Number(deployment.metadata?.annotations?.[ANNOTATIONS.lastCompletedRevision] ?? '0');
   const fromRecord = sets.find((rs) => revisionOf(rs) === recorded && recorded !== current);
   if (fromRecord !== undefined)
@@ -500,6 +551,8 @@ export async function restoreTemplate(
 }
 
 /** The image of each container of a pod template: `name=image`, comma separated. */
-export function templateImages(template: { spec?: { containers?: { name?: string; image?: string }[] } } | undefined): string {
+export function templateImages(
+  template: { spec?: { containers?: { name?: string; image?: string }[] } } | undefined,
+): string {
   return (template?.spec?.containers ?? []).map((c) => `${c.name ?? '?'}=${c.image ?? '?'}`).join(', ');
 }

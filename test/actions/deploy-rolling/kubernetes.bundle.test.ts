@@ -29,7 +29,10 @@ afterAll(async () => {
   rmSync(runnerTemp, { recursive: true, force: true });
 });
 
-const env = (): Record<string, string> => ({ RUNNER_TEMP: runnerTemp, GITHUB_SHA: 'c0ffee'.repeat(6) + 'abcd' });
+const env = (): Record<string, string> => ({
+  RUNNER_TEMP: runnerTemp,
+  GITHUB_SHA: 'c0ffee'.repeat(6) + 'abcd',
+});
 const deployInputs = (image: string, timeout: string): Record<string, string> => ({
   platform: 'kubernetes',
   manifests: 'deploy/web.yaml',
@@ -41,10 +44,18 @@ const deployInputs = (image: string, timeout: string): Record<string, string> =>
 
 describe('deploy-rolling platform kubernetes (bundle)', () => {
   test('two good releases: green, outputs, kubeconfig masked, written 0600 and removed in post', async () => {
-    const first = await runBundle('deploy-rolling', { inputs: deployInputs(cluster.goodImages[0], '2m'), env: env(), cwd: workspace });
+    const first = await runBundle('deploy-rolling', {
+      inputs: deployInputs(cluster.goodImages[0], '2m'),
+      env: env(),
+      cwd: workspace,
+    });
     expect(first.exitCode, first.log).toBe(0);
     expect(first.outputs['rollout-state']).toBe('COMPLETED');
-    const run = await runBundle('deploy-rolling', { inputs: deployInputs(cluster.goodImages[1], '2m'), env: env(), cwd: workspace });
+    const run = await runBundle('deploy-rolling', {
+      inputs: deployInputs(cluster.goodImages[1], '2m'),
+      env: env(),
+      cwd: workspace,
+    });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs['previous-revision']).toBe('deployment/web=1');
     expect(run.outputs['revision']).toMatch(/^deployment\/web@\d+$/);
@@ -61,16 +72,24 @@ describe('deploy-rolling platform kubernetes (bundle)', () => {
     expect(existsSync(folder)).toBe(false);
   });
 
-  test('a bad release: red, the pods\' reason on screen, rolled back to the last completed image', async () => {
-    const run = await runBundle('deploy-rolling', { inputs: deployInputs(cluster.badImage, '6s'), env: env(), cwd: workspace });
+  test("a bad release: red, the pods' reason on screen, rolled back to the last completed image", async () => {
+    const run = await runBundle('deploy-rolling', {
+      inputs: deployInputs(cluster.badImage, '6s'),
+      env: env(),
+      cwd: workspace,
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs['rollout-state']).toBe('TIMED_OUT');
-    expect(run.annotations.some((a) => a.level === 'error' && /ImagePullBackOff|ErrImagePull/.test(a.message))).toBe(true);
+    expect(
+      run.annotations.some((a) => a.level === 'error' && /ImagePullBackOff|ErrImagePull/.test(a.message)),
+    ).toBe(true);
     expect(run.log).toMatch(/rolled back \(deployment\/web to revision 2: COMPLETED\)/);
     const { KubeConfig, AppsV1Api } = await import('@kubernetes/client-node');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(cluster.kubeconfigPath);
-    const deployment = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'web', namespace: cluster.namespace });
+    const deployment = await kubeConfig
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: 'web', namespace: cluster.namespace });
     expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(cluster.goodImages[1]);
   });
 
@@ -90,10 +109,21 @@ describe('deploy-rolling platform kubernetes (bundle)', () => {
 describe('rollback platform kubernetes (bundle)', () => {
   test('restores the last completed revision and waits for it', async () => {
     // Put a good, completed release on top, then roll it back: the image returns to the one before.
-    const up = await runBundle('deploy-rolling', { inputs: deployInputs(cluster.goodImages[0], '2m'), env: env(), cwd: workspace });
+    const up = await runBundle('deploy-rolling', {
+      inputs: deployInputs(cluster.goodImages[0], '2m'),
+      env: env(),
+      cwd: workspace,
+    });
     expect(up.exitCode, up.log).toBe(0);
     const run = await runBundle('rollback', {
-      inputs: { platform: 'kubernetes', deployment: 'deployment/web', namespace: cluster.namespace, kubeconfig: cluster.kubeconfig, reason: 'smoke test failed', timeout: '2m' },
+      inputs: {
+        platform: 'kubernetes',
+        deployment: 'deployment/web',
+        namespace: cluster.namespace,
+        kubeconfig: cluster.kubeconfig,
+        reason: 'smoke test failed',
+        timeout: '2m',
+      },
       env: env(),
       cwd: workspace,
     });
@@ -103,7 +133,9 @@ describe('rollback platform kubernetes (bundle)', () => {
     const { KubeConfig, AppsV1Api } = await import('@kubernetes/client-node');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(cluster.kubeconfigPath);
-    const deployment = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'web', namespace: cluster.namespace });
+    const deployment = await kubeConfig
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: 'web', namespace: cluster.namespace });
     expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(cluster.goodImages[1]);
   });
 });

@@ -4,7 +4,10 @@ import { getPlatform } from '../../../shared/src/deploy/platform.ts';
 import { InputError } from '../../../shared/src/errors.ts';
 
 const owned = {
-  ecs: [{ name: 'service', default: '' }, { name: 'force-new-deployment', default: 'false' }],
+  ecs: [
+    { name: 'service', default: '' },
+    { name: 'force-new-deployment', default: 'false' },
+  ],
   kubernetes: [{ name: 'manifests', default: '' }],
 };
 const saved = { ...process.env };
@@ -23,7 +26,11 @@ describe('getPlatform', () => {
     expect(getPlatform(owned)).toBe('kubernetes');
   });
   test.each([
-    [{ platform: 'kubernetes', manifests: 'k8s/', service: 'web' }, 'service', /input of platform: ecs.*platform: kubernetes/],
+    [
+      { platform: 'kubernetes', manifests: 'k8s/', service: 'web' },
+      'service',
+      /input of platform: ecs.*platform: kubernetes/,
+    ],
     [{ platform: 'kubernetes', 'force-new-deployment': 'true' }, 'force-new-deployment', /platform: ecs/],
     [{ service: 'web', manifests: 'k8s/' }, 'manifests', /input of platform: kubernetes.*platform: ecs/],
     [{ platform: 'k8s' }, 'platform', /not one of ecs, kubernetes/],

@@ -30,7 +30,10 @@ afterAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-async function deploy(image: string, timeoutMs: number): Promise<{ logger: CaptureLogger; error?: Error; state?: string }> {
+async function deploy(
+  image: string,
+  timeoutMs: number,
+): Promise<{ logger: CaptureLogger; error?: Error; state?: string }> {
   const logger = createCaptureLogger();
   const adapter = kubernetesRollingAdapter(
     {
@@ -47,7 +50,13 @@ async function deploy(image: string, timeoutMs: number): Promise<{ logger: Captu
     { workspace },
   );
   try {
-    const report = await runDeployFlow(adapter, { wait: true, rollbackOnFailure: true, dryRun: false, timeoutMs, logger });
+    const report = await runDeployFlow(adapter, {
+      wait: true,
+      rollbackOnFailure: true,
+      dryRun: false,
+      timeoutMs,
+      logger,
+    });
     return { logger, ...(report.state === undefined ? {} : { state: report.state }) };
   } catch (error) {
     return { logger, error: error as Error };
@@ -73,9 +82,26 @@ describe('Kubernetes deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
     const second = await deploy(cluster.goodImages[1], 120_000);
     expect(second.error).toBeUndefined();
     expect(second.logger.text()).toMatch(/deployment "web" successfully rolled out/);
-    expect(await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(cluster.goodImages[1]);
-    expect(await kubectl('get', 'deployment', 'web', '-o', "jsonpath={.metadata.annotations['gantry\\.dev/last-completed-revision']}")).toBe('2');
-    const managers = await kubectl('get', 'deployment', 'web', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}');
+    expect(
+      await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
+    ).toBe(cluster.goodImages[1]);
+    expect(
+      await kubectl(
+        'get',
+        'deployment',
+        'web',
+        '-o',
+        "jsonpath={.metadata.annotations['gantry\\.dev/last-completed-revision']}",
+      ),
+    ).toBe('2');
+    const managers = await kubectl(
+      'get',
+      'deployment',
+      'web',
+      '--show-managed-fields',
+      '-o',
+      'jsonpath={.metadata.managedFields[*].manager}',
+    );
     expect(managers.split(' ')).toContain('gantry');
   });
 
@@ -84,15 +110,25 @@ describe('Kubernetes deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
     expect(bad.error?.message).toMatch(/Rollout of deployment\/web@\d+ to deployment\/web in \S+ TIMED_OUT/);
     expect(bad.error?.message).toMatch(/rolled back \(deployment\/web to revision 2: COMPLETED\)/);
     const errors = bad.logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
-    expect(errors.some((line) => /^Pod web-\S+ \(deployment\/web\) not ready: web: (ImagePullBackOff|ErrImagePull)/.test(line))).toBe(true);
+    expect(
+      errors.some((line) =>
+        /^Pod web-\S+ \(deployment\/web\) not ready: web: (ImagePullBackOff|ErrImagePull)/.test(line),
+      ),
+    ).toBe(true);
     expect(bad.logger.text()).toMatch(/rollback: deployment\/web: deployment "web" successfully rolled out/);
-    expect(await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(cluster.goodImages[1]);
-    expect(await kubectl('rollout', 'status', 'deployment/web', '--timeout=60s')).toMatch(/successfully rolled out/);
+    expect(
+      await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
+    ).toBe(cluster.goodImages[1]);
+    expect(await kubectl('rollout', 'status', 'deployment/web', '--timeout=60s')).toMatch(
+      /successfully rolled out/,
+    );
   });
 
   test('after a rollback the next bad release returns to the restored revision, not the failed one', async () => {
     const again = await deploy(cluster.badImage, 4_000);
     expect(again.error?.message).toMatch(/rolled back \(deployment\/web to revision \d+: COMPLETED\)/);
-    expect(await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(cluster.goodImages[1]);
+    expect(
+      await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
+    ).toBe(cluster.goodImages[1]);
   });
 });

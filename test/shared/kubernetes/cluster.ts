@@ -58,7 +58,10 @@ export async function startTestCluster(): Promise<TestCluster> {
 }
 
 /** A Deployment (and its Service) manifest: `replicas` pods of container `web` running `image`. */
-export function webManifest(image: string, options: { replicas?: number; progressDeadlineSeconds?: number } = {}): string {
+export function webManifest(
+  image: string,
+  options: { replicas?: number; progressDeadlineSeconds?: number } = {},
+): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -37,7 +37,10 @@ describe('EKS token', () => {
   });
   test('a session token is signed into the URL; another cluster name changes the signature', async () => {
     const withSession = new URL(
-      await presignGetCallerIdentity({ ...request, credentials: { ...request.credentials, sessionToken: 'SESSION' } }),
+      await presignGetCallerIdentity({
+        ...request,
+        credentials: { ...request.credentials, sessionToken: 'SESSION' },
+      }),
     );
     expect(withSession.searchParams.get('X-Amz-Security-Token')).toBe('SESSION');
     const other = new URL(await presignGetCallerIdentity({ ...request, clusterName: 'staging' }));

@@ -45,9 +45,20 @@ beforeAll(() => {
     path.join(workspace, 'k8s', 'web.yaml'),
     `${deployment('web', 'ghcr.io/acme/web:1.0')}---\napiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: 80 }] }\n---\n`,
   );
-  writeFileSync(path.join(workspace, 'k8s', 'base', 'config.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: "1" }\n');
+  writeFileSync(
+    path.join(workspace, 'k8s', 'base', 'config.yml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: "1" }\n',
+  );
   writeFileSync(path.join(workspace, 'k8s', 'base', 'notes.txt'), 'not a manifest');
-  writeFileSync(path.join(workspace, 'k8s', 'worker.json'), JSON.stringify({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { template: { spec: { containers: [{ name: 'agent', image: 'ghcr.io/acme/agent:2' }] } } } }));
+  writeFileSync(
+    path.join(workspace, 'k8s', 'worker.json'),
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent' },
+      spec: { template: { spec: { containers: [{ name: 'agent', image: 'ghcr.io/acme/agent:2' }] } } },
+    }),
+  );
   writeFileSync(path.join(outside, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\n');
   symlinkSync(path.join(outside, 'secret.yaml'), path.join(workspace, 'k8s', 'link.yaml'));
 });
@@ -60,7 +71,10 @@ describe('expandManifestPaths', () => {
   test('a folder gives its .yaml/.yml/.json files recursively, in name order; a file is taken once', () => {
     expect(() => expandManifestPaths(['k8s'], workspace)).toThrow(/"k8s" leads outside the workspace/);
     const files = expandManifestPaths(['k8s/base', 'k8s/web.yaml', 'k8s/web.yaml'], workspace);
-    expect(files.map((file) => path.relative(workspace, file))).toEqual(['k8s/base/config.yml', 'k8s/web.yaml']);
+    expect(files.map((file) => path.relative(workspace, file))).toEqual([
+      'k8s/base/config.yml',
+      'k8s/web.yaml',
+    ]);
   });
   test('globs expand inside the workspace', () => {
     const files = expandManifestPaths(['k8s/w*.{yaml,json}'], workspace).map((f) => path.basename(f));
@@ -89,7 +103,9 @@ describe('expandManifestPaths', () => {
 describe('parseManifests / loadManifests', () => {
   test('multi-document YAML: empty documents skipped, sources numbered', () => {
     const loaded = loadManifests(['k8s/web.yaml', 'k8s/worker.json'], workspace);
-    expect(loaded.map((entry) => `${entry.object.kind}/${entry.object.metadata.name} ${entry.source}`)).toEqual([
+    expect(
+      loaded.map((entry) => `${entry.object.kind}/${entry.object.metadata.name} ${entry.source}`),
+    ).toEqual([
       'Deployment/web k8s/web.yaml#1',
       'Service/web k8s/web.yaml#2',
       'DaemonSet/agent k8s/worker.json#1',
@@ -114,10 +130,14 @@ describe('parseManifests / loadManifests', () => {
 });
 
 describe('images', () => {
-  const objects = (): Manifest[] => parseManifests(deployment('web', 'ghcr.io/acme/web:1.0'), 'web.yaml').map((e) => e.object);
+  const objects = (): Manifest[] =>
+    parseManifests(deployment('web', 'ghcr.io/acme/web:1.0'), 'web.yaml').map((e) => e.object);
   const containers = (object: Manifest): string[] => {
-    const spec = (object['spec'] as { template: { spec: Record<string, { name: string; image: string }[]> } }).template.spec;
-    return [...(spec['initContainers'] ?? []), ...(spec['containers'] ?? [])].map((c) => `${c.name}=${c.image}`);
+    const spec = (object['spec'] as { template: { spec: Record<string, { name: string; image: string }[]> } })
+      .template.spec;
+    return [...(spec['initContainers'] ?? []), ...(spec['containers'] ?? [])].map(
+      (c) => `${c.name}=${c.image}`,
+    );
   };
   test('a reference replaces every image of its repository, whatever the tag (init containers too)', () => {
     const manifests = objects();
@@ -147,9 +167,13 @@ describe('images', () => {
 });
 
 test('annotate records commit and run on the object and its pod template, skipping empty values', () => {
-  const manifests = parseManifests(deployment('web', 'ghcr.io/acme/web:1.0'), 'web.yaml').map((e) => e.object);
+  const manifests = parseManifests(deployment('web', 'ghcr.io/acme/web:1.0'), 'web.yaml').map(
+    (e) => e.object,
+  );
   annotate(manifests, { 'gantry.dev/commit': 'abc123', 'gantry.dev/run-url': '' });
   expect(manifests[0]!.metadata.annotations).toEqual({ 'gantry.dev/commit': 'abc123' });
-  const template = (manifests[0]!['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template;
+  const template = (
+    manifests[0]!['spec'] as { template: { metadata: { annotations: Record<string, string> } } }
+  ).template;
   expect(template.metadata.annotations).toEqual({ 'gantry.dev/commit': 'abc123' });
 });
