@@ -12,7 +12,7 @@
  *    (ImagePullBackOff) is printed, deploy-rolling restores 1.0.0, Slack and PagerDuty are told, exit 1.
  * 4. Prints what the receivers got and the image the Deployment runs at the end, and stops everything.
  */
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runDeployFlow } from '../../shared/src/deploy/flow.ts';
@@ -70,16 +70,25 @@ export async function runKubernetesDemo(options: KubernetesDemoOptions): Promise
     stops.push(() => receivers.stop());
     const workspace = path.join(temp, 'workspace');
     await mkdir(workspace);
-    for (const entry of ['actions', 'dist', 'examples', '.github'])
+    for (const entry of ['actions', 'dist', '.github'])
       await symlink(path.join(options.repoRoot, entry), path.join(workspace, entry));
+    // The manifests and the workflow are copied, not linked: a manifest path must stay inside the workspace.
+    for (const folder of ['k8s', 'workflows'])
+      await cp(
+        path.join(options.repoRoot, 'examples', 'hello-service', folder),
+        path.join(workspace, 'examples', 'hello-service', folder),
+        { recursive: true },
+      );
     print(`  API server ${standIn.url} (stand-in) · kubeconfig ${standIn.kubeconfigPath}`);
 
     print(`▶ staging runs ${PREVIOUS_IMAGE} (deployed and recorded as last-known-good)`);
     const seedLogger = createCaptureLogger();
+    const savedKubeconfig = process.env['KUBECONFIG'];
+    process.env['KUBECONFIG'] = standIn.kubeconfigPath;
     await runDeployFlow(
       kubernetesRollingAdapter(
         {
-          kubeconfig: standIn.kubeconfig,
+          kubeconfig: '', // KUBECONFIG, set below for this step only
           context: '',
           namespace: NAMESPACE,
           'eks-cluster': '',
@@ -92,7 +101,10 @@ export async function runKubernetesDemo(options: KubernetesDemoOptions): Promise
         { workspace },
       ),
       { wait: true, rollbackOnFailure: false, dryRun: false, timeoutMs: 60_000, logger: seedLogger },
-    );
+    ).finally(() => {
+      if (savedKubeconfig === undefined) delete process.env['KUBECONFIG'];
+      else process.env['KUBECONFIG'] = savedKubeconfig;
+    });
 
     const release = options.badRelease === true ? BAD_RELEASE_IMAGE : RELEASE_IMAGE;
     print(
