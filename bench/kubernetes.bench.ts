@@ -74,6 +74,8 @@ function kubectlRolloutStatus(): Promise<number> {
 
 async function trial(image: string): Promise<Trial> {
   let kubectl: Promise<number> | undefined;
+  let seen = 0;
+  let recorded = 0;
   let done: Promise<number> | undefined;
   const run = await runBundle('deploy-rolling', {
     cwd: workspace,
@@ -87,6 +89,8 @@ async function trial(image: string): Promise<Trial> {
     },
     env: { RUNNER_TEMP: workspace },
     onStdout: (chunk) => {
+      if (seen === 0 && chunk.includes('successfully rolled out')) seen = performance.now();
+      if (recorded === 0 && chunk.includes('Rollout COMPLETED in')) recorded = performance.now();
       if (kubectl === undefined && chunk.includes('Deployment/web in bench: applied')) {
         done = completedAt();
         kubectl = kubectlRolloutStatus();
@@ -97,6 +101,10 @@ async function trial(image: string): Promise<Trial> {
   if (run.exitCode !== 0 || kubectl === undefined || done === undefined)
     throw new Error(`deploy-rolling failed:\n${run.log}`);
   const [kubectlExit, available] = await Promise.all([kubectl, done]);
+  if (process.env['GANTRY_BENCH_DEBUG'] === '1')
+    console.log(
+      `  seen +${(seen - available).toFixed(0)} ms, recorded +${(recorded - available).toFixed(0)} ms, exit +${(gantryExit - available).toFixed(0)} ms`,
+    );
   return { gantryMs: gantryExit - available, kubectlMs: kubectlExit - available };
 }
 

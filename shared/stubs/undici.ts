@@ -21,6 +21,8 @@ function loadRealUndici(): Promise<RealUndici> {
   return realUndici;
 }
 
+const sharedAgents = new Map<string, unknown>();
+
 /**
  * undici's `Agent` (connection options: TLS CA, client certificate…), built from the real undici on first
  * use by {@link fetch}. Constructing it loads nothing.
@@ -31,11 +33,21 @@ export class Agent {
   constructor(options?: unknown) {
     this.options = options;
   }
-  /** The real undici Agent for these options (created once). */
+  /**
+   * The real undici Agent for these options, shared by every Agent built with the same options:
+   * client-node builds a new Agent for each request, and sharing one keeps its connections (no new TLS
+   * handshake per request). Idle connections do not keep the process alive (undici unrefs them).
+   */
   dispatcher(): Promise<unknown> {
-    this.real ??= loadRealUndici().then(
-      (undici) => new undici.Agent(this.options as ConstructorParameters<RealUndici['Agent']>[0]),
-    );
+    const key = JSON.stringify(this.options) ?? '';
+    this.real ??= loadRealUndici().then((undici) => {
+      let shared = sharedAgents.get(key);
+      if (shared === undefined) {
+        shared = new undici.Agent(this.options as ConstructorParameters<RealUndici['Agent']>[0]);
+        sharedAgents.set(key, shared);
+      }
+      return shared;
+    });
     return this.real;
   }
   /** Closes the real Agent's connections, if one was made. */

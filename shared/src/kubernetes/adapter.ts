@@ -189,8 +189,9 @@ export function kubernetesRollingAdapter(
     },
 
     async recordLastKnownGood(logger) {
-      for (const ref of refs.filter((r) => r.kind === 'Deployment'))
-        after.set(refName(ref), await recordRollout(kube(), ref, 'COMPLETED'));
+      const deployments = refs.filter((r) => r.kind === 'Deployment');
+      const revisions = await Promise.all(deployments.map((ref) => recordRollout(kube(), ref, 'COMPLETED')));
+      deployments.forEach((ref, index) => after.set(refName(ref), revisions[index] ?? 0));
       if (watched !== undefined)
         logger.info(
           `Rollout COMPLETED in ${formatDuration(watched.elapsedMs)}` +
