@@ -9,10 +9,12 @@
  * are dropped.
  */
 export function inert(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text
-    .replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, ' ⏎ ')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return (
+    text
+      .replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, ' ⏎ ')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+  );
 }
 
 /**
