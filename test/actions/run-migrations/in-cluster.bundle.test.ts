@@ -64,9 +64,11 @@ describe('run-migrations in-cluster (bundle)', () => {
     expect(run.log).toMatch(/Migrations Job migrate-4242-1 completed/);
   });
   test('a Job that fails: red with the Job reason', async () => {
-    if (cluster.standIn === undefined) return; // the stand-in decides failure by image name
+    // The stand-in fails a Job by its image name (`fail`); a real cluster by the manifest's command.
+    const image =
+      cluster.standIn === undefined ? 'registry.k8s.io/busybox:1.36' : 'registry.local/migrations:fail';
     const run = await runBundle('run-migrations', {
-      inputs: inputs('registry.local/migrations:fail'),
+      inputs: inputs(image, 'k8s/migrate-fail.yaml'),
       env: { GITHUB_RUN_ID: '4243' },
       cwd: workspace,
     });
