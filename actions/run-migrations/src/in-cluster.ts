@@ -51,7 +51,7 @@ export async function runInCluster(inputs: JobInputs, logger: Logger): Promise<v
   const { runUrl } = await import('../../../shared/src/ecs/service.ts');
   const { runJob } = await import('../../../shared/src/kubernetes/job.ts');
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-  const loaded = loadManifests([inputs['kubernetes-job']], workspace);
+  const loaded = loadManifests([inputs['kubernetes-job']], workspace, 'kubernetes-job');
   const job = loaded[0]?.object;
   if (loaded.length !== 1 || job === undefined || job.kind !== 'Job')
     throw new InputError(

@@ -75,11 +75,12 @@ export function parseImagesInput(lines: string[], inputName: string): ImageSubst
  * order —, or a glob such as `k8s/**\/*.yaml`) into files, every one inside `workspace`.
  * @param entries paths relative to `workspace`
  * @param workspace absolute GITHUB_WORKSPACE
+ * @param inputName the input named in errors (default `manifests`)
  * @returns absolute file paths, in the order given, each once
  * @throws InputError (input `manifests`) for an entry outside the workspace (also through a symlink) or
  *   one that matches no file
  */
-export function expandManifestPaths(entries: string[], workspace: string): string[] {
+export function expandManifestPaths(entries: string[], workspace: string, inputName = 'manifests'): string[] {
   const root = realpathSync(workspace);
   const files: string[] = [];
   let matched = 0;
@@ -87,13 +88,13 @@ export function expandManifestPaths(entries: string[], workspace: string): strin
     matched++;
     const real = realpathSync(file);
     if (real !== root && !real.startsWith(root + path.sep))
-      throw new InputError('manifests', `"${entry}" leads outside the workspace (${real})`, 'k8s/');
+      throw new InputError(inputName, `"${entry}" leads outside the workspace (${real})`, 'k8s/');
     if (!files.includes(real)) files.push(real);
   };
   for (const entry of entries) {
     const full = path.resolve(root, entry);
     if (full !== root && !full.startsWith(root + path.sep))
-      throw new InputError('manifests', `"${entry}" is outside the workspace`, 'k8s/');
+      throw new InputError(inputName, `"${entry}" is outside the workspace`, 'k8s/');
     matched = 0;
     if (/[*?[{]/.test(entry)) {
       for (const match of globSync(entry, { cwd: root }).sort()) {
@@ -105,17 +106,13 @@ export function expandManifestPaths(entries: string[], workspace: string): strin
       try {
         stats = statSync(full);
       } catch {
-        throw new InputError(
-          'manifests',
-          `"${entry}" does not exist in the workspace`,
-          'k8s/deployment.yaml',
-        );
+        throw new InputError(inputName, `"${entry}" does not exist in the workspace`, 'k8s/deployment.yaml');
       }
       if (stats.isDirectory()) for (const file of filesUnder(full)) add(file, entry);
       else add(full, entry);
     }
     if (matched === 0)
-      throw new InputError('manifests', `"${entry}" matches no manifest file (.yaml, .yml, .json)`, 'k8s/');
+      throw new InputError(inputName, `"${entry}" matches no manifest file (.yaml, .yml, .json)`, 'k8s/');
   }
   return files;
 }
@@ -171,8 +168,12 @@ export function parseManifests(text: string, source: string): LoadedManifest[] {
  * @returns the objects in file order, then document order
  * @throws see {@link expandManifestPaths} and {@link parseManifests}; ConfigurationError when nothing is found
  */
-export function loadManifests(entries: string[], workspace: string): LoadedManifest[] {
-  const manifests = expandManifestPaths(entries, workspace).flatMap((file) =>
+export function loadManifests(
+  entries: string[],
+  workspace: string,
+  inputName = 'manifests',
+): LoadedManifest[] {
+  const manifests = expandManifestPaths(entries, workspace, inputName).flatMap((file) =>
     parseManifests(readFileSync(file, 'utf8'), path.relative(workspace, file) || file),
   );
   if (manifests.length === 0)

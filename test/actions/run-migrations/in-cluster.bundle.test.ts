@@ -34,6 +34,10 @@ beforeAll(async () => {
   mkdirSync(path.join(workspace, 'k8s'));
   writeFileSync(path.join(workspace, 'k8s', 'migrate-job.yaml'), jobManifest);
   writeFileSync(
+    path.join(workspace, 'k8s', 'migrate-fail.yaml'),
+    jobManifest.replace('echo migrated', 'echo boom; exit 1'),
+  );
+  writeFileSync(
     path.join(workspace, 'k8s', 'not-a-job.yaml'),
     'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n',
   );
