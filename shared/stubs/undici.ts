@@ -8,8 +8,70 @@
  * but not used: Node 24's fetch honours HTTP_PROXY/HTTPS_PROXY itself when `NODE_USE_ENV_PROXY=1` is set.
  */
 
-/** Node's global fetch (undici inside Node), standing in for undici's export of the same name. */
-export const fetch: typeof globalThis.fetch = (...args) => globalThis.fetch(...args);
+/**
+ * The real undici, for the one user that needs it: @kubernetes/client-node connects to API servers with
+ * their own CA and client certificates through an undici `Agent` passed as fetch's `dispatcher`. It is
+ * loaded lazily (ncc puts it in a chunk of its own), only when such an Agent is used. The path is
+ * client-node's own copy (undici 8), as package-lock.json places it.
+ */
+type RealUndici = typeof import('../../node_modules/@kubernetes/client-node/node_modules/undici/index.js');
+let realUndici: Promise<RealUndici> | undefined;
+function loadRealUndici(): Promise<RealUndici> {
+  realUndici ??= import('../../node_modules/@kubernetes/client-node/node_modules/undici/index.js');
+  return realUndici;
+}
+
+const sharedAgents = new Map<string, unknown>();
+
+/**
+ * undici's `Agent` (connection options: TLS CA, client certificate…), built from the real undici on first
+ * use by {@link fetch}. Constructing it loads nothing.
+ */
+export class Agent {
+  readonly options: unknown;
+  private real: Promise<unknown> | undefined;
+  constructor(options?: unknown) {
+    this.options = options;
+  }
+  /**
+   * The real undici Agent for these options, shared by every Agent built with the same options:
+   * client-node builds a new Agent for each request, and sharing one keeps its connections (no new TLS
+   * handshake per request). Idle connections do not keep the process alive (undici unrefs them).
+   */
+  dispatcher(): Promise<unknown> {
+    const key = JSON.stringify(this.options) ?? '';
+    this.real ??= loadRealUndici().then((undici) => {
+      let shared = sharedAgents.get(key);
+      if (shared === undefined) {
+        shared = new undici.Agent(this.options as ConstructorParameters<RealUndici['Agent']>[0]);
+        sharedAgents.set(key, shared);
+      }
+      return shared;
+    });
+    return this.real;
+  }
+  /** Closes the real Agent's connections, if one was made. */
+  async close(): Promise<void> {
+    if (this.real !== undefined) await ((await this.real) as { close(): Promise<void> }).close();
+  }
+}
+
+/**
+ * Node's global fetch (undici inside Node), standing in for undici's export of the same name — except
+ * when the request names an {@link Agent} as its dispatcher: then the real undici's fetch sends it.
+ */
+export const fetch: typeof globalThis.fetch = async (input, init) => {
+  const dispatcher = (init as { dispatcher?: unknown } | undefined)?.dispatcher;
+  if (dispatcher instanceof Agent) {
+    const undici = await loadRealUndici();
+    const real = await dispatcher.dispatcher();
+    return (await undici.fetch(
+      input as Parameters<RealUndici['fetch']>[0],
+      { ...(init as object), dispatcher: real } as Parameters<RealUndici['fetch']>[1],
+    )) as unknown as Response;
+  }
+  return globalThis.fetch(input, init);
+};
 
 /**
  * Inert stand-in for undici's ProxyAgent: constructing it is harmless (libraries build one eagerly

@@ -99,9 +99,10 @@ describe('the cross-check fails on planted mismatches', () => {
     );
   });
   test('a required input left out', () => {
-    const bad = plant(deploy, /\n {10}database-url: \$\{\{ secrets\.database-url \}\}/, '');
+    // build-push's `image` is required (run-migrations' database-url is not since its in-cluster mode).
+    const bad = plant(deploy, /\n {10}image: \$\{\{ inputs\.image \}\}/, '');
     assert.ok(
-      crossCheck(bad).some((p) => p.includes('required input "database-url" is missing')),
+      crossCheck(bad).some((p) => p.includes('required input "image" is missing')),
       String(crossCheck(bad)),
     );
   });

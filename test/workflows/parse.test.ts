@@ -10,16 +10,18 @@ import { actionlintFindings, githubParserErrors, reusableWorkflows, templates } 
 const files = [...reusableWorkflows(), ...templates()];
 
 describe('workflows parse and lint clean', () => {
-  test('the five reusable workflows and five templates exist', () => {
+  test('the six reusable workflows and six templates exist', () => {
     assert.deepEqual(
       files.map((f) => f.file),
       [
         '.github/workflows/gantry-ci.yml',
         '.github/workflows/gantry-deploy-ecs.yml',
+        '.github/workflows/gantry-deploy-k8s.yml',
         '.github/workflows/gantry-deploy-static.yml',
         '.github/workflows/gantry-health.yml',
         '.github/workflows/gantry-security-daily.yml',
         'workflows-templates/health.yml',
+        'workflows-templates/pipeline-kubernetes.yml',
         'workflows-templates/pipeline.yml',
         'workflows-templates/security.yml',
         'workflows-templates/services.yml',

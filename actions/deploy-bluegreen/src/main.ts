@@ -7,11 +7,10 @@ import * as core from '@actions/core';
 import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
-import { registerRevision, renderRevision } from '../../../shared/src/ecs/prepare.ts';
+import { prepareRevision, registerRevision } from '../../../shared/src/ecs/prepare.ts';
 import { writeImageDiff, writeTimeline } from '../../../shared/src/ecs/report.ts';
 import {
   describeService,
-  describeTaskDefinition,
   ecsSdk,
   shortTaskDefinition,
   TAGS,
@@ -76,7 +75,7 @@ async function runAlbWeighted(inputs: Inputs, deadline: number, logger: Logger):
 async function runNative(inputs: Inputs, deadline: number, logger: Logger): Promise<void> {
   const ecs = await createEcsClient({ region: inputs['aws-region'] });
   const { cluster, service } = inputs;
-  const { described, current } = await logger.group(`Read service ${service} in ${cluster}`, async () => {
+  const { described } = await logger.group(`Read service ${service} in ${cluster}`, async () => {
     const described = await describeService(ecs, cluster, service);
     const pauses = checkNativeService(described, inputs['test-url'], logger);
     logger.info(
@@ -90,23 +89,13 @@ async function runNative(inputs: Inputs, deadline: number, logger: Logger): Prom
         `timeout ${formatDuration(inputs.timeout)} is not longer than the bake time (${bakeMinutes} min): ` +
           'the deployment will be stopped with a ROLLBACK before it can finish',
       );
-    const current = await describeTaskDefinition(ecs, described.taskDefinition ?? '');
-    return { described, current };
+    return { described };
   });
   const previousArn = described.taskDefinition ?? '';
   setOutputs({ 'previous-task-definition-arn': previousArn, 'previous-color': 'blue' });
 
-  const revision = await logger.group('Render task definition', async () =>
-    renderRevision(
-      {
-        ...(inputs['task-definition'] === undefined ? {} : { file: inputs['task-definition'] }),
-        current,
-        image: inputs.image,
-        containers: inputs.container,
-        environment: inputs.environment,
-      },
-      logger,
-    ),
+  const { revision } = await logger.group('Render task definition', () =>
+    prepareRevision(ecs, previousArn, inputs, logger),
   );
   const registered = await logger.group('Register task definition', () =>
     registerRevision(ecs, revision, logger),

@@ -1,35 +1,87 @@
 /**
- * The inputs of rollback (see action.yml), read and validated in one place, before any AWS call.
+ * The inputs of rollback (see action.yml), read and validated in one place, before any AWS or Kubernetes
+ * call. `platform` picks the ECS or the Kubernetes inputs; an input of the other platform is refused.
  */
 import { ecsNameOptions } from '../../../shared/src/ecs/names.ts';
 import { resolveRegion } from '../../../shared/src/aws.ts';
+import type { Platform } from '../../../shared/src/deploy/flow.ts';
+import { getPlatform, type PlatformInput } from '../../../shared/src/deploy/platform.ts';
 import { InputError } from '../../../shared/src/errors.ts';
-import { getBoolean, getDuration, getString } from '../../../shared/src/inputs.ts';
+import { getBoolean, getDuration, getList, getString } from '../../../shared/src/inputs.ts';
+import {
+  getKubernetesConnectionInputs,
+  KUBERNETES_CONNECTION_INPUTS,
+  type KubernetesConnectionInputs,
+} from '../../../shared/src/kubernetes/connection-inputs.ts';
 import { quote } from '../../../shared/src/output.ts';
 
-export interface Inputs {
-  cluster: string;
-  service: string;
-  /** `previous`, a task-definition ARN, `family:revision` or a revision number. */
+interface CommonInputs {
+  /** `previous`, or (ECS) a task-definition ARN, `family:revision` or a revision number; (Kubernetes) a revision number. */
   to: string;
   reason: string;
   wait: boolean;
   /** Milliseconds. */
   timeout: number;
+}
+
+/** platform: ecs. */
+export interface EcsInputs extends CommonInputs {
+  platform: 'ecs';
+  cluster: string;
+  service: string;
   'listener-arn': string;
   'rule-arn': string;
   'aws-region': string;
 }
 
+/** platform: kubernetes. */
+export interface KubernetesInputs extends CommonInputs, KubernetesConnectionInputs {
+  platform: 'kubernetes';
+  /** Deployment names (`web` or `deployment/web`). */
+  deployments: string[];
+}
+
+export type Inputs = EcsInputs | KubernetesInputs;
+
+/** Inputs that belong to one platform, with their action.yml defaults. */
+export const PLATFORM_INPUTS: Record<Platform, PlatformInput[]> = {
+  ecs: [
+    { name: 'cluster', default: '' },
+    { name: 'service', default: '' },
+    { name: 'listener-arn', default: '' },
+    { name: 'rule-arn', default: '' },
+  ],
+  kubernetes: [{ name: 'deployment', default: '' }, ...KUBERNETES_CONNECTION_INPUTS],
+};
+
 const TO =
   /^(previous|\d+|[A-Za-z0-9_-]{1,255}:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+)$/;
+const DEPLOYMENT = /^(deployment\/|deployments\/|deploy\/)?([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
 
 /**
  * Reads every input.
- * @throws InputError naming the first bad input
+ * @throws InputError naming the first bad input (or an input of the other platform)
  */
-export function getInputs(): Inputs {
+export async function getInputs(): Promise<Inputs> {
+  const platform = getPlatform(PLATFORM_INPUTS);
   const to = getString('to', { default: 'previous' });
+  const common: CommonInputs = {
+    to,
+    reason: getString('reason'),
+    wait: getBoolean('wait', { default: true }),
+    timeout: getDuration('timeout', { default: '15m', min: 1_000 }) ?? 900_000,
+  };
+  if (platform === 'kubernetes') {
+    if (!/^(previous|\d+)$/.test(to))
+      throw new InputError('to', `"${to}" is not previous or a Deployment revision number`, 'previous');
+    const deployments = getList('deployment', { required: true, example: 'web' }).map((name) => {
+      const match = DEPLOYMENT.exec(name);
+      if (match === null)
+        throw new InputError('deployment', `"${name}" is not a Deployment name`, 'deployment/web');
+      return match[2] ?? name;
+    });
+    return { platform, ...common, ...(await getKubernetesConnectionInputs()), deployments };
+  }
   if (!TO.test(to))
     throw new InputError(
       'to',
@@ -52,12 +104,10 @@ export function getInputs(): Inputs {
         `arn:aws:elasticloadbalancing:us-east-1:123456789012:${kind}/app/web/…`,
       );
   return {
+    platform,
+    ...common,
     cluster: getString('cluster', ecsNameOptions('cluster', 'production')),
     service: getString('service', ecsNameOptions('service', 'web')),
-    to,
-    reason: getString('reason'),
-    wait: getBoolean('wait', { default: true }),
-    timeout: getDuration('timeout', { default: '15m', min: 1_000 }) ?? 900_000,
     'listener-arn': listener,
     'rule-arn': rule,
     'aws-region': resolveRegion(getString('aws-region')),

@@ -1,7 +1,8 @@
 /**
  * rollback: puts an ECS service back on the last task-definition revision that completed a rollout (or an
  * explicit one) and waits for it; for alb-weighted blue/green services, returns all traffic of the
- * listener (or rule) to the previous colour.
+ * listener (or rule) to the previous colour. With `platform: kubernetes`, puts each Deployment back on
+ * its last revision that completed a rollout (shared/src/kubernetes/rollback.ts) and waits for it.
  */
 import * as core from '@actions/core';
 import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
@@ -22,7 +23,7 @@ import {
   type TrafficLocation,
 } from '../../../shared/src/ecs/traffic.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
-import { getInputs, type Inputs } from './inputs.ts';
+import { getInputs, type EcsInputs, type KubernetesInputs } from './inputs.ts';
 
 /**
  * The flow.
@@ -30,7 +31,8 @@ import { getInputs, type Inputs } from './inputs.ts';
  *   cluster/service/listener is unknown (nothing changed); Error when the restored deployment fails
  */
 export async function run(logger: Logger = coreLogger): Promise<void> {
-  const inputs = getInputs();
+  const inputs = await getInputs();
+  if (inputs.platform === 'kubernetes') return rollbackKubernetes(inputs, logger);
   if (inputs['listener-arn'] !== '') return rollbackTraffic(inputs, logger);
 
   const ecs = await createEcsClient({ region: inputs['aws-region'] });
@@ -85,7 +87,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
  * alb-weighted: all weight back to the target group recorded as previous in the listener's (rule's) tags
  * by deploy-bluegreen. The record is cleared afterwards, so a second rollback does not flip back.
  */
-async function rollbackTraffic(inputs: Inputs, logger: Logger): Promise<void> {
+async function rollbackTraffic(inputs: EcsInputs, logger: Logger): Promise<void> {
   const elb = await createElbv2Client({ region: inputs['aws-region'] });
   const location: TrafficLocation = { listenerArn: inputs['listener-arn'] };
   if (inputs['rule-arn'] !== '') location.ruleArn = inputs['rule-arn'];
@@ -133,4 +135,53 @@ async function rollbackTraffic(inputs: Inputs, logger: Logger): Promise<void> {
     ],
   );
   logger.info(`All traffic is on ${targetGroupName(previous)}`);
+}
+
+/**
+ * platform kubernetes: each Deployment back to its last completed revision (or `to`), waited for.
+ * Outputs: `revision` (`deployment/web=4`) and `rolled-back-from` (`deployment/web=5`).
+ */
+async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Promise<void> {
+  const { connect } = await import('../../../shared/src/kubernetes/connection.ts');
+  const { rollBackDeployments } = await import('../../../shared/src/kubernetes/rollback.ts');
+  const connection = await logger.group('Connect to the cluster', () => connect(inputs, logger));
+  const refs = inputs.deployments.map((name) => ({
+    kind: 'Deployment' as const,
+    name,
+    namespace: connection.namespace,
+  }));
+  if (inputs.reason !== '') logger.info(`Reason: ${inputs.reason}`);
+  const { restored, watch } = await logger.group(
+    `Restore ${inputs.to === 'previous' ? 'the last completed revision' : `revision ${inputs.to}`}`,
+    () =>
+      rollBackDeployments(connection, refs, {
+        to: inputs.to,
+        reason: inputs.reason,
+        wait: inputs.wait,
+        timeoutMs: inputs.timeout,
+        logger,
+      }),
+  );
+  core.setOutput('rolled-back-from', restored.map((r) => `deployment/${r.ref.name}=${r.from}`).join(', '));
+  core.setOutput('revision', restored.map((r) => `deployment/${r.ref.name}=${r.to}`).join(', '));
+  const state = watch?.state ?? 'IN_PROGRESS (not waited for)';
+  await writeSummaryTable(
+    `rollback: ${inputs.deployments.join(', ')} in ${connection.namespace}`,
+    ['deployment', 'from', 'restored', 'images'],
+    [
+      ...restored.map((r) => [
+        r.ref.name,
+        `revision ${r.from}`,
+        `revision ${r.to} (from ${r.source})`,
+        r.images,
+      ]),
+      ['Result', state, watch === undefined ? '' : formatDuration(watch.elapsedMs), inputs.reason],
+    ],
+  );
+  if (watch !== undefined) await writeTimeline('Rollback timeline', watch.timeline);
+  if (watch !== undefined && watch.state !== 'COMPLETED')
+    throw new Error(`Rollback of ${inputs.deployments.join(', ')} ${watch.state}: ${watch.reason}`);
+  logger.info(
+    `Rolled back ${restored.map((r) => `deployment/${r.ref.name} to revision ${r.to}`).join(', ')}: ${state}`,
+  );
 }

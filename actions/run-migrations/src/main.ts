@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ConfigurationError, describeThrown, markReported } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { retry } from '../../../shared/src/retry.ts';
+import { getJobInputs, runInCluster } from './in-cluster.ts';
 import { getInputs, type Inputs } from './inputs.ts';
 import { scanLocations, type ScanResult } from './migration-files.ts';
 import {
@@ -22,6 +23,8 @@ import type { MigrationDatabase } from './schema-history.ts';
 
 /** The action's main flow. */
 export async function run(logger: Logger = coreLogger): Promise<void> {
+  const job = await getJobInputs();
+  if (job !== undefined) return runInCluster(job, logger);
   const inputs = await getInputs();
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
 

@@ -16,7 +16,13 @@ import {
   type ImageSpec,
   type TaskDefinitionDocument,
 } from './render.ts';
-import { registerTaskDefinition, runUrl, shortTaskDefinition, TAGS } from './service.ts';
+import {
+  describeTaskDefinition,
+  registerTaskDefinition,
+  runUrl,
+  shortTaskDefinition,
+  TAGS,
+} from './service.ts';
 
 /** What to render. */
 export interface RevisionRequest {
@@ -101,4 +107,42 @@ export async function registerRevision(
   const registered = await registerTaskDefinition(ecs, revision.document, tags, logger);
   logger.info(`Registered ${shortTaskDefinition(registered.taskDefinitionArn)}`);
   return registered.taskDefinitionArn ?? '';
+}
+
+/** The template inputs every ECS deploy action shares (deploy-rolling, deploy-bluegreen), as read. */
+export interface TemplateInputs {
+  'task-definition': { file: string; document: TaskDefinitionDocument; allowFamilyChange?: boolean } | undefined;
+  image: ImageSpec;
+  container: string[];
+  environment: Map<string, string>;
+}
+
+/**
+ * The "render" prologue of every ECS deploy: reads the running revision (DescribeTaskDefinition with
+ * tags) and renders the new one from the `task-definition` template (or the running revision), the
+ * `image`, `container` and `environment` inputs. Registering stays with the caller (deploy-rolling
+ * registers only after its dry-run check).
+ * @param runningArn the task-definition ARN the service runs now
+ * @returns the running revision as described, and the rendered revision with its diff
+ * @throws ConfigurationError when the running revision cannot be described; InputError when a
+ *   container named in the inputs is not in the template
+ */
+export async function prepareRevision(
+  ecs: ECSClient,
+  runningArn: string,
+  inputs: TemplateInputs,
+  logger: Logger,
+): Promise<{ current: { taskDefinition: TaskDefinition; tags: Tag[] }; revision: RenderedRevision }> {
+  const current = await describeTaskDefinition(ecs, runningArn);
+  const revision = renderRevision(
+    {
+      ...(inputs['task-definition'] === undefined ? {} : { file: inputs['task-definition'] }),
+      current,
+      image: inputs.image,
+      containers: inputs.container,
+      environment: inputs.environment,
+    },
+    logger,
+  );
+  return { current, revision };
 }

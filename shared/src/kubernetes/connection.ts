@@ -1,0 +1,122 @@
+/**
+ * Kubernetes clients built in one place (as shared/src/aws.ts builds AWS clients), with the official
+ * client (@kubernetes/client-node):
+ * - a `kubeconfig` input (masked already by the inputs layer) is written to a 0600 file in a 0700 folder
+ *   under RUNNER_TEMP, its path saved for the post step, which removes it ({@link removeKubeconfig});
+ * - otherwise `KUBECONFIG` (several paths allowed), else ~/.kube/config — the client's `loadFromDefault`;
+ * - `context` picks a context; `eks-cluster` replaces the context's user by a bearer token made from the
+ *   job's AWS credentials (eks-token.ts), masked before use.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ConfigurationError, describeThrown } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { loadState, saveState } from '../state.ts';
+import type { KubernetesConnectionInputs } from './connection-inputs.ts';
+import { defaultAwsCredentials, eksToken, type AwsCredentials } from './eks-token.ts';
+
+const STATE_KEY = 'kubeconfig-dir';
+
+/** The client-node module, loaded lazily (a bad input never pays for it). */
+export async function k8sSdk(): Promise<typeof import('@kubernetes/client-node')> {
+  return import('@kubernetes/client-node');
+}
+
+/** A connection: the loaded kubeconfig and the namespace objects without one go to. */
+export interface KubernetesConnection {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  /** The API server URL (for messages). */
+  server: string;
+}
+
+/**
+ * Builds the connection from the connection inputs.
+ * @param options.credentials AWS credentials for `eks-cluster` (default: the SDK's default chain)
+ * @throws ConfigurationError when no kubeconfig can be loaded, the context does not exist, or the
+ *   kubeconfig names no cluster; the AWS provider chain's error when `eks-cluster` is set without credentials
+ */
+export async function connect(
+  inputs: KubernetesConnectionInputs,
+  logger: Logger,
+  options: { credentials?: () => Promise<AwsCredentials>; now?: () => Date } = {},
+): Promise<KubernetesConnection> {
+  const { KubeConfig } = await k8sSdk();
+  const kubeConfig = new KubeConfig();
+  try {
+    if (inputs.kubeconfig !== '') kubeConfig.loadFromFile(writeKubeconfig(inputs.kubeconfig));
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    throw new ConfigurationError(
+      `Cannot load the kubeconfig (${inputs.kubeconfig !== '' ? 'input kubeconfig' : process.env['KUBECONFIG'] ? 'KUBECONFIG' : '~/.kube/config'}): ${describeThrown(error)}`,
+    );
+  }
+  if (inputs.context !== '') {
+    if (kubeConfig.getContextObject(inputs.context) === null)
+      throw new ConfigurationError(
+        `The kubeconfig has no context "${inputs.context}" (it has: ${
+          kubeConfig
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
+    kubeConfig.setCurrentContext(inputs.context);
+  }
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster === null)
+    throw new ConfigurationError(
+      'The kubeconfig names no cluster for its current context (set `context`, or use `aws eks update-kubeconfig` / azure/setup-kubectl / kind to write one)',
+    );
+  if (inputs['eks-cluster'] !== '') {
+    const credentials = await (options.credentials ?? defaultAwsCredentials)();
+    const token = await eksToken({
+      clusterName: inputs['eks-cluster'],
+      region: inputs['aws-region'],
+      credentials,
+      ...(options.now === undefined ? {} : { signingDate: options.now() }),
+    });
+    logger.mask(token);
+    useToken(kubeConfig, token);
+    logger.info(
+      `Authenticating to EKS cluster ${inputs['eks-cluster']} with a token from the AWS credentials`,
+    );
+  }
+  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  const namespace = inputs.namespace || context?.namespace || 'default';
+  return { kubeConfig, namespace, server: cluster.server };
+}
+
+/** Replaces the current context's user by one that sends `token`. */
+function useToken(kubeConfig: KubeConfig, token: string): void {
+  const current = kubeConfig.getCurrentContext();
+  const user = 'gantry-eks-token';
+  kubeConfig.loadFromOptions({
+    clusters: kubeConfig.getClusters(),
+    users: [...kubeConfig.getUsers().filter((u) => u.name !== user), { name: user, token }],
+    contexts: kubeConfig.getContexts().map((c) => (c.name === current ? { ...c, user } : c)),
+    currentContext: current,
+  });
+}
+
+/**
+ * Writes kubeconfig contents to `<RUNNER_TEMP>/gantry-kube-XXXX/config` (folder 0700, file 0600) and
+ * saves the folder for the post step.
+ * @returns the file's path
+ */
+export function writeKubeconfig(contents: string): string {
+  const folder = mkdtempSync(path.join(process.env['RUNNER_TEMP'] || tmpdir(), 'gantry-kube-'));
+  const file = path.join(folder, 'config');
+  writeFileSync(file, contents, { mode: 0o600 });
+  saveState(STATE_KEY, folder);
+  return file;
+}
+
+/** The post step: removes the kubeconfig folder written by {@link writeKubeconfig}, if any. */
+export async function removeKubeconfig(): Promise<void> {
+  const folder = loadState<string>(STATE_KEY);
+  if (folder === undefined || !path.basename(folder).startsWith('gantry-kube-')) return;
+  rmSync(folder, { recursive: true, force: true });
+}
