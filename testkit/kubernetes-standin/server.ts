@@ -9,6 +9,7 @@ import type { Api, Subresource } from './api.ts';
 import { patchTypeOf } from './api.ts';
 import type { Controllers } from './controller.ts';
 import { isMap } from './patch.ts';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.ts';
 import {
   apiResourceList,
   apiVersionOf,
@@ -87,7 +88,20 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, 500, err.status());
 }
 
+async function readObject(req: IncomingMessage): Promise<unknown> {
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
+  const buf = await readBuffer(req);
+  if (ct === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(buf);
+  return parseJson(buf.toString('utf8'));
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBuffer(req)).toString('utf8');
+}
+
+async function readBuffer(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -96,7 +110,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
       throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function defaultManager(req: IncomingMessage): string {
@@ -317,8 +331,7 @@ async function handleResource(
       return list(ctx, req, res, info, namespace, query);
     }
     if (method === 'POST') {
-      const body = await readBody(req);
-      const obj = api.create(info, namespace, parseJson(body), write);
+      const obj = api.create(info, namespace, await readObject(req), write);
       return send(res, 201, obj);
     }
     if (method === 'DELETE') {
@@ -362,8 +375,7 @@ async function handleResource(
     return send(res, 200, obj);
   }
   if (method === 'PUT') {
-    const body = await readBody(req);
-    return send(res, 200, api.replace(info, namespace, name, parseJson(body), write, subresource));
+    return send(res, 200, api.replace(info, namespace, name, await readObject(req), write, subresource));
   }
   if (method === 'PATCH') {
     const type = patchTypeOf(req.headers['content-type']);
@@ -380,7 +392,9 @@ async function handleResource(
     return send(res, existed ? 200 : 201, obj);
   }
   if (method === 'DELETE') {
-    const body = await readBody(req);
+    const body = String(req.headers['content-type'] ?? '').startsWith(PROTOBUF_MEDIA_TYPE)
+      ? ''
+      : await readBody(req);
     let propagation = query.propagationPolicy ?? 'Background';
     if (body.trim()) {
       const opts = parseJson(body);
