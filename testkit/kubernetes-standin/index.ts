@@ -265,28 +265,79 @@ export async function startKubernetesStandIn(
   };
 }
 
+/**
+ * Images for tests that must behave the same on the stand-in and on a real cluster: `good` and `good2`
+ * become ready, `bad` never pulls (ImagePullBackOff), `crash` exits 1 at start (CrashLoopBackOff, a failed
+ * Job pod). `job` runs a command and exits 0 (it is given `sh -c <script>`).
+ */
+export interface TestImages {
+  good: string;
+  good2: string;
+  bad: string;
+  crash: string;
+  job: string;
+}
+
+/** The stand-in's images, named by its readiness-by-image rule (defaultPodFate). */
+export const STAND_IN_IMAGES: TestImages = {
+  good: 'registry.local/hello:1.0.0',
+  good2: 'registry.local/hello:1.1.0',
+  bad: 'registry.local/hello:2.0.0-bad',
+  crash: 'registry.local/hello-crash:2.0.0',
+  job: 'registry.local/migrations:1.0.0',
+};
+
+/**
+ * Public images for a real cluster (override with GANTRY_TEST_K8S_IMAGES, a JSON object of TestImages
+ * fields). `crash` is busybox, whose default command (`sh` without a terminal) exits at once, as a crashing
+ * service does.
+ */
+export const REAL_CLUSTER_IMAGES: TestImages = {
+  good: 'registry.k8s.io/pause:3.10',
+  good2: 'registry.k8s.io/pause:3.9',
+  bad: 'registry.k8s.io/pause:0.0.0-bad-does-not-exist',
+  crash: 'busybox:1.36',
+  job: 'busybox:1.36',
+};
+
 /** A Kubernetes API for a test: a real cluster's kubeconfig, or a running stand-in. */
 export interface KubernetesForTests {
   /** Path of the kubeconfig to use. */
   kubeconfigPath: string;
-  /** True when it is the stand-in (tests of stand-in-only handles check this). */
+  /** True when it is the stand-in. */
   standIn: boolean;
   /** The stand-in's handles, when it is the stand-in. */
   handle: KubernetesStandIn | undefined;
+  /** Images that behave as named on this API (see TestImages). */
+  images: TestImages;
   stop(): Promise<void>;
 }
 
 /**
- * `GANTRY_TEST_KUBECONFIG` set: the real cluster it names (nothing started; stop() does nothing).
- * Otherwise: startKubernetesStandIn(options). Lets one test file run against both.
+ * `GANTRY_TEST_KUBECONFIG` set: the real cluster it names (nothing started; stop() does nothing; images from
+ * REAL_CLUSTER_IMAGES or GANTRY_TEST_K8S_IMAGES). Otherwise: startKubernetesStandIn(options). Lets one test
+ * file run against both.
  */
 export async function kubernetesForTests(
   options: KubernetesStandInOptions = {},
 ): Promise<KubernetesForTests> {
   const real = process.env.GANTRY_TEST_KUBECONFIG;
-  if (real) return { kubeconfigPath: real, standIn: false, handle: undefined, stop: async () => {} };
+  if (real) {
+    const override = process.env.GANTRY_TEST_K8S_IMAGES;
+    const images = {
+      ...REAL_CLUSTER_IMAGES,
+      ...(override ? (JSON.parse(override) as Partial<TestImages>) : {}),
+    };
+    return { kubeconfigPath: real, standIn: false, handle: undefined, images, stop: async () => {} };
+  }
   const handle = await startKubernetesStandIn(options);
-  return { kubeconfigPath: handle.kubeconfigPath, standIn: true, handle, stop: () => handle.stop() };
+  return {
+    kubeconfigPath: handle.kubeconfigPath,
+    standIn: true,
+    handle,
+    images: STAND_IN_IMAGES,
+    stop: () => handle.stop(),
+  };
 }
 
 export { PROXY_TARGET_ANNOTATION as proxyTargetAnnotation };
