@@ -200,6 +200,8 @@ export class Controllers {
   private readonly logs = new Map<string, Map<string, LogLine[]>>();
   private readonly logListeners = new Set<(podUid: string) => void>();
   private readonly setsSeen = new Map<string, number>();
+  /** Event names by `involvedObject uid|reason|message`, so repeated events count up instead of piling up. */
+  private readonly eventNames = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private running = false;
@@ -284,11 +286,9 @@ export class Controllers {
     component: string,
   ): void {
     const ns = obj.metadata.namespace ?? 'default';
-    const existing = this.api.store
-      .list(R.events, ns)
-      .find(
-        (e) => m(e.involvedObject).uid === obj.metadata.uid && e.reason === reason && e.message === message,
-      );
+    const key = `${obj.metadata.uid}|${reason}|${message}`;
+    const known = this.eventNames.get(key);
+    const existing = known ? this.api.store.get(R.events, ns, known) : undefined;
     const now = nowSeconds();
     if (existing) {
       existing.count = num(existing.count, 1) + 1;
@@ -320,6 +320,7 @@ export class Controllers {
       reportingInstance: component === 'kubelet' ? NODE_NAME : '',
     };
     this.api.store.create(R.events, ev);
+    this.eventNames.set(key, ev.metadata.name!);
   }
 
   private eventOnce(
@@ -329,12 +330,9 @@ export class Controllers {
     message: string,
     component = 'kubelet',
   ): void {
-    const ns = pod.metadata.namespace ?? 'default';
-    const seen = this.api.store
-      .list(R.events, ns)
-      .some(
-        (e) => m(e.involvedObject).uid === pod.metadata.uid && e.reason === reason && e.message === message,
-      );
+    const name = this.eventNames.get(`${pod.metadata.uid}|${reason}|${message}`);
+    const seen =
+      name !== undefined && this.api.store.get(R.events, pod.metadata.namespace, name) !== undefined;
     if (!seen) this.event(pod, type, reason, message, component);
   }
 

@@ -591,7 +591,8 @@ function podLog(
     selectedLines = lines.slice(Math.max(0, lines.length - tail));
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
   for (const l of selectedLines) res.write(format(l));
-  if (query.follow !== 'true') {
+  const phase = isMap(pod.status) ? pod.status.phase : undefined;
+  if (query.follow !== 'true' || phase === 'Succeeded' || phase === 'Failed') {
     res.end();
     return;
   }

@@ -159,7 +159,7 @@ export class Store {
   /** How many events are kept for resuming watches; an older resourceVersion gets 410 Gone. */
   readonly historyLimit: number;
 
-  constructor(historyLimit = 50_000) {
+  constructor(historyLimit = 10_000) {
     this.historyLimit = historyLimit;
   }
 

@@ -111,7 +111,8 @@ function statusOf(error: unknown): {
 }
 
 beforeAll(async () => {
-  cluster = await kubernetesForTests({ podStartDelayMs: 150, crashLoopRestartMs: 300, jobPodRunMs: 150 });
+  // Job pods run 800 ms on the stand-in, so a log follow starts while the pod runs.
+  cluster = await kubernetesForTests({ podStartDelayMs: 150, crashLoopRestartMs: 300, jobPodRunMs: 800 });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   objects = k8s.KubernetesObjectApi.makeApiClient(kc);
@@ -313,6 +314,55 @@ describe('@kubernetes/client-node against the Kubernetes stand-in', () => {
       namespace: ns,
     });
     expect(jobLog).toMatch(cluster.standIn ? /running: sh -c echo migrated/ : /migrated/);
+  });
+
+  test('Log follows a Job pod until it exits; an informer sees the Job complete', async () => {
+    const informer = k8s.makeInformer(kc, `/apis/batch/v1/namespaces/${ns}/jobs`, () =>
+      batch.listNamespacedJob({ namespace: ns }),
+    );
+    const completed = new Promise<string>((resolve) => {
+      informer.on('update', (j: k8s.V1Job) => {
+        if (j.metadata?.name === 'follow' && j.status?.conditions?.some((c) => c.type === 'Complete'))
+          resolve('Complete');
+      });
+    });
+    await informer.start();
+    await batch.createNamespacedJob({
+      namespace: ns,
+      body: {
+        metadata: { name: 'follow' },
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [
+                {
+                  name: 'step',
+                  image: cluster.images.job,
+                  command: ['sh', '-c', 'echo step-one; sleep 1; echo step-two'],
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const pod = await waitFor(
+      'the follow pod to run',
+      () => core.listNamespacedPod({ namespace: ns, labelSelector: 'job-name=follow' }),
+      (l) => l.items[0]?.status?.phase === 'Running',
+    );
+    let text = '';
+    const { PassThrough } = await import('node:stream');
+    const { finished } = await import('node:stream/promises');
+    const sink = new PassThrough();
+    sink.on('data', (c: Buffer) => (text += c.toString()));
+    // client-node 2.0.1's Log never calls its `done` callback: the end of the piped stream is the signal.
+    await new k8s.Log(kc).log(ns, pod.items[0]!.metadata!.name!, 'step', sink, { follow: true });
+    await finished(sink);
+    expect(text).toMatch(cluster.standIn ? /exit 0\n$/ : /step-two\n$/);
+    expect(await completed).toBe('Complete');
+    await informer.stop();
   });
 
   test('a crashing image: CrashLoopBackOff with restarts and BackOff events', async () => {
