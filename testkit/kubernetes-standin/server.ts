@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Api, Subresource } from './api.ts';
 import { patchTypeOf } from './api.ts';
-import type { Controllers } from './controller.ts';
+import type { Controllers, LogLine } from './controller.ts';
 import { isMap } from './patch.ts';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.ts';
 import {
@@ -582,15 +582,27 @@ function podLog(
         : 'ContainerCreating';
     throw badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${detail}`);
   }
+  // One run of the container: the current one (its restartCount), or with previous=true the one before.
+  const restarts = Number(
+    (statuses.find((s) => s.name === cname) as { restartCount?: number } | undefined)?.restartCount ?? 0,
+  );
+  const attempt = query.previous === 'true' ? restarts - 1 : restarts;
+  if (attempt < 0) throw badRequest(`previous terminated container "${cname}" in pod "${name}" not found`);
+  const ofAttempt = (all: LogLine[]): LogLine[] => all.filter((l) => l.attempt === attempt);
   const stamps = query.timestamps === 'true';
   const format = (l: { time: string; text: string }): string =>
     `${stamps ? `${l.time.replace('Z', '.000000000Z')} ` : ''}${l.text}\n`;
-  let selectedLines = lines;
+  let selectedLines = ofAttempt(lines);
   const tail = Number(query.tailLines);
   if (Number.isFinite(tail) && tail >= 0 && query.tailLines !== undefined)
-    selectedLines = lines.slice(Math.max(0, lines.length - tail));
+    selectedLines = selectedLines.slice(Math.max(0, selectedLines.length - tail));
+  let text = selectedLines.map(format).join('');
+  const limit = Number(query.limitBytes);
+  if (query.limitBytes !== undefined && Number.isFinite(limit) && limit > 0) {
+    text = Buffer.from(text).subarray(0, limit).toString('utf8');
+  }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-  for (const l of selectedLines) res.write(format(l));
+  res.write(text);
   const phase = isMap(pod.status) ? pod.status.phase : undefined;
   if (query.follow !== 'true' || phase === 'Succeeded' || phase === 'Failed') {
     res.end();
@@ -601,7 +613,7 @@ function podLog(
   const stopLog = ctx.controllers.onLog((podUid) => {
     if (podUid !== uid) return;
     const all = ctx.controllers.podLog(uid, cname);
-    for (const l of all.slice(sent)) res.write(format(l));
+    for (const l of ofAttempt(all.slice(sent))) res.write(format(l));
     sent = all.length;
   });
   const stopStore = ctx.api.store.subscribe((e) => {

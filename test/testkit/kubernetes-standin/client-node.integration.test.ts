@@ -383,6 +383,16 @@ describe('@kubernetes/client-node against the Kubernetes stand-in', () => {
     const cs = pod.status!.containerStatuses![0]!;
     expect(cs.ready).toBe(false);
     expect(cs.lastState?.terminated).toBeDefined();
+    const previous = await core.readNamespacedPodLog({
+      name: pod.metadata!.name!,
+      namespace: ns,
+      previous: true,
+      tailLines: 1,
+      limitBytes: 16_384,
+    });
+    // busybox (the real-cluster crash image) exits without output; the stand-in's crash logs a panic line.
+    expect(previous.split('\n').filter(Boolean)).toHaveLength(cluster.standIn ? 1 : 0);
+    if (cluster.standIn) expect(previous).toMatch(/^panic: cannot start/);
     const events = await core.listNamespacedEvent({
       namespace: ns,
       fieldSelector: `involvedObject.name=${pod.metadata!.name}`,
