@@ -388,7 +388,9 @@ async function handleResource(
     }
     const body = await readBody(req);
     const existed = !!api.store.get(info, info.namespaced ? namespace : undefined, name);
-    const obj = api.patch(info, namespace, name, type, body, write, subresource);
+    // An apply names its field manager itself; others default to the client's User-Agent.
+    const patchWrite = type === 'apply' ? { ...write, manager: query.fieldManager ?? '' } : write;
+    const obj = api.patch(info, namespace, name, type, body, patchWrite, subresource);
     return send(res, existed ? 200 : 201, obj);
   }
   if (method === 'DELETE') {

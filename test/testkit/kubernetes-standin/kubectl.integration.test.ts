@@ -300,6 +300,41 @@ describe('kubectl against the Kubernetes stand-in', () => {
     expect(job.status.failed).toBe(2);
   });
 
+  test('rollout status of a StatefulSet and a DaemonSet; set image to a bad one fails the DaemonSet rollout', async () => {
+    const sets = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "${k8s.images.good}"}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: "${k8s.images.good}"}]}
+`;
+    await writeFile(path.join(work, 'sets.yaml'), sets);
+    await ok(['apply', '--server-side', '-f', path.join(work, 'sets.yaml')]);
+    expect(await ok(['rollout', 'status', 'statefulset/db', '--timeout=60s'])).toMatch(
+      /roll(ed)? out|complete/,
+    );
+    expect(await ok(['rollout', 'status', 'daemonset/agent', '--timeout=60s'])).toContain(
+      'daemon set "agent" successfully rolled out',
+    );
+    await ok(['set', 'image', 'daemonset/agent', `agent=${k8s.images.bad}`]);
+    const failed = await kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=5s']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('Waiting for daemon set "agent" rollout to finish');
+  });
+
   test('create secret and configmap (protobuf bodies), get them back', async () => {
     await ok(['create', 'secret', 'generic', 'db', '--from-literal=password=s3cret']);
     const secret = await json<{ type: string; data: Record<string, string> }>(['get', 'secret', 'db']);
