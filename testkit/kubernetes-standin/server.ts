@@ -355,6 +355,11 @@ async function handleResource(
     );
   }
 
+  if (route.watchPath && sub === undefined && method === 'GET') {
+    // the deprecated /watch/<resource>/<name> form: a watch of one object
+    const fieldSelector = [query.fieldSelector, `metadata.name=${name}`].filter(Boolean).join(',');
+    return watch(ctx, req, res, info, namespace, { ...query, fieldSelector });
+  }
   if (sub === 'log' && info.kind === 'Pod') return podLog(ctx, res, namespace, name, query);
   if (sub === 'proxy' && info.kind === 'Service')
     return serviceProxy(ctx, req, res, namespace, name, route.rest, method);
