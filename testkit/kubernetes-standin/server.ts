@@ -322,7 +322,24 @@ async function handleResource(
   const { api } = ctx;
   const { info, namespace, name, sub } = route;
   const manager = query.fieldManager || defaultManager(req);
-  const write = { manager, dryRun: query.dryRun === 'All', force: query.force === 'true' };
+  const warnings: string[] = [];
+  const write = {
+    manager,
+    dryRun: query.dryRun === 'All',
+    force: query.force === 'true',
+    fieldValidation: query.fieldValidation ?? 'Warn',
+    warnings,
+  };
+  // Warnings reach the client as `Warning: 299 - "<text>"` headers (RFC 7234), as the API server sends them.
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = ((...args: Parameters<typeof res.writeHead>) => {
+    if (warnings.length)
+      res.setHeader(
+        'Warning',
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
+    return writeHead(...args);
+  }) as typeof res.writeHead;
 
   if (name === undefined) {
     if (method === 'GET') {

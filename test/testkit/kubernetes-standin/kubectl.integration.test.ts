@@ -335,6 +335,30 @@ spec:
     expect(failed.stdout).toContain('Waiting for daemon set "agent" rollout to finish');
   });
 
+  test('an unknown field: apply --server-side refuses it (strict), --validate=warn warns and drops it', async () => {
+    const typo = manifests(k8s.images.good)
+      .replace('image:', 'imagee: x\n          image:')
+      .replace(/name: web/g, 'name: typo');
+    await writeFile(path.join(work, 'typo.yaml'), typo);
+    const strict = await kubectl(['apply', '--server-side', '-f', path.join(work, 'typo.yaml')]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(
+      'strict decoding error: unknown field "spec.template.spec.containers[0].imagee"',
+    );
+    const warn = await kubectl([
+      'apply',
+      '--server-side',
+      '--validate=warn',
+      '-f',
+      path.join(work, 'typo.yaml'),
+    ]);
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toContain('unknown field "spec.template.spec.containers[0].imagee"');
+    const stored = await ok(['get', 'deployment', 'typo', '-o', 'json']);
+    expect(stored).not.toContain('imagee');
+    await ok(['delete', '-f', path.join(work, 'typo.yaml')]);
+  });
+
   test('create secret and configmap (protobuf bodies), get them back', async () => {
     await ok(['create', 'secret', 'generic', 'db', '--from-literal=password=s3cret']);
     const secret = await json<{ type: string; data: Record<string, string> }>(['get', 'secret', 'db']);
