@@ -30,6 +30,11 @@ export interface KubernetesStandInOptions extends ControllerOptions {
   namespaces?: string[];
   /** Bearer token the kubeconfig carries and the server requires (default: random). */
   token?: string;
+  /**
+   * Decides which bearer tokens get in, instead of comparing with `token` (the kubeconfig still carries
+   * `token`). For tests of other credentials, e.g. an EKS `k8s-aws-v1.<presigned STS URL>` token. Only over https.
+   */
+  authenticate?: (bearerToken: string) => boolean;
   /** Where to write the kubeconfig (default: a new temp folder, removed by stop()). */
   kubeconfigPath?: string;
   /** Context / cluster / user name in the kubeconfig. Default `gantry-stand-in`. */
@@ -143,6 +148,7 @@ export async function startKubernetesStandIn(
     api,
     controllers,
     token: tls ? token : '',
+    ...(tls && options.authenticate ? { authenticate: options.authenticate } : {}),
     requests,
     faults,
     serviceBackends,

@@ -54,6 +54,8 @@ export interface ServerContext {
   controllers: Controllers;
   /** Bearer token required on every request but /version and the health endpoints; '' disables the check. */
   token: string;
+  /** Replaces the token check: true lets the request in (e.g. to accept an EKS `k8s-aws-v1.` token). */
+  authenticate?: (bearerToken: string) => boolean;
   requests: RequestRecord[];
   faults: FaultRule[];
   /** Service proxy targets by `namespace/name` (a loopback base URL). */
@@ -217,7 +219,9 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       platform: 'linux/amd64',
     });
   }
-  if (ctx.token && req.headers.authorization !== `Bearer ${ctx.token}`) {
+  const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+  const allowed = ctx.authenticate ? ctx.authenticate(bearer) : !ctx.token || bearer === ctx.token;
+  if (!allowed) {
     return send(res, 401, {
       kind: 'Status',
       apiVersion: 'v1',

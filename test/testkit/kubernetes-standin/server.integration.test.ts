@@ -80,6 +80,21 @@ describe('Kubernetes stand-in server', () => {
     expect((await call('GET', '/version', { token: '' })).status).toBe(200);
   });
 
+  test('authenticate replaces the token check (e.g. for an EKS k8s-aws-v1. token)', async () => {
+    const eks = await startKubernetesStandIn({ authenticate: (t) => t.startsWith('k8s-aws-v1.') });
+    const saved = k8s;
+    try {
+      k8s = eks;
+      expect((await call('GET', '/api/v1/namespaces', { token: 'k8s-aws-v1.aHR0cHM6Ly9zdHM' })).status).toBe(
+        200,
+      );
+      expect((await call('GET', '/api/v1/namespaces', { token: eks.token })).status).toBe(401);
+    } finally {
+      k8s = saved;
+      await eks.stop();
+    }
+  });
+
   test('a namespace that does not exist is a 404; a wrong namespace in the body a 400', async () => {
     const cm = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
     const missing = await call('POST', '/api/v1/namespaces/nope/configmaps', { body: cm });
