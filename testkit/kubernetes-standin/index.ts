@@ -35,6 +35,8 @@ export interface KubernetesStandInOptions extends ControllerOptions {
    * `token`). For tests of other credentials, e.g. an EKS `k8s-aws-v1.<presigned STS URL>` token. Only over https.
    */
   authenticate?: (bearerToken: string) => boolean;
+  /** Interval of BOOKMARK events on watches that ask for them (`allowWatchBookmarks`). Default 1000 ms. */
+  watchBookmarkMs?: number;
   /** Where to write the kubeconfig (default: a new temp folder, removed by stop()). */
   kubeconfigPath?: string;
   /** Context / cluster / user name in the kubeconfig. Default `gantry-stand-in`. */
@@ -149,6 +151,7 @@ export async function startKubernetesStandIn(
     controllers,
     token: tls ? token : '',
     ...(tls && options.authenticate ? { authenticate: options.authenticate } : {}),
+    bookmarkIntervalMs: options.watchBookmarkMs ?? 1000,
     requests,
     faults,
     serviceBackends,

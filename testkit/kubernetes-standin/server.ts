@@ -54,6 +54,8 @@ export interface ServerContext {
   controllers: Controllers;
   /** Bearer token required on every request but /version and the health endpoints; '' disables the check. */
   token: string;
+  /** How often a watch that allows bookmarks gets a BOOKMARK event. */
+  bookmarkIntervalMs: number;
   /** Replaces the token check: true lets the request in (e.g. to accept an EKS `k8s-aws-v1.` token). */
   authenticate?: (bearerToken: string) => boolean;
   requests: RequestRecord[];
@@ -562,8 +564,20 @@ function watch(
     if (e.resource === info) deliver(clone(e));
   });
   let timer: NodeJS.Timeout | undefined;
+  // allowWatchBookmarks: BOOKMARK events carry only the current resourceVersion (clients must skip them).
+  const bookmarks =
+    query.allowWatchBookmarks === 'true'
+      ? setInterval(() => {
+          writeEvent('BOOKMARK', {
+            apiVersion: apiVersionOf(info),
+            kind: info.kind,
+            metadata: { resourceVersion: String(store.resourceVersion) },
+          });
+        }, ctx.bookmarkIntervalMs)
+      : undefined;
   const end = (): void => {
     unsubscribe();
+    if (bookmarks) clearInterval(bookmarks);
     if (timer) clearTimeout(timer);
     ctx.streams.delete(res);
     if (!res.writableEnded) res.end();

@@ -164,6 +164,36 @@ describe('Kubernetes stand-in server', () => {
     expect(event.object).toMatchObject({ code: 410, reason: 'Expired' });
   });
 
+  test('a watch by label sees an object leave the selection as DELETED; bookmarks when asked for', async () => {
+    const watching = call(
+      'GET',
+      '/api/v1/namespaces/apps/configmaps?watch=true&labelSelector=team%3Da&allowWatchBookmarks=true&timeoutSeconds=2',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    k8s.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'teamed', namespace: 'apps', labels: { team: 'a' } },
+    });
+    const relabel = await call('PATCH', '/api/v1/namespaces/apps/configmaps/teamed', {
+      body: JSON.stringify({ metadata: { labels: { team: 'b' } } }),
+      contentType: 'application/merge-patch+json',
+    });
+    expect(relabel.status).toBe(200);
+    const events = (await watching).body
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { type: string; object: { metadata: { name?: string; resourceVersion: string } } },
+      );
+    expect(
+      events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`),
+    ).toEqual(['ADDED teamed', 'DELETED teamed']);
+    const bookmark = events.find((e) => e.type === 'BOOKMARK');
+    expect(bookmark?.object.metadata.resourceVersion).toMatch(/^\d+$/);
+  });
+
   test('injected faults answer first, with Retry-After; then the real answer', async () => {
     k8s.injectFault({
       method: 'GET',
