@@ -4,7 +4,7 @@ protobuf request bodies (kubectl's typed clients send protobuf on create).
 
 Input: the generated.proto files and types.go of k8s.io/api and k8s.io/apimachinery (Apache-2.0), e.g. from
 the Go module cache after `go mod download k8s.io/api@v0.32.4 k8s.io/apimachinery@v0.32.4`.
-Usage: gen-protobuf-schema.py <GOMODCACHE>/k8s.io > protobuf-schema.ts
+Usage: gen-protobuf-schema.py <GOMODCACHE>/k8s.io > protobuf-schema.ts && npx prettier --write protobuf-schema.ts
 Pointer fields (Go `*int32`, `*bool`, …) are marked so that a zero value is kept (it was set); other zero
 scalars are dropped, as the real API server's JSON (omitempty) does.
 """
@@ -34,7 +34,7 @@ for pkg, folder in files.items():
             typ = typ.strip()
             if typ.startswith("map<"):
                 k, v = [x.strip() for x in typ[4:-1].split(",")]
-                typ = f"map<{k},{qualify(v, pkg) if False else v}>"
+                typ = f"map<{k},{v}>"
             fields[int(num)] = [fname, typ, label or "optional"]
         messages[f"{pkg}.{name}"] = fields
     # pointer fields from the Go types
