@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { recordUpdate, serverSideApply } from './apply.ts';
-import { unknownFields } from './fields.ts';
+import { undeclaredForApply, unknownFields } from './fields.ts';
 import { isMap, jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.ts';
 import { apiVersionOf, findResource, type ResourceInfo } from './resources.ts';
 import { labelSelectorObject } from './selectors.ts';
@@ -530,8 +530,17 @@ export class Api {
         `the kind in the data (${String(doc.kind)}) does not match the expected kind (${info.kind})`,
       );
     }
+    const undeclared = undeclaredForApply(info, doc);
+    if (undeclared.length) {
+      const docNamespace =
+        isMap(doc.metadata) && typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : '';
+      throw new ApiError(
+        500,
+        '',
+        `failed to create typed patch object (${docNamespace}/${name}; ${apiVersionOf(info)}, Kind=${info.kind}): ${undeclared[0]}: field not declared in schema`,
+      );
+    }
     const applied = this.normalize(info, info.namespaced ? namespace : undefined, doc);
-    checkFields(info, applied, opts);
     if (applied.metadata.name && applied.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,

@@ -4,7 +4,7 @@
  * since 1.27 (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation). The declared
  * fields are those of the API's protobuf messages (protobuf-schema.ts), whose field names are the JSON names.
  */
-import { isMap } from './patch.ts';
+import { isMap, itemKey, mergeKeyOf } from './patch.ts';
 import { PROTO_MESSAGES } from './protobuf-schema.ts';
 import type { ResourceInfo } from './resources.ts';
 
@@ -37,31 +37,83 @@ function declared(type: string): Map<string, { ftype: string; repeated: number }
   return out;
 }
 
-function walk(type: string, value: unknown, path: string, out: string[], prune: boolean): void {
+interface Found {
+  /** `spec.template.spec.containers[0].imagee` (strict decoding's form). */
+  path: string;
+  /** `.spec.template.spec.containers[name="web"].imagee` (server-side apply's form). */
+  applyPath: string;
+}
+
+function keyText(item: unknown, field: string, list: unknown[], index: number): string {
+  const keys = mergeKeyOf(field, list);
+  if (!keys || !isMap(item)) return `[${index}]`;
+  const id = JSON.parse(itemKey(item, keys)) as Record<string, unknown>;
+  return `[${Object.entries(id)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}]`;
+}
+
+function walk(
+  type: string,
+  value: unknown,
+  path: string,
+  applyPath: string,
+  out: Found[],
+  prune: boolean,
+): void {
   if (OPAQUE.has(type) || !isMap(value)) return;
   const schema = PROTO_MESSAGES[type];
   if (!schema) return;
   const fields = declared(type);
   for (const [key, child] of Object.entries(value)) {
     const here = path ? `${path}.${key}` : key;
+    const applyHere = `${applyPath}.${key}`;
     const field = fields.get(key);
     if (!field) {
-      out.push(here);
+      out.push({ path: here, applyPath: applyHere });
       if (prune) delete value[key];
       continue;
     }
     if (field.ftype.startsWith('map<')) {
       const valueType = field.ftype.slice(4, -1).split(',')[1] ?? '';
       if (valueType.includes('.') && isMap(child)) {
-        for (const [k, v] of Object.entries(child)) walk(valueType, v, `${here}[${k}]`, out, prune);
+        for (const [k, v] of Object.entries(child))
+          walk(valueType, v, `${here}[${k}]`, `${applyHere}.${k}`, out, prune);
       }
       continue;
     }
     if (!field.ftype.includes('.')) continue;
-    if (field.repeated && Array.isArray(child))
-      child.forEach((item, i) => walk(field.ftype, item, `${here}[${i}]`, out, prune));
-    else walk(field.ftype, child, here, out, prune);
+    if (field.repeated && Array.isArray(child)) {
+      child.forEach((item, i) =>
+        walk(field.ftype, item, `${here}[${i}]`, `${applyHere}${keyText(item, key, child, i)}`, out, prune),
+      );
+    } else walk(field.ftype, child, here, applyHere, out, prune);
   }
+}
+
+function find(info: ResourceInfo, obj: unknown, prune: boolean): Found[] {
+  const type = `${PACKAGE[info.group] ?? ''}.${info.kind}`;
+  if (!PROTO_MESSAGES[type] || !isMap(obj)) return [];
+  const out: Found[] = [];
+  const { apiVersion, kind } = obj;
+  delete obj.apiVersion;
+  delete obj.kind;
+  try {
+    walk(type, obj, '', '', out, prune);
+  } finally {
+    if (apiVersion !== undefined) obj.apiVersion = apiVersion;
+    if (kind !== undefined) obj.kind = kind;
+  }
+  return out;
+}
+
+/**
+ * Server-side apply's form of the undeclared fields of an applied configuration
+ * (`.spec.template.spec.containers[name="web"].imagee`): an apply with any of them fails (500 "field not
+ * declared in schema") whatever fieldValidation says, as on a real API server.
+ */
+export function undeclaredForApply(info: ResourceInfo, obj: unknown): string[] {
+  return find(info, obj, false).map((f) => f.applyPath);
 }
 
 /**
@@ -70,17 +122,5 @@ function walk(type: string, value: unknown, path: string, out: string[], prune: 
  * server drops unknown fields when it decodes an object.
  */
 export function unknownFields(info: ResourceInfo, obj: unknown, prune = false): string[] {
-  const type = `${PACKAGE[info.group] ?? ''}.${info.kind}`;
-  if (!PROTO_MESSAGES[type] || !isMap(obj)) return [];
-  const out: string[] = [];
-  const { apiVersion, kind } = obj;
-  delete obj.apiVersion;
-  delete obj.kind;
-  try {
-    walk(type, obj, '', out, prune);
-  } finally {
-    if (apiVersion !== undefined) obj.apiVersion = apiVersion;
-    if (kind !== undefined) obj.kind = kind;
-  }
-  return out;
+  return find(info, obj, prune).map((f) => f.path);
 }
