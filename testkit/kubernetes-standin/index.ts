@@ -2,8 +2,8 @@
  * The Kubernetes API stand-in: an HTTP server on 127.0.0.1 that the real `kubectl` and
  * `@kubernetes/client-node` drive like an API server (discovery, CRUD, server-side apply, watch, pod logs,
  * service proxy), with controllers that roll Deployments out and run Jobs, and pods that become ready or not
- * from their image. It is a STAND-IN: no real API server can run on these machines. See README.md here for
- * what it implements and what it does not.
+ * from their image. It is a STAND-IN: no real control plane (API server, controllers, kubelet) runs in
+ * these machines' tests. See README.md here for what it implements and what it does not.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
