@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mapfile -t packages < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' system-packages.txt | awk '{print $1}')
 missing=()
-for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+for p in "${packages[@]}"; do
+  # kubectl from elsewhere (the machine image's 1.32, GitHub's runners) is newer than Debian's kubernetes-client.
+  [ "$p" = kubernetes-client ] && command -v kubectl >/dev/null && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

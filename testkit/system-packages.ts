@@ -83,6 +83,13 @@ export function installCommand(names: string[], root: boolean): string {
   return `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y ${names.join(' ')}`;
 }
 
+/**
+ * Packages whose command may come from elsewhere: kubectl from the machine image or GitHub's runners (1.32)
+ * is newer than Debian's kubernetes-client (1.20), and installing that package over it would clash.
+ * .ci/install-system-packages.sh skips it the same way.
+ */
+const PROVIDED_BY_COMMAND: Record<string, string> = { 'kubernetes-client': 'kubectl' };
+
 /** "The demo needs" / "The tests need": the user as the subject of a sentence. */
 function needs(user: string): string {
   return user.endsWith('s') ? `The ${user} need` : `The ${user} needs`;
@@ -168,6 +175,11 @@ export function ensureSystemPackages(user: string, options: EnsureOptions = {}):
   }
   const missing: SystemPackage[] = [];
   for (const part of wanted) {
+    const command = PROVIDED_BY_COMMAND[part.name];
+    if (command !== undefined && host.has(command)) {
+      print(`system package ${part.name}: not needed, ${command} is on PATH — ${part.why}`);
+      continue;
+    }
     const version = host.installedVersion(part.name);
     if (version === undefined) missing.push(part);
     else print(`system package ${part.name} ${version}: present — ${part.why}`);

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { recordUpdate, serverSideApply } from './apply.ts';
+import { undeclaredForApply, unknownFields } from './fields.ts';
 import { isMap, jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.ts';
 import { apiVersionOf, findResource, type ResourceInfo } from './resources.ts';
 import { labelSelectorObject } from './selectors.ts';
@@ -47,6 +48,25 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** force=true on server-side apply. */
   force?: boolean;
+  /** fieldValidation: Strict (unknown fields are a 400), Warn (the default: warnings), Ignore. */
+  fieldValidation?: string;
+  /** Where Warn puts its warnings (the server sends them as `Warning` headers). */
+  warnings?: string[];
+}
+
+/** Applies the request's field validation to `obj` (see fields.ts); throws 400 under Strict. */
+function checkFields(info: ResourceInfo, obj: unknown, opts: WriteOptions): void {
+  const unknown = unknownFields(info, obj, opts.fieldValidation === 'Ignore');
+  if (unknown.length === 0 || opts.fieldValidation === 'Ignore') return;
+  if (opts.fieldValidation === 'Strict') {
+    throw badRequest(
+      `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown
+        .map((f) => `unknown field "${f}"`)
+        .join(', ')}`,
+    );
+  }
+  opts.warnings?.push(...unknown.map((f) => `unknown field "${f}"`));
+  unknownFields(info, obj, true);
 }
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
@@ -375,6 +395,7 @@ export class Api {
   /** POST: creates an object (generateName honoured). Throws AlreadyExists, Invalid, NotFound (namespace). */
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions): KubeObject {
     const obj = this.normalize(info, namespace, body);
+    checkFields(info, obj, opts);
     this.checkNamespace(info, obj.metadata.namespace);
     if (!obj.metadata.name && obj.metadata.generateName)
       obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
@@ -424,6 +445,7 @@ export class Api {
       return this.writeScale(info, live, typeof replicas === 'number' ? replicas : 0, opts);
     }
     const obj = this.normalize(info, info.namespaced ? namespace : undefined, body);
+    if (sub === '') checkFields(info, obj, opts);
     if (obj.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`,
@@ -459,6 +481,7 @@ export class Api {
     const patched = this.patchDoc(type, live, patchDoc) as KubeObject;
     if (!isMap(patched)) throw badRequest('the patch produced something that is not an object');
     const obj = this.normalize(info, info.namespaced ? namespace : undefined, patched);
+    if (sub === '') checkFields(info, obj, opts);
     obj.metadata.name = name;
     if (!isMap(patchDoc) || !isMap(patchDoc.metadata) || patchDoc.metadata.resourceVersion === undefined) {
       delete obj.metadata.resourceVersion;
@@ -505,6 +528,16 @@ export class Api {
     if (doc.kind !== undefined && doc.kind !== info.kind) {
       throw badRequest(
         `the kind in the data (${String(doc.kind)}) does not match the expected kind (${info.kind})`,
+      );
+    }
+    const undeclared = undeclaredForApply(info, doc);
+    if (undeclared.length) {
+      const docNamespace =
+        isMap(doc.metadata) && typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : '';
+      throw new ApiError(
+        500,
+        '',
+        `failed to create typed patch object (${docNamespace}/${name}; ${apiVersionOf(info)}, Kind=${info.kind}): ${undeclared[0]}: field not declared in schema`,
       );
     }
     const applied = this.normalize(info, info.namespaced ? namespace : undefined, doc);

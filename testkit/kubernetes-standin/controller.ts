@@ -62,6 +62,8 @@ export interface ControllerOptions {
 export interface LogLine {
   time: string;
   text: string;
+  /** Which run of the container wrote it (0 for the first; the container's restartCount while it ran). */
+  attempt: number;
 }
 
 const R = {
@@ -200,6 +202,8 @@ export class Controllers {
   private readonly logs = new Map<string, Map<string, LogLine[]>>();
   private readonly logListeners = new Set<(podUid: string) => void>();
   private readonly setsSeen = new Map<string, number>();
+  /** Event names by `involvedObject uid|reason|message`, so repeated events count up instead of piling up. */
+  private readonly eventNames = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private running = false;
@@ -284,11 +288,9 @@ export class Controllers {
     component: string,
   ): void {
     const ns = obj.metadata.namespace ?? 'default';
-    const existing = this.api.store
-      .list(R.events, ns)
-      .find(
-        (e) => m(e.involvedObject).uid === obj.metadata.uid && e.reason === reason && e.message === message,
-      );
+    const key = `${obj.metadata.uid}|${reason}|${message}`;
+    const known = this.eventNames.get(key);
+    const existing = known ? this.api.store.get(R.events, ns, known) : undefined;
     const now = nowSeconds();
     if (existing) {
       existing.count = num(existing.count, 1) + 1;
@@ -320,6 +322,7 @@ export class Controllers {
       reportingInstance: component === 'kubelet' ? NODE_NAME : '',
     };
     this.api.store.create(R.events, ev);
+    this.eventNames.set(key, ev.metadata.name!);
   }
 
   private eventOnce(
@@ -329,12 +332,9 @@ export class Controllers {
     message: string,
     component = 'kubelet',
   ): void {
-    const ns = pod.metadata.namespace ?? 'default';
-    const seen = this.api.store
-      .list(R.events, ns)
-      .some(
-        (e) => m(e.involvedObject).uid === pod.metadata.uid && e.reason === reason && e.message === message,
-      );
+    const name = this.eventNames.get(`${pod.metadata.uid}|${reason}|${message}`);
+    const seen =
+      name !== undefined && this.api.store.get(R.events, pod.metadata.namespace, name) !== undefined;
     if (!seen) this.event(pod, type, reason, message, component);
   }
 
@@ -343,15 +343,15 @@ export class Controllers {
     return [...(this.logs.get(podUid)?.get(container) ?? [])];
   }
 
-  /** Appends a log line to a pod's container (tests may add their own). */
-  appendLog(podUid: string, container: string, text: string, time = nowSeconds()): void {
+  /** Appends a log line to a pod's container (tests may add their own); attempt defaults to the latest run. */
+  appendLog(podUid: string, container: string, text: string, time = nowSeconds(), attempt?: number): void {
     let byContainer = this.logs.get(podUid);
     if (!byContainer) {
       byContainer = new Map();
       this.logs.set(podUid, byContainer);
     }
     const lines = byContainer.get(container) ?? [];
-    lines.push({ time, text });
+    lines.push({ time, text, attempt: attempt ?? lines.at(-1)?.attempt ?? 0 });
     byContainer.set(container, lines);
     for (const l of [...this.logListeners]) l(podUid);
   }
@@ -524,19 +524,22 @@ export class Controllers {
       if (fate === 'crash-loop') {
         allReady = false;
         const restarts = Math.floor((elapsed - delay) / crashMs);
-        const lines = this.logs.get(uid)?.get(cname)?.length ?? 0;
-        for (let r = Math.floor(lines / 2); r <= restarts; r++) {
+        const logged = Math.max(-1, ...(this.logs.get(uid)?.get(cname) ?? []).map((l) => l.attempt));
+        for (let r = logged + 1; r <= restarts; r++) {
+          const at = iso(started + r * crashMs);
           this.appendLog(
             uid,
             cname,
             `stand-in: container ${cname} started from image ${image} (attempt ${r + 1})`,
-            iso(started + r * crashMs),
+            at,
+            r,
           );
           this.appendLog(
             uid,
             cname,
             `panic: cannot start: the stand-in's rule crashes this container (image name contains "crash" or "fail")`,
-            iso(started + r * crashMs),
+            at,
+            r,
           );
         }
         this.eventOnce(pod, 'Normal', 'Created', `Created container: ${cname}`);
@@ -839,8 +842,7 @@ export class Controllers {
         const rev = revisionOf(newRS);
         const nextRev = rev <= maxOldRevision ? maxOldRevision + 1 : rev;
         const annotations = { ...newRS.metadata.annotations };
-        for (const k of Object.keys(annotations))
-          if (!SKIP_ANNOTATIONS.has(k) && !(k in wanted)) delete annotations[k];
+        // Deployment annotations are copied over, never removed (copyDeploymentAnnotationsToReplicaSet).
         Object.assign(annotations, wanted, { [REVISION]: String(nextRev) });
         if (nextRev !== rev) {
           const history = newRS.metadata.annotations?.['deployment.kubernetes.io/revision-history'];

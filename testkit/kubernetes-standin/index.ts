@@ -2,8 +2,8 @@
  * The Kubernetes API stand-in: an HTTP server on 127.0.0.1 that the real `kubectl` and
  * `@kubernetes/client-node` drive like an API server (discovery, CRUD, server-side apply, watch, pod logs,
  * service proxy), with controllers that roll Deployments out and run Jobs, and pods that become ready or not
- * from their image. It is a STAND-IN: no real API server can run on these machines. See README.md here for
- * what it implements and what it does not.
+ * from their image. It is a STAND-IN: no real control plane (API server, controllers, kubelet) runs in
+ * these machines' tests. See README.md here for what it implements and what it does not.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,13 @@ export interface KubernetesStandInOptions extends ControllerOptions {
   namespaces?: string[];
   /** Bearer token the kubeconfig carries and the server requires (default: random). */
   token?: string;
+  /**
+   * Decides which bearer tokens get in, instead of comparing with `token` (the kubeconfig still carries
+   * `token`). For tests of other credentials, e.g. an EKS `k8s-aws-v1.<presigned STS URL>` token. Only over https.
+   */
+  authenticate?: (bearerToken: string) => boolean;
+  /** Interval of BOOKMARK events on watches that ask for them (`allowWatchBookmarks`). Default 1000 ms. */
+  watchBookmarkMs?: number;
   /** Where to write the kubeconfig (default: a new temp folder, removed by stop()). */
   kubeconfigPath?: string;
   /** Context / cluster / user name in the kubeconfig. Default `gantry-stand-in`. */
@@ -143,6 +150,8 @@ export async function startKubernetesStandIn(
     api,
     controllers,
     token: tls ? token : '',
+    ...(tls && options.authenticate ? { authenticate: options.authenticate } : {}),
+    bookmarkIntervalMs: options.watchBookmarkMs ?? 1000,
     requests,
     faults,
     serviceBackends,
@@ -265,28 +274,79 @@ export async function startKubernetesStandIn(
   };
 }
 
+/**
+ * Images for tests that must behave the same on the stand-in and on a real cluster: `good` and `good2`
+ * become ready, `bad` never pulls (ImagePullBackOff), `crash` exits 1 at start (CrashLoopBackOff, a failed
+ * Job pod). `job` runs a command and exits 0 (it is given `sh -c <script>`).
+ */
+export interface TestImages {
+  good: string;
+  good2: string;
+  bad: string;
+  crash: string;
+  job: string;
+}
+
+/** The stand-in's images, named by its readiness-by-image rule (defaultPodFate). */
+export const STAND_IN_IMAGES: TestImages = {
+  good: 'registry.local/hello:1.0.0',
+  good2: 'registry.local/hello:1.1.0',
+  bad: 'registry.local/hello:2.0.0-bad',
+  crash: 'registry.local/hello-crash:2.0.0',
+  job: 'registry.local/migrations:1.0.0',
+};
+
+/**
+ * Public images for a real cluster (override with GANTRY_TEST_K8S_IMAGES, a JSON object of TestImages
+ * fields). `crash` is busybox, whose default command (`sh` without a terminal) exits at once, as a crashing
+ * service does.
+ */
+export const REAL_CLUSTER_IMAGES: TestImages = {
+  good: 'registry.k8s.io/pause:3.10',
+  good2: 'registry.k8s.io/pause:3.9',
+  bad: 'registry.k8s.io/pause:0.0.0-bad-does-not-exist',
+  crash: 'busybox:1.36',
+  job: 'busybox:1.36',
+};
+
 /** A Kubernetes API for a test: a real cluster's kubeconfig, or a running stand-in. */
 export interface KubernetesForTests {
   /** Path of the kubeconfig to use. */
   kubeconfigPath: string;
-  /** True when it is the stand-in (tests of stand-in-only handles check this). */
+  /** True when it is the stand-in. */
   standIn: boolean;
   /** The stand-in's handles, when it is the stand-in. */
   handle: KubernetesStandIn | undefined;
+  /** Images that behave as named on this API (see TestImages). */
+  images: TestImages;
   stop(): Promise<void>;
 }
 
 /**
- * `GANTRY_TEST_KUBECONFIG` set: the real cluster it names (nothing started; stop() does nothing).
- * Otherwise: startKubernetesStandIn(options). Lets one test file run against both.
+ * `GANTRY_TEST_KUBECONFIG` set: the real cluster it names (nothing started; stop() does nothing; images from
+ * REAL_CLUSTER_IMAGES or GANTRY_TEST_K8S_IMAGES). Otherwise: startKubernetesStandIn(options). Lets one test
+ * file run against both.
  */
 export async function kubernetesForTests(
   options: KubernetesStandInOptions = {},
 ): Promise<KubernetesForTests> {
   const real = process.env.GANTRY_TEST_KUBECONFIG;
-  if (real) return { kubeconfigPath: real, standIn: false, handle: undefined, stop: async () => {} };
+  if (real) {
+    const override = process.env.GANTRY_TEST_K8S_IMAGES;
+    const images = {
+      ...REAL_CLUSTER_IMAGES,
+      ...(override ? (JSON.parse(override) as Partial<TestImages>) : {}),
+    };
+    return { kubeconfigPath: real, standIn: false, handle: undefined, images, stop: async () => {} };
+  }
   const handle = await startKubernetesStandIn(options);
-  return { kubeconfigPath: handle.kubeconfigPath, standIn: true, handle, stop: () => handle.stop() };
+  return {
+    kubeconfigPath: handle.kubeconfigPath,
+    standIn: true,
+    handle,
+    images: STAND_IN_IMAGES,
+    stop: () => handle.stop(),
+  };
 }
 
 export { PROXY_TARGET_ANNOTATION as proxyTargetAnnotation };

@@ -7,8 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Api, Subresource } from './api.ts';
 import { patchTypeOf } from './api.ts';
-import type { Controllers } from './controller.ts';
+import type { Controllers, LogLine } from './controller.ts';
 import { isMap } from './patch.ts';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.ts';
 import {
   apiResourceList,
   apiVersionOf,
@@ -53,6 +54,10 @@ export interface ServerContext {
   controllers: Controllers;
   /** Bearer token required on every request but /version and the health endpoints; '' disables the check. */
   token: string;
+  /** How often a watch that allows bookmarks gets a BOOKMARK event. */
+  bookmarkIntervalMs: number;
+  /** Replaces the token check: true lets the request in (e.g. to accept an EKS `k8s-aws-v1.` token). */
+  authenticate?: (bearerToken: string) => boolean;
   requests: RequestRecord[];
   faults: FaultRule[];
   /** Service proxy targets by `namespace/name` (a loopback base URL). */
@@ -87,7 +92,20 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, 500, err.status());
 }
 
+async function readObject(req: IncomingMessage): Promise<unknown> {
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
+  const buf = await readBuffer(req);
+  if (ct === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(buf);
+  return parseJson(buf.toString('utf8'));
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBuffer(req)).toString('utf8');
+}
+
+async function readBuffer(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -96,7 +114,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
       throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function defaultManager(req: IncomingMessage): string {
@@ -203,7 +221,9 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       platform: 'linux/amd64',
     });
   }
-  if (ctx.token && req.headers.authorization !== `Bearer ${ctx.token}`) {
+  const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+  const allowed = ctx.authenticate ? ctx.authenticate(bearer) : !ctx.token || bearer === ctx.token;
+  if (!allowed) {
     return send(res, 401, {
       kind: 'Status',
       apiVersion: 'v1',
@@ -308,7 +328,24 @@ async function handleResource(
   const { api } = ctx;
   const { info, namespace, name, sub } = route;
   const manager = query.fieldManager || defaultManager(req);
-  const write = { manager, dryRun: query.dryRun === 'All', force: query.force === 'true' };
+  const warnings: string[] = [];
+  const write = {
+    manager,
+    dryRun: query.dryRun === 'All',
+    force: query.force === 'true',
+    fieldValidation: query.fieldValidation ?? 'Warn',
+    warnings,
+  };
+  // Warnings reach the client as `Warning: 299 - "<text>"` headers (RFC 7234), as the API server sends them.
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = ((...args: Parameters<typeof res.writeHead>) => {
+    if (warnings.length)
+      res.setHeader(
+        'Warning',
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
+    return writeHead(...args);
+  }) as typeof res.writeHead;
 
   if (name === undefined) {
     if (method === 'GET') {
@@ -317,8 +354,7 @@ async function handleResource(
       return list(ctx, req, res, info, namespace, query);
     }
     if (method === 'POST') {
-      const body = await readBody(req);
-      const obj = api.create(info, namespace, parseJson(body), write);
+      const obj = api.create(info, namespace, await readObject(req), write);
       return send(res, 201, obj);
     }
     if (method === 'DELETE') {
@@ -342,6 +378,11 @@ async function handleResource(
     );
   }
 
+  if (route.watchPath && sub === undefined && method === 'GET') {
+    // the deprecated /watch/<resource>/<name> form: a watch of one object
+    const fieldSelector = [query.fieldSelector, `metadata.name=${name}`].filter(Boolean).join(',');
+    return watch(ctx, req, res, info, namespace, { ...query, fieldSelector });
+  }
   if (sub === 'log' && info.kind === 'Pod') return podLog(ctx, res, namespace, name, query);
   if (sub === 'proxy' && info.kind === 'Service')
     return serviceProxy(ctx, req, res, namespace, name, route.rest, method);
@@ -362,8 +403,7 @@ async function handleResource(
     return send(res, 200, obj);
   }
   if (method === 'PUT') {
-    const body = await readBody(req);
-    return send(res, 200, api.replace(info, namespace, name, parseJson(body), write, subresource));
+    return send(res, 200, api.replace(info, namespace, name, await readObject(req), write, subresource));
   }
   if (method === 'PATCH') {
     const type = patchTypeOf(req.headers['content-type']);
@@ -376,11 +416,15 @@ async function handleResource(
     }
     const body = await readBody(req);
     const existed = !!api.store.get(info, info.namespaced ? namespace : undefined, name);
-    const obj = api.patch(info, namespace, name, type, body, write, subresource);
+    // An apply names its field manager itself; others default to the client's User-Agent.
+    const patchWrite = type === 'apply' ? { ...write, manager: query.fieldManager ?? '' } : write;
+    const obj = api.patch(info, namespace, name, type, body, patchWrite, subresource);
     return send(res, existed ? 200 : 201, obj);
   }
   if (method === 'DELETE') {
-    const body = await readBody(req);
+    const body = String(req.headers['content-type'] ?? '').startsWith(PROTOBUF_MEDIA_TYPE)
+      ? ''
+      : await readBody(req);
     let propagation = query.propagationPolicy ?? 'Background';
     if (body.trim()) {
       const opts = parseJson(body);
@@ -520,8 +564,20 @@ function watch(
     if (e.resource === info) deliver(clone(e));
   });
   let timer: NodeJS.Timeout | undefined;
+  // allowWatchBookmarks: BOOKMARK events carry only the current resourceVersion (clients must skip them).
+  const bookmarks =
+    query.allowWatchBookmarks === 'true'
+      ? setInterval(() => {
+          writeEvent('BOOKMARK', {
+            apiVersion: apiVersionOf(info),
+            kind: info.kind,
+            metadata: { resourceVersion: String(store.resourceVersion) },
+          });
+        }, ctx.bookmarkIntervalMs)
+      : undefined;
   const end = (): void => {
     unsubscribe();
+    if (bookmarks) clearInterval(bookmarks);
     if (timer) clearTimeout(timer);
     ctx.streams.delete(res);
     if (!res.writableEnded) res.end();
@@ -568,16 +624,29 @@ function podLog(
         : 'ContainerCreating';
     throw badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${detail}`);
   }
+  // One run of the container: the current one (its restartCount), or with previous=true the one before.
+  const restarts = Number(
+    (statuses.find((s) => s.name === cname) as { restartCount?: number } | undefined)?.restartCount ?? 0,
+  );
+  const attempt = query.previous === 'true' ? restarts - 1 : restarts;
+  if (attempt < 0) throw badRequest(`previous terminated container "${cname}" in pod "${name}" not found`);
+  const ofAttempt = (all: LogLine[]): LogLine[] => all.filter((l) => l.attempt === attempt);
   const stamps = query.timestamps === 'true';
   const format = (l: { time: string; text: string }): string =>
     `${stamps ? `${l.time.replace('Z', '.000000000Z')} ` : ''}${l.text}\n`;
-  let selectedLines = lines;
+  let selectedLines = ofAttempt(lines);
   const tail = Number(query.tailLines);
   if (Number.isFinite(tail) && tail >= 0 && query.tailLines !== undefined)
-    selectedLines = lines.slice(Math.max(0, lines.length - tail));
+    selectedLines = selectedLines.slice(Math.max(0, selectedLines.length - tail));
+  let text = selectedLines.map(format).join('');
+  const limit = Number(query.limitBytes);
+  if (query.limitBytes !== undefined && Number.isFinite(limit) && limit > 0) {
+    text = Buffer.from(text).subarray(0, limit).toString('utf8');
+  }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-  for (const l of selectedLines) res.write(format(l));
-  if (query.follow !== 'true') {
+  res.write(text);
+  const phase = isMap(pod.status) ? pod.status.phase : undefined;
+  if (query.follow !== 'true' || phase === 'Succeeded' || phase === 'Failed') {
     res.end();
     return;
   }
@@ -586,7 +655,7 @@ function podLog(
   const stopLog = ctx.controllers.onLog((podUid) => {
     if (podUid !== uid) return;
     const all = ctx.controllers.podLog(uid, cname);
-    for (const l of all.slice(sent)) res.write(format(l));
+    for (const l of ofAttempt(all.slice(sent))) res.write(format(l));
     sent = all.length;
   });
   const stopStore = ctx.api.store.subscribe((e) => {

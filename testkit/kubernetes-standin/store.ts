@@ -90,7 +90,7 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
@@ -159,7 +159,7 @@ export class Store {
   /** How many events are kept for resuming watches; an older resourceVersion gets 410 Gone. */
   readonly historyLimit: number;
 
-  constructor(historyLimit = 50_000) {
+  constructor(historyLimit = 10_000) {
     this.historyLimit = historyLimit;
   }
 
