@@ -13,6 +13,7 @@ import { startPostgres } from './postgres.ts';
 import { Receivers } from './receivers.ts';
 import { startRegistry } from './registry.ts';
 import { startVault } from './vault.ts';
+import { kubernetesPart } from './kubernetes-standin/part.ts';
 
 /** A started part: the environment that points clients at it, and how it stops. */
 export interface StartedPart {
@@ -132,6 +133,7 @@ export const PARTS: Part[] = [
       return { env: { SCENARIO_URL: server.url }, stop: () => server.close() };
     },
   },
+  kubernetesPart,
 ];
 
 /** The part named `name`, or undefined. */

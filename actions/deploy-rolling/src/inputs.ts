@@ -115,7 +115,11 @@ export async function getInputs(): Promise<Inputs> {
     'aws-region': resolveRegion(getString('aws-region')),
     alarms: getList('alarms').map((name) => {
       if (name.length > 255 || [...name].some((char) => char.charCodeAt(0) < 32))
-        throw new InputError('alarms', `"${name.slice(0, 80)}" is not a CloudWatch alarm name`, 'web-5xx-high');
+        throw new InputError(
+          'alarms',
+          `"${name.slice(0, 80)}" is not a CloudWatch alarm name`,
+          'web-5xx-high',
+        );
       return name;
     }),
   };

@@ -111,7 +111,8 @@ export async function registerRevision(
 
 /** The template inputs every ECS deploy action shares (deploy-rolling, deploy-bluegreen), as read. */
 export interface TemplateInputs {
-  'task-definition': { file: string; document: TaskDefinitionDocument; allowFamilyChange?: boolean } | undefined;
+  'task-definition':
+    { file: string; document: TaskDefinitionDocument; allowFamilyChange?: boolean } | undefined;
   image: ImageSpec;
   container: string[];
   environment: Map<string, string>;
