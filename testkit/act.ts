@@ -173,3 +173,44 @@ export function gantryWorkspaceCopy(
   }
   return dir;
 }
+
+/** The `on.workflow_call` inputs and secrets of a reusable workflow, as far as a caller needs them. */
+interface WorkflowCallShape {
+  inputs?: Record<string, { required?: boolean; type?: string }>;
+  secrets?: Record<string, { required?: boolean }>;
+}
+
+/**
+ * A workflow that calls the reusable workflow `file` (`.github/workflows/…`, given its text) on push, with
+ * placeholder values for its required inputs and secrets (`targets`: one target at `healthUrl`), plus `extra`
+ * inputs. For running a reusable workflow as a caller would, under act or the offline runner.
+ */
+export function placeholderCaller(
+  file: string,
+  text: string,
+  healthUrl: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const call = ((parse(text) as { on?: { workflow_call?: WorkflowCallShape } }).on?.workflow_call ??
+    {}) as WorkflowCallShape;
+  const withValues: Record<string, unknown> = {};
+  for (const [name, input] of Object.entries(call.inputs ?? {}))
+    if (input.required === true)
+      withValues[name] =
+        input.type === 'number'
+          ? 1
+          : input.type === 'boolean'
+            ? true
+            : name === 'targets'
+              ? JSON.stringify([{ environment: 'staging', url: healthUrl }])
+              : 'placeholder';
+  const secrets: Record<string, string> = {};
+  for (const [name, secret] of Object.entries(call.secrets ?? {}))
+    if (secret.required === true) secrets[name] = 'placeholder';
+  return {
+    name: `call ${path.basename(file)}`,
+    on: { push: {} },
+    permissions: {},
+    jobs: { call: { uses: `./${file}`, with: { ...withValues, ...extra }, secrets } },
+  };
+}

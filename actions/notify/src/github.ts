@@ -10,8 +10,8 @@
  * wholesale, so passing Node's own `fetch` makes no request depend on undici.
  */
 import type { Logger } from '../../../shared/src/logger.ts';
-import { parseRetryAfter, type RetryDecision } from '../../../shared/src/retry.ts';
-import { REQUEST_TIMEOUT_MS, retryableStatus, withRetries, type PlannedRequest } from './delivery.ts';
+import { githubRetryDecision } from '../../../shared/src/github.ts';
+import { REQUEST_TIMEOUT_MS, withRetries, type PlannedRequest } from './delivery.ts';
 import type { RunContext } from './run-context.ts';
 import { meaningOf, type DeploymentState, type Status } from './status.ts';
 
@@ -22,35 +22,8 @@ const MAX_DESCRIPTION = 140;
 /** How many earlier deployments of the environment are checked for superseding. */
 const SUPERSEDE_LOOKBACK = 30;
 
-interface RequestErrorShape {
-  status?: unknown;
-  response?: { headers?: Record<string, string | undefined> };
-}
-
-/**
- * Retry decision for Octokit request errors: 408, 429 and 5xx (and status 0/500 for network failures,
- * which Octokit reports as 500) retry; a 403 retries only when it is a rate limit (Retry-After, or
- * `x-ratelimit-remaining: 0`, per GitHub's "Rate limits for the REST API"), waiting as asked.
- */
-export function githubRetryDecision(error: unknown): RetryDecision {
-  const shape = error as RequestErrorShape | null;
-  const status = typeof shape?.status === 'number' ? shape.status : 0;
-  const headers = shape?.response?.headers ?? {};
-  const retryAfterMs = parseRetryAfter(headers['retry-after']);
-  if (status === 403 || status === 429) {
-    const reset = Number(headers['x-ratelimit-reset']);
-    const limited = retryAfterMs !== undefined || headers['x-ratelimit-remaining'] === '0' || status === 429;
-    if (!limited) return { retry: false };
-    if (retryAfterMs !== undefined) return { retry: true, retryAfterMs };
-    if (Number.isFinite(reset) && reset > 0)
-      return { retry: true, retryAfterMs: Math.max(0, reset * 1_000 - Date.now()) };
-    return { retry: true };
-  }
-  if (status === 0) return { retry: true };
-  return retryAfterMs === undefined
-    ? { retry: retryableStatus(status) }
-    : { retry: retryableStatus(status), retryAfterMs };
-}
+/** The retry decision for GitHub requests is the shared one (shared/src/github.ts). */
+export { githubRetryDecision };
 
 function truncateDescription(text: string): string {
   return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig, type PipelineConfig } from '../../../tools/pipeline/config.ts';
 import { ACT_CONTEXT, runWorkflow, type RunOptions, type RunReport } from '../../../tools/pipeline/runner.ts';
-import { gantryWorkspaceCopy } from '../../../testkit/act.ts';
+import { gantryWorkspaceCopy, placeholderCaller } from '../../../testkit/act.ts';
 import { repoRoot } from '../../../testkit/bundle-runner.ts';
 import { load, reusableWorkflows, templates } from '../../workflows/validate.ts';
 
@@ -144,27 +144,8 @@ describe('contexts and environment as act builds them', () => {
 
 /** A caller of a reusable workflow with placeholder values for its required inputs and secrets. */
 function callerOf(file: string, extra: Record<string, unknown>): unknown {
-  const call = load(reusableWorkflows().find((w) => w.file === file)!.text).on?.workflow_call ?? {};
-  const withValues: Record<string, unknown> = {};
-  for (const [name, input] of Object.entries(call.inputs ?? {}))
-    if (input.required === true)
-      withValues[name] =
-        input.type === 'number'
-          ? 1
-          : input.type === 'boolean'
-            ? true
-            : name === 'targets'
-              ? '[{"environment": "staging", "url": "http://127.0.0.1:9/health"}]'
-              : 'placeholder';
-  const secrets: Record<string, string> = {};
-  for (const [name, secret] of Object.entries(call.secrets ?? {}))
-    if (secret.required === true) secrets[name] = 'placeholder';
-  return {
-    name: `call ${path.basename(file)}`,
-    on: { push: {} },
-    permissions: {},
-    jobs: { call: { uses: `./${file}`, with: { ...withValues, ...extra }, secrets } },
-  };
+  const text = reusableWorkflows().find((w) => w.file === file)!.text;
+  return placeholderCaller(file, text, 'http://127.0.0.1:9/health', extra);
 }
 
 describe('every reusable workflow under act', () => {
