@@ -82,7 +82,8 @@ async function scan(
   const cwd = path.join(temp, name);
   await mkdir(path.join(cwd, 'reports'), { recursive: true });
   for (const [file, text] of Object.entries(files)) await writeFile(path.join(cwd, file), text);
-  const sarif = path.join(temp, `${name}.sarif`);
+  // inside the workspace (the bundle's cwd): security-scan writes its SARIF log only there or in RUNNER_TEMP
+  const sarif = path.join(cwd, 'merged.sarif');
   const run = await runBundle('security-scan', {
     cwd,
     inputs: { 'sarif-file': sarif, ...inputs },
