@@ -58,7 +58,7 @@ export async function runCanaryDemo(
     );
     const moto = await startMoto({ runningTasks: 2 });
     stops.push(() => moto.stop());
-    const receivers = await new Receivers().start();
+    const receivers = await new Receivers({ anyCredentials: true }).start();
     stops.push(() => receivers.stop());
     const blueArn = await seedService(moto, {
       cluster: 'production',

@@ -68,7 +68,8 @@ async function scan(
   const cwd = path.join(temp, name);
   await cp(planted, cwd, { recursive: true });
   if (semgrepRules !== undefined) await cp(path.join(planted, semgrepRules), path.join(cwd, '.semgrep.yml'));
-  const sarif = path.join(temp, `${name}.sarif`);
+  // inside the workspace (the bundle's cwd): security-scan writes its SARIF log only there or in RUNNER_TEMP
+  const sarif = path.join(cwd, 'merged.sarif');
   const run = await runBundle('security-scan', {
     cwd,
     inputs: { 'sarif-file': sarif, ...inputs },
