@@ -26,8 +26,9 @@ function commands(script: string): string[] {
     .map((line) => line.replace(/^sudo\s+/, ''));
 }
 const ciRunCommands = (): string[] => commands(read('.ci/run'));
+/** The commands of ci.yml's `ci` job (the one that mirrors .ci/run; the kind job is GitHub-only). */
 const ciYmlCommands = (text: string): string[] =>
-  Object.values(load(text).jobs).flatMap((job) => (job.steps ?? []).flatMap((s) => commands(s.run ?? '')));
+  (load(text).jobs['ci']?.steps ?? []).flatMap((s) => commands(s.run ?? ''));
 /** The lines of the README's quick start: the first ```sh block under "## Quick start". */
 function quickStart(readme: string): string[] {
   const section = readme.split(/^## Quick start$/m)[1] ?? '';
@@ -68,6 +69,16 @@ describe("Gantry's own workflows", () => {
 });
 
 describe('one test command: .ci/run, ci.yml and the README quick start do not drift', () => {
+  test('ci.yml also runs the Kubernetes tests on a kind cluster, with GANTRY_TEST_KUBECONFIG', () => {
+    assert.ok(ciYml);
+    const kind = load(ciYml.text).jobs['kubernetes'];
+    assert.ok(kind?.steps?.some((s) => s.uses?.startsWith('helm/kind-action@')));
+    assert.match(
+      kind?.steps?.map((s) => s.run ?? '').join('\n') ?? '',
+      /GANTRY_TEST_KUBECONFIG=.*\n.*vitest run/,
+    );
+  });
+
   test('ci.yml runs exactly the commands of .ci/run, in the same order', () => {
     assert.ok(ciYml);
     assert.deepEqual(ciYmlCommands(ciYml.text), ciRunCommands());
