@@ -60,6 +60,14 @@ export async function startMoto(options: { runningTasks?: number } = {}): Promis
     await moto.stop();
     throw error;
   }
+  return motoHandle(endpoint, moto.output, () => moto.stop());
+}
+
+/**
+ * A {@link Moto} for a server at `endpoint`: its environment and an ECS client with moto's test credentials;
+ * `stop()` destroys the client, then calls `stopServer` (a shared server's handle passes a no-op).
+ */
+export function motoHandle(endpoint: string, output: () => string, stopServer: () => Promise<void>): Moto {
   const ecs = new ECSClient({
     region: REGION,
     endpoint,
@@ -69,10 +77,10 @@ export async function startMoto(options: { runningTasks?: number } = {}): Promis
     endpoint,
     env: awsEnv(endpoint),
     ecs,
-    output: moto.output,
+    output,
     stop: async () => {
       ecs.destroy();
-      await moto.stop();
+      await stopServer();
     },
   };
 }

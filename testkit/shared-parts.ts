@@ -3,10 +3,9 @@
  * for use inside tests only. Outside vitest, or when the shared part could not start, each call starts a
  * part of its own, as testkit/moto.ts does.
  */
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { inject } from 'vitest';
 import './vitest-global-setup.ts';
-import { awsEnv, REGION, startMoto, type Moto } from './moto.ts';
+import { motoHandle, startMoto, type Moto } from './moto.ts';
 
 /**
  * The run's shared moto server (MOTO_ECS_SERVICE_RUNNING=2). Use names of your own (clusters, services,
@@ -15,16 +14,9 @@ import { awsEnv, REGION, startMoto, type Moto } from './moto.ts';
 export async function sharedMoto(): Promise<Moto> {
   const endpoint = inject('gantryMotoEndpoint');
   if (endpoint === undefined || endpoint === '') return startMoto({ runningTasks: 2 });
-  const ecs = new ECSClient({
-    region: REGION,
+  return motoHandle(
     endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  return {
-    endpoint,
-    env: awsEnv(endpoint),
-    ecs,
-    output: () => '',
-    stop: async () => ecs.destroy(),
-  };
+    () => '',
+    async () => undefined,
+  );
 }

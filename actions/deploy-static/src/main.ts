@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { resolveRegion } from '../../../shared/src/aws.ts';
 import { createCloudFrontClient, createS3Client } from '../../../shared/src/aws-storage.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { oneLine as inert } from '../../../shared/src/output.ts';
+import { oneLine } from '../../../shared/src/output.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { cacheControl, contentType, matches } from './content.ts';
@@ -118,18 +118,18 @@ async function deploy(
   const skip = skipper(inputs, remote.bucket);
   const files = await listBuild(inputs.source, skip.relative);
   logger.info(
-    `${files.length} file(s) in ${inert(path.relative(process.env['GITHUB_WORKSPACE'] || process.cwd(), inputs.source) || '.')}`,
+    `${files.length} file(s) in ${oneLine(path.relative(process.env['GITHUB_WORKSPACE'] || process.cwd(), inputs.source) || '.')}`,
   );
   const { plan, listed } = await logger.group(
-    `Comparing with s3://${inputs.bucket}/${inert(inputs.prefix)}`,
+    `Comparing with s3://${inputs.bucket}/${oneLine(inputs.prefix)}`,
     () => planAgainstBucket(inputs, remote, files, skip.key, logger),
   );
   outputs.unchanged = plan.unchanged.length;
   if (inputs['dry-run']) {
     outputs.uploaded = plan.uploads.length;
     outputs.deleted = plan.deletes.length;
-    for (const upload of plan.uploads) logger.info(`would upload ${inert(upload.key)} (${upload.reason})`);
-    for (const key of plan.deletes) logger.info(`would delete ${inert(key)}`);
+    for (const upload of plan.uploads) logger.info(`would upload ${oneLine(upload.key)} (${upload.reason})`);
+    for (const key of plan.deletes) logger.info(`would delete ${oneLine(key)}`);
     logger.notice(
       `Dry run: ${plan.uploads.length} to upload, ${plan.deletes.length} to delete, ${plan.unchanged.length} unchanged; nothing written.`,
     );
@@ -203,7 +203,7 @@ async function uploadAll(
         done.set(upload.key, { etag: result.etag, versionId: result.versionId });
         outputs.uploaded++;
         logger.info(
-          `${upload.reason === 'new' ? 'added' : 'updated'} ${inert(upload.key)} (${headers.contentType}${result.contentEncoding ? `, ${result.contentEncoding}` : ''}; ${headers.cacheControl ?? 'no Cache-Control'})`,
+          `${upload.reason === 'new' ? 'added' : 'updated'} ${oneLine(upload.key)} (${headers.contentType}${result.contentEncoding ? `, ${result.contentEncoding}` : ''}; ${headers.cacheControl ?? 'no Cache-Control'})`,
         );
       });
     });
@@ -222,7 +222,7 @@ async function deleteStale(
   await logger.group(`Deleting ${keys.length} object(s) no longer in the build`, async () => {
     await remote.bucket.deleteKeys(remote.s3, inputs.bucket, keys);
     outputs.deleted = keys.length;
-    for (const key of keys.slice(0, 200)) logger.info(`deleted ${inert(key)}`);
+    for (const key of keys.slice(0, 200)) logger.info(`deleted ${oneLine(key)}`);
     if (keys.length > 200) logger.info(`… and ${keys.length - 200} more`);
   });
 }
@@ -288,7 +288,7 @@ async function recordRelease(
     manifest,
   );
   logger.info(
-    `Recorded the release in s3://${inputs.bucket}/${inert(inputs.prefix + remote.bucket.MANIFEST)} (${Object.keys(objects).length} objects${manifest.versioned ? ', with version ids' : ''})`,
+    `Recorded the release in s3://${inputs.bucket}/${oneLine(inputs.prefix + remote.bucket.MANIFEST)} (${Object.keys(objects).length} objects${manifest.versioned ? ', with version ids' : ''})`,
   );
 }
 
@@ -325,7 +325,7 @@ async function rollBack(
   const unchanged = Object.keys(previous.objects).length - restore.length;
   outputs.unchanged = unchanged;
   logger.info(
-    `Rolling back to the release of ${previous.releasedAt}${previous.sha ? ` (${inert(previous.sha)})` : ''}: ${restore.length} to restore, ${deletes.length} to delete, ${unchanged} unchanged`,
+    `Rolling back to the release of ${previous.releasedAt}${previous.sha ? ` (${oneLine(previous.sha)})` : ''}: ${restore.length} to restore, ${deletes.length} to delete, ${unchanged} unchanged`,
   );
   if (inputs['dry-run']) {
     outputs.uploaded = restore.length;
@@ -339,7 +339,7 @@ async function rollBack(
       const entry = restored[key];
       if (entry !== undefined && result.versionId !== undefined) entry.versionId = result.versionId;
       outputs.uploaded++;
-      logger.info(`restored ${inert(key)} (version ${inert(versionId)})`);
+      logger.info(`restored ${oneLine(key)} (version ${oneLine(versionId)})`);
     });
   }
   await deleteStale(inputs, remote, deletes, outputs, logger);
@@ -376,7 +376,7 @@ async function invalidate(
         inputs['distribution-id'],
         paths,
       );
-      logger.info(`Invalidation ${inert(outputs['invalidation-id'])} created`);
+      logger.info(`Invalidation ${oneLine(outputs['invalidation-id'])} created`);
       if (!inputs.wait) return;
       const elapsed = await remote.distribution.waitForInvalidation(
         cloudfront,

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { oneLine as inert } from '../../../shared/src/output.ts';
+import { oneLine } from '../../../shared/src/output.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type Category } from './inputs.ts';
@@ -40,7 +40,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   const categories = [...inputs.thresholds.keys()];
   const results: (AuditResult & { misses: string[] })[] = [];
   for (const [index, url] of inputs.urls.entries()) {
-    const result = await logger.group(`Auditing ${inert(url)}`, async () => {
+    const result = await logger.group(`Auditing ${oneLine(url)}`, async () => {
       const found = await audit(lighthouse, chrome, url, {
         categories,
         formFactor: inputs['form-factor'],
@@ -49,7 +49,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
         timeoutMs: inputs.timeout,
       });
       const scores = categories.map((category) => `${category} ${found.scores[category] ?? '—'}`).join(', ');
-      logger.info(`${scores}${found.error ? `; ${inert(found.error)}` : ''}`);
+      logger.info(`${scores}${found.error ? `; ${oneLine(found.error)}` : ''}`);
       return { ...found, misses: misses(found, inputs.thresholds) };
     });
     results.push(result);
@@ -94,7 +94,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     logger.info(`All ${results.length} URL(s) meet the thresholds.`);
     return;
   }
-  const message = `Lighthouse thresholds missed: ${failed.map((result) => `${inert(result.url)} (${result.misses.join('; ')})`).join(', ')}`;
+  const message = `Lighthouse thresholds missed: ${failed.map((result) => `${oneLine(result.url)} (${result.misses.join('; ')})`).join(', ')}`;
   if (inputs.level === 'warning') logger.warning(message);
   else throw new Error(message);
 }

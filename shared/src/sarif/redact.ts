@@ -5,8 +5,7 @@
  * is replaced wherever it occurs in any string of the log; (2) the snippets and context regions of secret
  * findings are replaced whole, since a tool's native SARIF does not say which part is the secret.
  */
-import { isSecretResult } from './findings.ts';
-import { resultRuleId } from './merge.ts';
+import { secretResults } from './secret-rules.ts';
 import type { Log, Region } from './types.ts';
 
 /** What stands in for a redacted value. */
@@ -80,11 +79,7 @@ function blankRegion(region: Region | undefined): void {
 export function redactLog(log: Log, secrets: Iterable<string>): number {
   let blanked = 0;
   for (const run of log.runs) {
-    const tool = run.tool.driver.name;
-    const rules = run.tool.driver.rules ?? [];
-    const byId = new Map(rules.map((rule) => [rule.id, rule]));
-    for (const result of run.results ?? []) {
-      if (!isSecretResult(tool, result, byId.get(resultRuleId(result, rules)))) continue;
+    for (const result of secretResults(run)) {
       blanked++;
       for (const location of result.locations ?? []) {
         blankRegion(location.physicalLocation?.region);

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { resultRuleId } from './merge.ts';
 import { secretDigest, setSecretDigest } from './secret-digest.ts';
-import type { Log, ReportingDescriptor, Result } from './types.ts';
+import type { Log, ReportingDescriptor, Result, Run } from './types.ts';
 
 /** Tools whose every finding is a secret (lower-case `tool.driver.name`). */
 export const SECRET_TOOLS: ReadonlySet<string> = new Set([
@@ -83,6 +83,19 @@ export function isSecretResult(tool: string, result: Result, rule?: ReportingDes
 }
 
 /**
+ * The results of a SARIF run that are secret findings ({@link isSecretResult}, each judged with its rule), in
+ * the run's order.
+ */
+export function secretResults(run: Run): Result[] {
+  const tool = run.tool.driver.name;
+  const rules = run.tool.driver.rules ?? [];
+  const byId = new Map(rules.map((rule) => [rule.id, rule]));
+  return (run.results ?? []).filter((result) =>
+    isSecretResult(tool, result, byId.get(resultRuleId(result, rules))),
+  );
+}
+
+/**
  * Walks every secret result of the logs (before merging): records a digest of its secret (the region
  * snippet's text, else its message, unless a converter already recorded one) and returns the snippet texts,
  * so the caller can mask them and redact them wherever they occur (messages, other results' snippets,
@@ -93,11 +106,7 @@ export function collectSecretSnippets(logs: readonly Log[]): string[] {
   const values = new Set<string>();
   for (const log of logs)
     for (const run of log.runs) {
-      const tool = run.tool.driver.name;
-      const rules = run.tool.driver.rules ?? [];
-      const byId = new Map(rules.map((rule) => [rule.id, rule]));
-      for (const result of run.results ?? []) {
-        if (!isSecretResult(tool, result, byId.get(resultRuleId(result, rules)))) continue;
+      for (const result of secretResults(run)) {
         const texts: string[] = [];
         for (const location of result.locations ?? []) {
           const physical = location.physicalLocation;
