@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { load, reusableWorkflows, type Step, type Workflow } from './validate.ts';
+import { load, reusableWorkflows, templates, type Step, type Workflow } from './validate.ts';
 
 const FILES = ['gantry-deploy-ecs.yml', 'gantry-deploy-k8s.yml'];
 const workflow = (file: string): Workflow => {
@@ -112,4 +112,14 @@ describe('deploy workflows: the E2E step', () => {
     expect(run.output).not.toMatch(/^::warning::/m);
     expect(run.output).not.toContain('RAN');
   });
+
+  test.each(['pipeline.yml', 'pipeline-kubernetes.yml'])(
+    'starter %s: staging runs the Playwright suite, production does not (it promotes what staging passed)',
+    (file) => {
+      const template = templates().find((t) => t.file.endsWith(`/${file}`));
+      const jobs = load(template?.text ?? '').jobs;
+      expect(jobs['deploy-staging']?.with?.['e2e-command']).toBe('npm ci && npx playwright test');
+      expect(jobs['deploy-production']?.with?.['e2e-command']).toBeUndefined();
+    },
+  );
 });
