@@ -10,6 +10,7 @@ import { startScenarioServer } from './http-scenarios.ts';
 import { startMariadb } from './mariadb.ts';
 import { startMoto } from './moto.ts';
 import { startPostgres } from './postgres.ts';
+import { startPushgateway } from './pushgateway.ts';
 import { Receivers } from './receivers.ts';
 import { startRegistry } from './registry.ts';
 import { startVault } from './vault.ts';
@@ -131,6 +132,19 @@ export const PARTS: Part[] = [
     async start() {
       const server = await startScenarioServer();
       return { env: { SCENARIO_URL: server.url }, stop: () => server.close() };
+    },
+  },
+  {
+    name: 'pushgateway',
+    what: 'a Prometheus Pushgateway (smoke-test pushgateway-url, gantry-health.yml)',
+    packages: ['prometheus-pushgateway'],
+    async start() {
+      const pushgateway = await startPushgateway();
+      return {
+        env: { PUSHGATEWAY_URL: pushgateway.url },
+        notes: ['curl $PUSHGATEWAY_URL/api/v1/metrics  # the pushed groups as JSON'],
+        stop: () => pushgateway.stop(),
+      };
     },
   },
   kubernetesPart,

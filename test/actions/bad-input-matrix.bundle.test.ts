@@ -209,6 +209,22 @@ const matrix: Record<string, Case[]> = {
     }),
     c('100 KB value', 'url', { url: HUGE }),
     c('bad max-latency', 'max-latency', { 'max-latency': 'fast' }),
+    c('bad pushgateway scheme', 'pushgateway-url', { 'pushgateway-url': 'ftp://gw.example.com:9091' }),
+    c('pushgateway-url with a push path query', 'pushgateway-url', {
+      'pushgateway-url': `${CLOSED}/?job=x`,
+    }),
+    c('reserved grouping label', 'pushgateway-grouping', {
+      'pushgateway-url': CLOSED,
+      'pushgateway-grouping': 'job=other',
+    }),
+    c('grouping label not a label name', 'pushgateway-grouping', {
+      'pushgateway-url': CLOSED,
+      'pushgateway-grouping': 'data-center=eu',
+    }),
+    c('pushgateway-timeout beyond the maximum', 'pushgateway-timeout', {
+      'pushgateway-url': CLOSED,
+      'pushgateway-timeout': '10m',
+    }),
   ],
 };
 

@@ -9,9 +9,13 @@ import {
   getDuration,
   getInteger,
   getList,
+  getMap,
   getString,
   type ParsedDocument,
 } from '../../../shared/src/inputs.ts';
+import type { Logger } from '../../../shared/src/logger.ts';
+import { LABEL_NAME } from '../../../shared/src/pushgateway.ts';
+import { maskSecret } from '../../../shared/src/secrets.ts';
 import type { SmokeCheck } from '../../../shared/src/smoke.ts';
 import { quote } from '../../../shared/src/output.ts';
 
@@ -308,4 +312,80 @@ function loadSettings(
   };
   if (check?.body !== undefined) settings.body = check.body;
   return { load: settings };
+}
+
+/** Where the results go when `pushgateway-url` is set. */
+export interface PushgatewayInputs {
+  /** `pushgateway-url`, checked as an absolute http(s) URL (userinfo allowed: it becomes Basic auth). */
+  url: string;
+  /** `pushgateway-job`: the `job` label. */
+  job: string;
+  /** `pushgateway-grouping`: further grouping labels (label name → value), in order. */
+  grouping: Map<string, string>;
+  /** `pushgateway-auth` as an Authorization header value (`Basic …` for `user:password`, or as given). */
+  authorization?: string;
+  /** `pushgateway-timeout`, milliseconds. */
+  timeoutMs: number;
+}
+
+const GROUPING_EXAMPLE = 'environment=production\nservice=api';
+
+/**
+ * Reads the Pushgateway inputs: undefined when `pushgateway-url` is empty (no push, nothing else read).
+ * `pushgateway-auth` is masked before anything else happens and may be a `vault:<path>#<key>` reference;
+ * a password in the URL's userinfo is masked too. The secret-input module (and with it Vault) is loaded
+ * only when a Pushgateway is configured.
+ * @throws InputError for a URL that is not absolute http(s), an empty job, a grouping label that is not
+ *   a Prometheus label name (or is `job`, or starts with `__`), or a timeout outside 1s–2m
+ */
+export async function getPushgatewayInputs(logger: Logger): Promise<PushgatewayInputs | undefined> {
+  const url = getString('pushgateway-url', { singleLine: true });
+  if (url === '') return undefined;
+  const example = 'http://pushgateway.monitoring:9091';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError('pushgateway-url', `${quote(redactUserinfo(url))} is not an absolute URL`, example);
+  }
+  if (parsed.password !== '') maskSecret(decodeURIComponent(parsed.password), logger);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new InputError('pushgateway-url', `${quote(redactUserinfo(url))} is not an http(s) URL`, example);
+  if (parsed.search !== '' || parsed.hash !== '')
+    throw new InputError(
+      'pushgateway-url',
+      'give the base URL only: the push path (/metrics/job/…) is built from pushgateway-job and pushgateway-grouping',
+      example,
+    );
+  const job = getString('pushgateway-job', {
+    default: 'gantry_health',
+    singleLine: true,
+    example: 'gantry_health',
+  });
+  const grouping = getMap('pushgateway-grouping', { keyPattern: LABEL_NAME, example: GROUPING_EXAMPLE });
+  for (const name of grouping.keys())
+    if (name === 'job' || name.startsWith('__'))
+      throw new InputError(
+        'pushgateway-grouping',
+        `${quote(name)} is reserved (the job label comes from pushgateway-job; __ names are Prometheus's own)`,
+        GROUPING_EXAMPLE,
+      );
+  const timeoutMs =
+    getDuration('pushgateway-timeout', { default: '10s', min: 1_000, max: 120_000 }) ?? 10_000;
+  const { getSecret } = await import('../../../shared/src/secret-inputs.ts');
+  const auth = await getSecret('pushgateway-auth', { logger });
+  const inputs: PushgatewayInputs = { url, job, grouping, timeoutMs };
+  if (auth !== '') {
+    const authorization = /^(basic|bearer)\s+\S/i.test(auth)
+      ? auth
+      : `Basic ${Buffer.from(auth, 'utf8').toString('base64')}`;
+    maskSecret(authorization, logger);
+    inputs.authorization = authorization;
+  }
+  return inputs;
+}
+
+/** A URL as it may be quoted in an error: its userinfo replaced by `***`. */
+function redactUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@');
 }

@@ -1,18 +1,23 @@
 /**
  * smoke-test: read the checks, run them concurrently with retries until the deadline (HTTP checks, and
- * `tcp` / `ecs-service` probes), then the optional load run, report tables, set outputs, fail the step when
- * any check failed or the load gate did not pass.
+ * `tcp` / `ecs-service` probes), report tables, set outputs, push the results to a Prometheus Pushgateway
+ * when one is configured (a failed push is a warning), then the optional load run; fail the step when any
+ * check failed or the load gate did not pass.
  */
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
+import { describeThrown } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
+import { pushToGateway, renderHealthMetrics } from '../../../shared/src/pushgateway.ts';
 import { runSmokeChecks, type SmokeResult } from '../../../shared/src/smoke.ts';
+import type { HealthSample } from '../../../shared/src/pushgateway.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
-import { getInputs, type Inputs } from './inputs.ts';
+import { getInputs, getPushgatewayInputs, type Inputs, type PushgatewayInputs } from './inputs.ts';
 
 /** Runs the smoke-test flow; throws when a check failed (after outputs and summary are written). */
 export async function run(logger: Logger = coreLogger): Promise<void> {
   const inputs = getInputs();
+  const pushgateway = await getPushgatewayInputs(logger);
   const started = Date.now();
   const settings = {
     timeoutMs: inputs.timeout,
@@ -39,6 +44,7 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     results.map((result) => row(result)),
     `${results.length - failed.length} of ${results.length} passed in ${formatDuration(Date.now() - started)}.`,
   );
+  if (pushgateway !== undefined) await pushStep(pushgateway, inputs, results, logger);
   if (failed.length === 0 && inputs.load !== undefined) await loadStep(inputs.load, logger);
   if (failed.length > 0) {
     throw new Error(
@@ -57,6 +63,42 @@ function row(result: SmokeResult): string[] {
     String(result.attempts),
     result.reason ?? '',
   ];
+}
+
+/**
+ * Pushes the results to the Pushgateway (PUT: they replace the group's previous push). Never throws: a
+ * failed push is a warning, the health verdict stands; the `pushed` output says whether it went through.
+ * Results are HTTP checks first, then probes, in input order (as the run step returns them).
+ */
+async function pushStep(
+  target: PushgatewayInputs,
+  inputs: Inputs,
+  results: readonly SmokeResult[],
+  logger: Logger,
+): Promise<void> {
+  const kinds = [...inputs.checks.map(() => 'http'), ...inputs.probes.map((probe) => probe.kind)];
+  const samples = results.map((result, index) => {
+    const sample: HealthSample = {
+      check: result.name,
+      kind: kinds[index] ?? 'http',
+      passed: result.passed,
+      attempts: result.attempts,
+    };
+    if (result.latencyMs !== undefined) sample.latencyMs = result.latencyMs;
+    return sample;
+  });
+  await logger.group('Pushing the results to the Pushgateway', async () => {
+    try {
+      const pushed = await pushToGateway(target, renderHealthMetrics(samples, Date.now()));
+      logger.info(`Pushed ${samples.length} result(s) to ${pushed.url} (HTTP ${pushed.status}).`);
+      core.setOutput('pushed', 'true');
+    } catch (error) {
+      logger.warning(
+        `The results were not pushed to the Pushgateway (the checks' verdict stands): ${describeThrown(error)}`,
+      );
+      core.setOutput('pushed', 'false');
+    }
+  });
 }
 
 /**
