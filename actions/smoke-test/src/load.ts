@@ -5,8 +5,13 @@
  * smoke checks without it never load autocannon.
  *
  * Latencies are those of 2xx responses, as autocannon itself counts them; percentiles are nearest-rank
- * over every recorded latency (no histogram rounding). Errors are connection errors, timeouts and non-2xx
- * responses, over every request sent.
+ * over every recorded latency. autocannon's own result keeps the same latencies in an HdrHistogram
+ * (hdr-histogram-js, 1 ms lowest discernible value) whose `getValueAtPercentile` is also nearest-rank but
+ * over whole milliseconds (a value is truncated when recorded), and it exposes only p0.001…p99.999 from a
+ * fixed list without p95. So Gantry computes its own percentiles over the exact latencies: for one run,
+ * `Math.floor(report.pXMs)` equals autocannon's `latency.pX` (checked in bench/smoke-load.bench.ts), and
+ * Gantry's figure is at most 1 ms above it. Errors are connection errors, timeouts and non-2xx responses,
+ * over every request sent.
  */
 import autocannon from 'autocannon';
 import type { Logger } from '../../../shared/src/logger.ts';
@@ -42,8 +47,12 @@ export interface LoadReport {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Wall time of the run, milliseconds. */
+  /**
+   * Wall time of the run, milliseconds, including autocannon's wait for its next sample tick (up to 1 s)
+   * after the last response.
+   */
   durationMs: number;
+  /** Responses and errors per second, from the start to the last response (without the tick wait). */
   requestsPerSecond: number;
   passed: boolean;
   /** Why it failed ([] when it passed). */
@@ -51,14 +60,17 @@ export interface LoadReport {
 }
 
 /**
- * The nearest-rank percentile (the smallest value with at least `p` % of values at or below it).
+ * The nearest-rank percentile (the smallest value with at least `p` % of values at or below it), as
+ * HdrHistogram's `getValueAtPercentile` ranks: the rank `p / 100 × n` is rounded up after taking off the
+ * floating-point error of that product (e.g. 99.9 % of 1000 is rank 999, not 1000), and is at least 1.
  * @param sorted values in ascending order
  * @param p percentile, 0 < p ≤ 100
  * @returns the value, or 0 for no values
  */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  const exact = (p / 100) * sorted.length;
+  const rank = Math.max(1, Math.ceil(exact - exact * 4 * Number.EPSILON));
   return sorted[Math.min(rank, sorted.length) - 1] ?? 0;
 }
 
@@ -75,6 +87,7 @@ export async function runLoad(settings: LoadSettings, logger: Logger): Promise<L
   let failed = 0;
   let stoppedAtDeadline = false;
   const started = performance.now();
+  let lastAnswer = started;
   const options: Parameters<typeof autocannon>[0] = {
     url: settings.url,
     method: settings.method,
@@ -96,11 +109,13 @@ export async function runLoad(settings: LoadSettings, logger: Logger): Promise<L
     }, settings.timeoutMs);
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       sent += 1;
+      lastAnswer = performance.now();
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
       else failed += 1;
     });
     instance.on('reqError', () => {
       sent += 1;
+      lastAnswer = performance.now();
       failed += 1;
     });
   });
@@ -117,7 +132,8 @@ export async function runLoad(settings: LoadSettings, logger: Logger): Promise<L
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? 0),
     durationMs: Math.round(durationMs),
-    requestsPerSecond: Math.round((sent / durationMs) * 1_000),
+    // autocannon ends a run on its next sample tick (sampleInt, 1 s), up to 1 s after the last answer
+    requestsPerSecond: lastAnswer > started ? Math.round((sent / (lastAnswer - started)) * 1_000) : 0,
     passed: false,
     reasons: [],
   };

@@ -15,6 +15,11 @@ describe('percentile (nearest rank)', () => {
     [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 10, 1],
     [Array.from({ length: 100 }, (_, i) => i + 1), 95, 95],
     [Array.from({ length: 100 }, (_, i) => i + 1), 99, 99],
+    [Array.from({ length: 1000 }, (_, i) => i + 1), 97.5, 975],
+    // 0.999 × 1000 is 999.0000000000001 in floating point: still rank 999, as HdrHistogram ranks
+    [Array.from({ length: 1000 }, (_, i) => i + 1), 99.9, 999],
+    [Array.from({ length: 3000 }, (_, i) => i + 1), 99.9, 2997],
+    [[7], 0.001, 7],
     [[], 95, 0],
   ])('%j p%d = %d', (values, p, expected) => {
     expect(percentile(values, p)).toBe(expected);
@@ -69,6 +74,8 @@ describe('runLoad', () => {
     expect(report.p50Ms).toBeLessThanOrEqual(report.p95Ms);
     expect(report.p95Ms).toBeLessThanOrEqual(report.p99Ms);
     expect(report.p99Ms).toBeLessThanOrEqual(report.maxMs);
+    // req/s counts up to the last answer, not autocannon's wait for its next sample tick
+    expect(report.requestsPerSecond).toBeGreaterThanOrEqual(Math.floor((200 / report.durationMs) * 1_000));
     expect(report.passed).toBe(true);
   });
 
