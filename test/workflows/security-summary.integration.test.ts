@@ -30,7 +30,7 @@ describe('gantry-security-daily.yml: the weekly security summary', () => {
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-security-summary-'));
     workspace = path.join(temp, 'workspace');
     await mkdir(workspace);
-    for (const entry of ['.github', 'actions', 'dist'])
+    for (const entry of ['.github', 'actions', 'dist', 'workflows-templates'])
       await symlink(path.join(repoRoot, entry), path.join(workspace, entry));
     github = await startGitHubApi();
     receivers = await new Receivers().start();
@@ -116,6 +116,35 @@ describe('gantry-security-daily.yml: the weekly security summary', () => {
     expect(sent[0]).toContain('1 open (0 critical, 1 high, 0 medium, 0 low), 1 new, 0 fixed');
     // no commit status: the weekly summary is not the deploy gate
     expect(receivers.commitStatuses).toHaveLength(0);
+  }, 120_000);
+
+  test("the starter template: the weekly cron's run is the summary, not a scan", async () => {
+    const before = posts().length;
+    const report = await runWorkflow({
+      workflow: 'workflows-templates/security.yml',
+      workspace,
+      event: 'schedule',
+      eventPayload: { schedule: '23 6 * * 1' },
+      secrets: { SLACK_BOT_TOKEN: SLACK_TOKEN, GITHUB_TOKEN: 'ghs_weeklySummaryToken' },
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: process.env['HOME'] ?? temp,
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_API_URL: github.url,
+        GANTRY_LOCAL_SLACK_API_URL: receivers.slackApiUrl,
+        GANTRY_RETRY_DELAY_SCALE: '0',
+      },
+      github: { repository: 'acme/app', repository_owner: 'acme' },
+      config: await loadConfig(),
+      print: (line) => lines.push(line),
+      quiet: true,
+    });
+    expect(report.result, lines.join('\n')).toBe('success');
+    expect(report.jobs.filter((job) => job.id.includes(' / ')).map((job) => [job.id, job.result])).toEqual([
+      ['security / scan', 'skipped'],
+      ['security / summary', 'success'],
+    ]);
+    expect(posts().slice(before)).toHaveLength(1);
   }, 120_000);
 
   test('code scanning not enabled (403): the summary job fails and Slack says so, once', async () => {

@@ -155,13 +155,17 @@ describe('starter templates', () => {
     for (const name of ['canary-action', 'canary-pause-at']) assert.ok(inputs?.[name], name);
   });
 
-  test('health.yml runs every 15 minutes, security.yml once a day', () => {
+  test('health.yml runs every 15 minutes, security.yml once a day and its summary once a week', () => {
     const cron = (name: string): string[] =>
       ((load(template(name)).on as { schedule?: { cron: string }[] }).schedule ?? []).map((s) => s.cron);
     assert.deepEqual(cron('health.yml'), ['*/15 * * * *']);
-    const [daily, ...more] = cron('security.yml');
+    const [daily, weekly, ...more] = cron('security.yml');
     assert.equal(more.length, 0);
     assert.match(daily ?? '', /^\d{1,2} \d{1,2} \* \* \*$/);
+    assert.match(weekly ?? '', /^\d{1,2} \d{1,2} \* \* [0-6]$/);
+    // The weekly schedule, and only it, turns the call into the summary.
+    const security = load(template('security.yml')).jobs['security'];
+    assert.equal(security?.with?.['weekly-summary'], `\${{ github.event.schedule == '${weekly ?? ''}' }}`);
   });
 });
 
