@@ -4,7 +4,9 @@
  * two colour services behind two weighted target groups of one listener), a hello-service as the smoke
  * target and the local Slack and GitHub receivers. A first run with canary-pause-at 25 stops with 25 % on
  * the canary and result `paused`; a second run with canary-action promote ends with 100 % on the new colour,
- * another with abort with 100 % on the stable one; promote and abort build, scan and migrate nothing.
+ * another with abort with 100 % on the stable one; promote and abort build, scan and migrate nothing. The
+ * starter pipeline's Run workflow (action promote) skips CI and the lower environments and goes straight to
+ * the production canary step.
  */
 import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,14 +45,15 @@ describe('gantry-deploy-ecs.yml: a canary paused, then promoted or aborted by a 
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-canary-pause-'));
     workspace = path.join(temp, 'workspace');
     await mkdir(workspace);
-    for (const entry of ['.github', 'actions', 'dist'])
+    for (const entry of ['.github', 'actions', 'dist', 'workflows-templates'])
       await symlink(path.join(repoRoot, entry), path.join(workspace, entry));
     // a copy, not a link: run-migrations keeps its locations inside the workspace (real paths)
     await cp(path.join(repoRoot, 'examples/hello-service/migrations'), path.join(workspace, 'db/migration'), {
       recursive: true,
     });
     moto = await startMoto({ runningTasks: 2 });
-    receivers = await new Receivers().start();
+    // any credentials: the workflow's curl steps send `Bearer`, notify sends `token` (GitHub takes both)
+    receivers = await new Receivers({ anyCredentials: true }).start();
     hello = await startHelloService({ APP_VERSION: '1.1.0' });
     postgres = await startPostgres();
   }, 90_000);
@@ -186,6 +189,45 @@ describe('gantry-deploy-ecs.yml: a canary paused, then promoted or aborted by a 
     expect(ran.get('Roll back (the new version is unhealthy)')).toBe('skipped');
     expect(lastSlackText()).toMatch(/Canary aborted on request: all production traffic is back on blue/);
   }, 180_000);
+
+  test("the starter pipeline's Run workflow (action promote): CI and the lower environments skipped, production goes straight to the canary step", async () => {
+    const report = await runWorkflow({
+      workflow: 'workflows-templates/pipeline.yml',
+      workspace,
+      event: 'workflow_dispatch',
+      inputs: { action: 'promote' },
+      vars: { PRODUCTION_STRATEGY: 'canary' },
+      approve: true,
+      secrets: { GITHUB_TOKEN },
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: process.env['HOME'] ?? temp,
+        GITHUB_API_URL: receivers.githubApiUrl,
+        LOCAL_AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        GANTRY_RETRY_DELAY_SCALE: '0.01',
+      },
+      github: { repository: 'acme/app', repository_owner: 'acme' },
+      config: await loadConfig(),
+      print: (line) => lines.push(line),
+      quiet: true,
+    });
+    const result = (id: string): string | undefined => report.jobs.find((job) => job.id === id)?.result;
+    for (const id of ['ci', 'deploy-dev', 'approve-staging', 'deploy-staging', 'approve-production'])
+      expect(result(id), id).toBe('skipped');
+    const production = report.jobs.find((job) => job.id === 'deploy-production / deploy');
+    expect(production?.result, lines.join('\n')).toBe('failure');
+    const ran = steps({ ...report, jobs: production === undefined ? [] : [production] });
+    for (const name of DEPLOY_ONLY) expect(ran.get(name), name).toBe('skipped');
+    // The template's example listener does not exist in moto: the promote reaches the canary step and stops
+    // there, with traffic untouched, and the failure is reported.
+    expect(ran.get('Roll out (blue/green or canary)'), lines.join('\n')).toBe('failure');
+    expect(ran.get('Notify the result')).toBe('success');
+    // a promote is a deploy: it passes the security gate (an abort skips it)
+    expect(ran.get('Check the security gate (gantry/security commit status)')).toBe('success');
+    const rollOut = production?.steps.find((step) => step.name === 'Roll out (blue/green or canary)');
+    expect(rollOut?.annotations.map((a) => a.message).join('\n')).toMatch(/listener|Listener/);
+  }, 120_000);
 
   test('canary-action promote with strategy rolling stops before anything runs', async () => {
     const alb = await seedColours('promote-rolling');
