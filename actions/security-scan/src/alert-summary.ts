@@ -325,9 +325,12 @@ export function summaryDetails(summary: AlertSummary): string {
   return lines.join('\n');
 }
 
-/** A markdown table cell from outside text: HTML-escaped, `|` escaped, on one line. */
+/**
+ * A markdown table cell from outside text: on one line, HTML-escaped, and `|`, `[`, `]` and backticks as
+ * entities, so a tool or rule name can neither break the table nor form a link or code span.
+ */
 function cell(text: string): string {
-  return escapeHtml(inertLine(text, 200)).replace(/\|/g, '&#124;');
+  return escapeHtml(inertLine(text, 200)).replace(/[|[\]`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

@@ -141,7 +141,7 @@ describe('summarizeAlerts', () => {
 
   test('the job summary: a row per tool, a total, the open secrets linked; remote text inert', () => {
     const hostile = codeScanningAlert(11, {
-      tool: { name: 'evil|tool\n::error::injected<b>' },
+      tool: { name: 'evil|tool\n::error::injected<b>[x](https://evil.example)' },
       rule: { id: 'x', tags: ['secret'] },
       html_url: 'javascript:alert(1)',
       most_recent_instance: {
@@ -159,7 +159,9 @@ describe('summarizeAlerts', () => {
     expect(markdown).toContain(
       '| [#4](https://github.com/acme/app/security/code-scanning/4) | gitleaks | aws-access-token | config/prod.env:3 | 2026-11-25 |',
     );
-    expect(markdown).toContain('| #11 | evil&#124;tool ::error::injected&lt;b&gt; |');
+    expect(markdown).toContain(
+      '| #11 | evil&#124;tool ::error::injected&lt;b&gt;&#91;x&#93;(https://evil.example) |',
+    );
     expect(markdown.split('\n').some((line) => line.startsWith('::'))).toBe(false);
     expect(markdown).not.toContain('javascript:');
     const details = summaryDetails(
