@@ -1,18 +1,20 @@
 /**
- * smoke-test: read the checks, run them concurrently with retries until the deadline (HTTP checks, and
- * `tcp` / `ecs-service` probes), then the optional load run, report tables, set outputs, fail the step when
+ * smoke-test: read the checks, run them concurrently with retries until the deadline (HTTP checks of URLs
+ * or, with `kubernetes-service`, of paths on an in-cluster Service through the API server's service proxy;
+ * and `tcp` / `ecs-service` probes), then the optional load run, report tables, set outputs, fail the step when
  * any check failed or the load gate did not pass.
  */
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
-import { runSmokeChecks, type SmokeResult } from '../../../shared/src/smoke.ts';
+import { runSmokeChecks, type SmokeOptions, type SmokeResult } from '../../../shared/src/smoke.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type Inputs } from './inputs.ts';
+import { resolveServiceChecks } from './service-inputs.ts';
 
 /** Runs the smoke-test flow; throws when a check failed (after outputs and summary are written). */
 export async function run(logger: Logger = coreLogger): Promise<void> {
-  const inputs = getInputs();
+  const inputs = await getInputs();
   const started = Date.now();
   const settings = {
     timeoutMs: inputs.timeout,
@@ -22,10 +24,14 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     concurrency: inputs.concurrency,
     logger,
   };
+  const serviceChecks = inputs.kubernetes?.checks.length ?? 0;
   const results = await logger.group(
-    `Running ${inputs.checks.length + inputs.probes.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
+    `Running ${inputs.checks.length + serviceChecks + inputs.probes.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
     async () => [
       ...(inputs.checks.length > 0 ? await runSmokeChecks(inputs.checks, settings) : []),
+      ...(inputs.kubernetes !== undefined && serviceChecks > 0
+        ? await serviceProxyStep(inputs.kubernetes, settings)
+        : []),
       ...(inputs.probes.length > 0 ? await probeStep(inputs, settings) : []),
     ],
   );
@@ -89,6 +95,33 @@ async function loadStep(settings: NonNullable<Inputs['load']>, logger: Logger): 
     `Gate: p95 ≤ ${settings.maxP95Ms} ms, errors ≤ ${(settings.maxErrorRatio * 100).toFixed(2)} %.`,
   );
   if (!report.passed) throw new Error(`Load gate failed on ${settings.url}: ${report.reasons.join('; ')}`);
+}
+
+/**
+ * The checks of in-cluster Services (`kubernetes-service`): connects with the kubeconfig (input,
+ * `KUBECONFIG` or EKS token; its credentials masked), makes each check's service proxy URL, and runs the
+ * checks through the API server with the client's credentials. A failure the API server answered itself
+ * (no endpoints, no such port) says so in the check's reason. Loaded on demand (URL-only runs never load it).
+ * @throws ConfigurationError when the kubeconfig cannot be loaded or names no cluster
+ */
+async function serviceProxyStep(
+  kubernetes: NonNullable<Inputs['kubernetes']>,
+  settings: SmokeOptions & { logger: Logger },
+): Promise<SmokeResult[]> {
+  const { connect } = await import('../../../shared/src/kubernetes/connection.ts');
+  const { apiServerStatusMessage, maskKubeconfigCredentials, serviceProxyFetch } = await import(
+    '../../../shared/src/kubernetes/service-proxy.ts'
+  );
+  const connection = await connect(kubernetes.connection, settings.logger);
+  maskKubeconfigCredentials(connection.kubeConfig, settings.logger);
+  settings.logger.info(
+    `Through the Kubernetes API server's service proxy at ${connection.server} (namespace ${connection.namespace})`,
+  );
+  return runSmokeChecks(resolveServiceChecks(kubernetes.checks, connection.server, connection.namespace), {
+    ...settings,
+    fetch: serviceProxyFetch(connection.kubeConfig, settings.logger),
+    explainStatus: (_status, body) => apiServerStatusMessage(body),
+  });
 }
 
 /** The `tcp` / `ecs-service` checks, loaded on demand (HTTP-only runs never load them). */
