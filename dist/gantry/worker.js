@@ -1,1 +1,73 @@
-const{isMainThread:e,parentPort:s,workerData:t}=require("worker_threads"),r=require("./multipart"),o=require("./run"),u=e=>({__custom:!0,recordValue:s=>a(e,s),destroy:()=>{},reset:()=>i(e)}),a=(e,t)=>{s.postMessage({cmd:"UPDATE_HIST",data:{name:e,value:t}})},i=e=>{s.postMessage({cmd:"RESET_HIST",data:{name:e}})};if(!e){const{opts:e}=t;let a;s.on("message",t=>{const{cmd:i}=t;"START"===i?a=function(e,t){const a=o({...e,...e.form?{form:r(e.form)}:void 0,...e.setupClient?{setupClient:require(e.setupClient)}:void 0,...e.verifyBody?{verifyBody:require(e.verifyBody)}:void 0,requests:e.requests?e.requests.map(e=>({...e,...e.setupRequest?{setupRequest:require(e.setupRequest)}:void 0,...e.onResponse?{onResponse:require(e.onResponse)}:void 0})):void 0,histograms:{requests:u("requests"),throughput:u("throughput")}},null,t);return a.on("tick",e=>{s.postMessage({cmd:"TICK",data:e})}),{stop:a.stop}}(e,(e,t)=>{s.postMessage({cmd:e?"ERROR":"RESULT",error:e,data:t}),s.close()}):"STOP"===i&&(a.stop(),s.close())})}
+'use strict'
+
+const { isMainThread, parentPort, workerData } = require('worker_threads')
+const multipart = require('./multipart')
+const run = require('./run')
+
+const createHist = (name) => ({
+  __custom: true,
+  recordValue: v => updateHist(name, v),
+  destroy: () => {},
+  reset: () => resetHist(name)
+})
+
+const updateHist = (name, value) => {
+  parentPort.postMessage({
+    cmd: 'UPDATE_HIST',
+    data: { name, value }
+  })
+}
+
+const resetHist = (name) => {
+  parentPort.postMessage({
+    cmd: 'RESET_HIST',
+    data: { name }
+  })
+}
+
+function runTracker (opts, cb) {
+  const tracker = run({
+    ...opts,
+    ...(opts.form ? { form: multipart(opts.form) } : undefined),
+    ...(opts.setupClient ? { setupClient: require(opts.setupClient) } : undefined),
+    ...(opts.verifyBody ? { verifyBody: require(opts.verifyBody) } : undefined),
+    requests: opts.requests
+      ? opts.requests.map(r => ({
+        ...r,
+        ...(r.setupRequest ? { setupRequest: require(r.setupRequest) } : undefined),
+        ...(r.onResponse ? { onResponse: require(r.onResponse) } : undefined)
+      }))
+      : undefined,
+    histograms: {
+      requests: createHist('requests'),
+      throughput: createHist('throughput')
+    }
+  }, null, cb)
+
+  tracker.on('tick', (data) => {
+    parentPort.postMessage({ cmd: 'TICK', data })
+  })
+
+  return {
+    stop: tracker.stop
+  }
+}
+
+if (!isMainThread) {
+  const { opts } = workerData
+  let tracker
+
+  parentPort.on('message', (msg) => {
+    const { cmd } = msg
+
+    if (cmd === 'START') {
+      tracker = runTracker(opts, (error, data) => {
+        parentPort.postMessage({ cmd: error ? 'ERROR' : 'RESULT', error, data })
+        parentPort.close()
+      })
+    } else if (cmd === 'STOP') {
+      tracker.stop()
+      parentPort.close()
+    }
+  })
+}
