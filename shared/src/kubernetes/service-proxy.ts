@@ -218,13 +218,19 @@ export function maskKubeconfigCredentials(kubeConfig: KubeConfig, logger: Logger
  * @returns a function that resolves to a web Response whose body is a stream, not yet read
  */
 export function serviceProxyFetch(kubeConfig: KubeConfig, logger: Logger): FetchLike {
+  const masked = new Set<string>();
+  const mask = (value: string): void => {
+    if (value === '' || masked.has(value)) return;
+    masked.add(value);
+    logger.mask(value);
+  };
   return async (url, init) => {
     let current = new URL(url);
     const proxyPath = /^(.*\/services\/[^/]+\/proxy)(\/|$)/.exec(current.pathname)?.[1];
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body;
     for (let hop = 0; ; hop++) {
-      const response = await requestOnce(kubeConfig, logger, current, { ...init, method, body });
+      const response = await requestOnce(kubeConfig, mask, current, { ...init, method, body });
       const location = response.headers.get('location');
       if (init.redirect === 'manual' || !REDIRECTS.has(response.status) || location === null) return response;
       let next: URL;
@@ -251,7 +257,7 @@ export function serviceProxyFetch(kubeConfig: KubeConfig, logger: Logger): Fetch
 /** One request, no redirects followed. */
 async function requestOnce(
   kubeConfig: KubeConfig,
-  logger: Logger,
+  mask: (value: string) => void,
   url: URL,
   init: RequestInit & { method: string },
 ): Promise<Response> {
@@ -265,7 +271,7 @@ async function requestOnce(
   const options: https.RequestOptions = { method: init.method, headers };
   await kubeConfig.applyToHTTPSOptions(options);
   const authorization = (options.headers as Record<string, string>)['Authorization'];
-  if (authorization !== undefined) logger.mask(authorization.replace(/^Bearer\s+/i, ''));
+  if (authorization !== undefined) mask(authorization.replace(/^Bearer\s+/i, ''));
   const body = typeof init.body === 'string' ? init.body : undefined;
   return new Promise<Response>((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
