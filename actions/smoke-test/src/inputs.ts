@@ -168,7 +168,9 @@ export function parseCheckItems<T extends object>(
       return fail(at, `check ${index + 1} must be a map with at least a ${target.fields[0] ?? 'url'}`);
     }
     const fields = item as Record<string, unknown>;
-    const read = target.read(fields, index, (path, problem, example) => fail([...at, ...path], problem, example));
+    const read = target.read(fields, index, (path, problem, example) =>
+      fail([...at, ...path], problem, example),
+    );
     for (const key of Object.keys(fields)) {
       if (!known.has(key)) {
         fail(
@@ -335,7 +337,11 @@ export function singleCheckExpectations(maxLatencyMs: number | undefined): Omit<
   if (headersDoc !== undefined) {
     const value = headersDoc.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError('headers', 'must be a YAML map of header names to values', 'Accept: application/json');
+      throw new InputError(
+        'headers',
+        'must be a YAML map of header names to values',
+        'Accept: application/json',
+      );
     }
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) headers[key] = String(item);
   }
@@ -374,11 +380,14 @@ async function getKubernetesTarget(
   let checks: ServiceCheck[];
   let probes: ProbeCheck[] = [];
   if (document !== undefined) {
-    if (paths.length > 0) throw new InputError('paths', 'give either `paths` or `checks`, not both', '/healthz');
+    if (paths.length > 0)
+      throw new InputError('paths', 'give either `paths` or `checks`, not both', '/healthz');
     const split = splitProbes(document);
     probes = split.probes;
-    checks = split.http === undefined ? [] : parseCheckItems(split.http, serviceCheckTarget(service), maxLatencyMs);
-    for (const check of checks) refuseAuthorizationHeader(check.headers, 'checks', `check ${quote(check.name)}: `);
+    checks =
+      split.http === undefined ? [] : parseCheckItems(split.http, serviceCheckTarget(service), maxLatencyMs);
+    for (const check of checks)
+      refuseAuthorizationHeader(check.headers, 'checks', `check ${quote(check.name)}: `);
   } else {
     const common = singleCheckExpectations(maxLatencyMs);
     refuseAuthorizationHeader(common.headers, 'headers');

@@ -109,9 +109,8 @@ async function serviceProxyStep(
   settings: SmokeOptions & { logger: Logger },
 ): Promise<SmokeResult[]> {
   const { connect } = await import('../../../shared/src/kubernetes/connection.ts');
-  const { apiServerStatusMessage, maskKubeconfigCredentials, serviceProxyFetch } = await import(
-    '../../../shared/src/kubernetes/service-proxy.ts'
-  );
+  const { apiServerStatusMessage, maskKubeconfigCredentials, serviceProxyFetch } =
+    await import('../../../shared/src/kubernetes/service-proxy.ts');
   const connection = await connect(kubernetes.connection, settings.logger);
   maskKubeconfigCredentials(connection.kubeConfig, settings.logger);
   settings.logger.info(

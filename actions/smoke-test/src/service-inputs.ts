@@ -82,7 +82,13 @@ export function pathChecks(
     if (problem !== undefined) throw new InputError('paths', problem, '/healthz');
     if (seen.has(path)) throw new InputError('paths', `${quote(path)} is listed twice`, '/healthz');
     seen.add(path);
-    return { ...common, headers: { ...common.headers }, name: `${formatServiceReference(service)}${path}`, service, path };
+    return {
+      ...common,
+      headers: { ...common.headers },
+      name: `${formatServiceReference(service)}${path}`,
+      service,
+      path,
+    };
   });
 }
 
@@ -90,7 +96,9 @@ export function pathChecks(
  * How a `checks` item names its target in Kubernetes mode: `path` (default `/`) on the Service of the
  * `kubernetes-service` input, or of the item's own `kubernetes-service`. A `url` is refused.
  */
-export function serviceCheckTarget(service: ServiceReference): CheckTarget<{ service: ServiceReference; path: string }> {
+export function serviceCheckTarget(
+  service: ServiceReference,
+): CheckTarget<{ service: ServiceReference; path: string }> {
   return {
     fields: ['path', 'kubernetes-service'],
     read(fields, index, fail) {

@@ -66,15 +66,18 @@ export function readServiceReference(text: string): ServiceReference | { problem
   const value = text.trim();
   if (value === '') return { problem: 'names no Service' };
   const slash = value.split('/');
-  if (slash.length > 2) return { problem: `${quote(value)} has more than one "/" (write namespace/name:port)` };
+  if (slash.length > 2)
+    return { problem: `${quote(value)} has more than one "/" (write namespace/name:port)` };
   const reference: ServiceReference = { name: '' };
   if (slash.length === 2) {
     const namespace = slash[0] ?? '';
-    if (!NAMESPACE.test(namespace)) return { problem: `${quote(namespace)} is not a namespace name (a DNS label)` };
+    if (!NAMESPACE.test(namespace))
+      return { problem: `${quote(namespace)} is not a namespace name (a DNS label)` };
     reference.namespace = namespace;
   }
   const parts = (slash.at(-1) ?? '').split(':');
-  if (parts.length > 3) return { problem: `${quote(value)} has more than two ":" (write [scheme:]name[:port])` };
+  if (parts.length > 3)
+    return { problem: `${quote(value)} has more than two ":" (write [scheme:]name[:port])` };
   if (parts.length === 3) {
     const scheme = parts.shift() ?? '';
     if (scheme !== 'http' && scheme !== 'https')
@@ -83,7 +86,9 @@ export function readServiceReference(text: string): ServiceReference | { problem
   }
   const [name = '', port] = parts;
   if (!SERVICE_NAME.test(name))
-    return { problem: `${quote(name)} is not a Service name (lowercase letters, digits and "-", a letter first)` };
+    return {
+      problem: `${quote(name)} is not a Service name (lowercase letters, digits and "-", a letter first)`,
+    };
   reference.name = name;
   if (port !== undefined && port !== '') {
     if (/^\d+$/.test(port)) {
@@ -115,7 +120,8 @@ function serviceId(reference: ServiceReference): string {
 export function servicePathProblem(path: string): string | undefined {
   if (!path.startsWith('/')) return `${quote(path)} does not start with "/"`;
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f#]/.test(path)) return `${quote(path)} has a space, a control character or a "#"`;
+  if (/[\s\u0000-\u001f\u007f#]/.test(path))
+    return `${quote(path)} has a space, a control character or a "#"`;
   const pathname = path.split('?')[0] ?? '';
   let decoded: string;
   try {
@@ -245,7 +251,10 @@ export function serviceProxyFetch(kubeConfig: KubeConfig, logger: Logger): Fetch
         (next.pathname === proxyPath || next.pathname.startsWith(`${proxyPath}/`));
       if (!staysOnService || hop >= MAX_REDIRECTS) return response;
       await response.body?.cancel().catch(() => undefined);
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
         if (method !== 'HEAD') method = 'GET';
         body = undefined;
       }
@@ -301,7 +310,13 @@ async function requestOnce(
       if (empty) response.resume();
       const stream = empty ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
       try {
-        resolve(new Response(stream, { status, statusText: response.statusMessage ?? '', headers: responseHeaders }));
+        resolve(
+          new Response(stream, {
+            status,
+            statusText: response.statusMessage ?? '',
+            headers: responseHeaders,
+          }),
+        );
       } catch (error) {
         response.destroy();
         reject(new TypeError('fetch failed', { cause: error }));

@@ -123,7 +123,14 @@ beforeAll(async () => {
   const backend = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
   const apply = await kubectl(['apply', '-f', '-'], manifests(cluster.namespace, backend));
   expect(apply.code, apply.stderr).toBe(0);
-  const rollout = await kubectl(['rollout', 'status', 'deployment/web', '-n', cluster.namespace, '--timeout=120s']);
+  const rollout = await kubectl([
+    'rollout',
+    'status',
+    'deployment/web',
+    '-n',
+    cluster.namespace,
+    '--timeout=120s',
+  ]);
   expect(rollout.code, rollout.stderr).toBe(0);
 });
 afterAll(async () => {
@@ -170,8 +177,12 @@ describe('smoke-test through the service proxy (bundle)', () => {
     expect(run.outputs['passed']).toBe('true');
     expect([...results.keys()]).toEqual(['health', 'echo', 'by-number']);
     const server = /server: (\S+)/.exec(cluster.kubeconfig)?.[1]?.replace(/\/$/, '');
-    expect(results.get('health')?.url).toBe(`${server}/api/v1/namespaces/${ns}/services/web:http/proxy/healthz`);
-    expect(results.get('by-number')?.url).toBe(`${server}/api/v1/namespaces/${ns}/services/web:80/proxy/healthz`);
+    expect(results.get('health')?.url).toBe(
+      `${server}/api/v1/namespaces/${ns}/services/web:http/proxy/healthz`,
+    );
+    expect(results.get('by-number')?.url).toBe(
+      `${server}/api/v1/namespaces/${ns}/services/web:80/proxy/healthz`,
+    );
     expect(results.get('echo')).toMatchObject({ passed: true, status: 200 });
     expect(run.summary).toContain('3 of 3 passed');
     expect(run.log).toContain("Through the Kubernetes API server's service proxy");
@@ -190,7 +201,10 @@ describe('smoke-test through the service proxy (bundle)', () => {
     }
     const folder = JSON.parse(run.state['kubeconfig-dir'] ?? '""') as string;
     expect(existsSync(path.join(folder, 'config'))).toBe(true);
-    const post = await runBundle('smoke-test', { postWithState: run.state, env: { RUNNER_TEMP: runnerTemp } });
+    const post = await runBundle('smoke-test', {
+      postWithState: run.state,
+      env: { RUNNER_TEMP: runnerTemp },
+    });
     expect(post.exitCode).toBe(0);
     expect(existsSync(folder)).toBe(false);
   });

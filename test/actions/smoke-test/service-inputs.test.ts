@@ -100,24 +100,94 @@ describe('kubernetes-service with checks', () => {
 
 describe('refused before any connection', () => {
   test.each<[Record<string, string>, string, RegExp, RegExp]>([
-    [{ url: 'https://x.example.com', 'kubernetes-service': 'web' }, 'kubernetes-service', /either `url`.*or `kubernetes-service`/, /staging\/web:http/],
-    [{ 'kubernetes-service': 'web:HTTP' }, 'kubernetes-service', /"HTTP" is neither a port number nor a port name/, /staging\/web:http/],
+    [
+      { url: 'https://x.example.com', 'kubernetes-service': 'web' },
+      'kubernetes-service',
+      /either `url`.*or `kubernetes-service`/,
+      /staging\/web:http/,
+    ],
+    [
+      { 'kubernetes-service': 'web:HTTP' },
+      'kubernetes-service',
+      /"HTTP" is neither a port number nor a port name/,
+      /staging\/web:http/,
+    ],
     [{ 'kubernetes-service': 'a/b/c' }, 'kubernetes-service', /more than one "\/"/, /staging\/web:http/],
-    [{ url: 'https://x.example.com', paths: '/healthz' }, 'paths', /only used with `kubernetes-service`/, /kubernetes-service: staging\/web:http/],
-    [{ url: 'https://x.example.com', kubeconfig: 'apiVersion: v1' }, 'kubeconfig', /only used with `kubernetes-service`/, /kubernetes-service/],
-    [{ url: 'https://x.example.com', 'eks-cluster': 'prod' }, 'eks-cluster', /only used with `kubernetes-service`/, /kubernetes-service/],
-    [{ 'kubernetes-service': 'web', paths: '/a', checks: '- path: /b' }, 'paths', /either `paths` or `checks`/, /\/healthz/],
+    [
+      { url: 'https://x.example.com', paths: '/healthz' },
+      'paths',
+      /only used with `kubernetes-service`/,
+      /kubernetes-service: staging\/web:http/,
+    ],
+    [
+      { url: 'https://x.example.com', kubeconfig: 'apiVersion: v1' },
+      'kubeconfig',
+      /only used with `kubernetes-service`/,
+      /kubernetes-service/,
+    ],
+    [
+      { url: 'https://x.example.com', 'eks-cluster': 'prod' },
+      'eks-cluster',
+      /only used with `kubernetes-service`/,
+      /kubernetes-service/,
+    ],
+    [
+      { 'kubernetes-service': 'web', paths: '/a', checks: '- path: /b' },
+      'paths',
+      /either `paths` or `checks`/,
+      /\/healthz/,
+    ],
     [{ 'kubernetes-service': 'web', paths: 'healthz' }, 'paths', /does not start with "\/"/, /\/healthz/],
     [{ 'kubernetes-service': 'web', paths: '/../../secrets' }, 'paths', /"\.\." segment/, /\/healthz/],
     [{ 'kubernetes-service': 'web', paths: '/a\n/a' }, 'paths', /listed twice/, /\/healthz/],
-    [{ 'kubernetes-service': 'web', checks: '- url: https://x.example.com/' }, 'checks', /line 1: check 1 has a "url"/, /path: \/healthz/],
-    [{ 'kubernetes-service': 'web', checks: '- path: /ok\n- path: nope' }, 'checks', /line 2: check 2 "path": "nope" does not start/, /path: \/healthz/],
-    [{ 'kubernetes-service': 'web', checks: '- path: /\n  kubernetes-service: "x:y:z"' }, 'checks', /line 2: check 1 "kubernetes-service": "x" is not a scheme/, /staging\/web:http/],
-    [{ checks: '- path: /healthz' }, 'checks', /"path" and "kubernetes-service" go with the kubernetes-service input/, /url:/],
-    [{ 'kubernetes-service': 'web', headers: 'Authorization: Bearer app-token' }, 'headers', /Authorization header cannot reach a Service/, /X-Smoke-Token/],
-    [{ 'kubernetes-service': 'web', checks: '- path: /\n  headers: { authorization: x }' }, 'checks', /check "web\/": an Authorization header/, /X-Smoke-Token/],
-    [{ 'kubernetes-service': 'web', 'load-requests': '100' }, 'load-url', /load mode needs a public URL/, /https:\/\/staging/],
-    [{ 'kubernetes-service': 'web', namespace: 'Not_A_Label' }, 'namespace', /not a namespace name/, /staging/],
+    [
+      { 'kubernetes-service': 'web', checks: '- url: https://x.example.com/' },
+      'checks',
+      /line 1: check 1 has a "url"/,
+      /path: \/healthz/,
+    ],
+    [
+      { 'kubernetes-service': 'web', checks: '- path: /ok\n- path: nope' },
+      'checks',
+      /line 2: check 2 "path": "nope" does not start/,
+      /path: \/healthz/,
+    ],
+    [
+      { 'kubernetes-service': 'web', checks: '- path: /\n  kubernetes-service: "x:y:z"' },
+      'checks',
+      /line 2: check 1 "kubernetes-service": "x" is not a scheme/,
+      /staging\/web:http/,
+    ],
+    [
+      { checks: '- path: /healthz' },
+      'checks',
+      /"path" and "kubernetes-service" go with the kubernetes-service input/,
+      /url:/,
+    ],
+    [
+      { 'kubernetes-service': 'web', headers: 'Authorization: Bearer app-token' },
+      'headers',
+      /Authorization header cannot reach a Service/,
+      /X-Smoke-Token/,
+    ],
+    [
+      { 'kubernetes-service': 'web', checks: '- path: /\n  headers: { authorization: x }' },
+      'checks',
+      /check "web\/": an Authorization header/,
+      /X-Smoke-Token/,
+    ],
+    [
+      { 'kubernetes-service': 'web', 'load-requests': '100' },
+      'load-url',
+      /load mode needs a public URL/,
+      /https:\/\/staging/,
+    ],
+    [
+      { 'kubernetes-service': 'web', namespace: 'Not_A_Label' },
+      'namespace',
+      /not a namespace name/,
+      /staging/,
+    ],
   ])('%j → %s', async (inputs, name, problem, example) => {
     given(inputs);
     const error = await getInputs().then(

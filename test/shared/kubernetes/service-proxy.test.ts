@@ -119,7 +119,9 @@ describe('serviceProxyUrl', () => {
   });
 
   test('a server that is not http(s) is refused', () => {
-    expect(() => serviceProxyUrl('unix:///run/k8s.sock', ref('web'), 'default', '/')).toThrow(/not an http\(s\) URL/);
+    expect(() => serviceProxyUrl('unix:///run/k8s.sock', ref('web'), 'default', '/')).toThrow(
+      /not an http\(s\) URL/,
+    );
   });
 });
 
