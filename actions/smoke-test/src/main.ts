@@ -10,7 +10,6 @@ import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { runSmokeChecks, type SmokeOptions, type SmokeResult } from '../../../shared/src/smoke.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type Inputs } from './inputs.ts';
-import { resolveServiceChecks } from './service-inputs.ts';
 
 /** Runs the smoke-test flow; throws when a check failed (after outputs and summary are written). */
 export async function run(logger: Logger = coreLogger): Promise<void> {
@@ -97,30 +96,13 @@ async function loadStep(settings: NonNullable<Inputs['load']>, logger: Logger): 
   if (!report.passed) throw new Error(`Load gate failed on ${settings.url}: ${report.reasons.join('; ')}`);
 }
 
-/**
- * The checks of in-cluster Services (`kubernetes-service`): connects with the kubeconfig (input,
- * `KUBECONFIG` or EKS token; its credentials masked), makes each check's service proxy URL, and runs the
- * checks through the API server with the client's credentials. A failure the API server answered itself
- * (no endpoints, no such port) says so in the check's reason. Loaded on demand (URL-only runs never load it).
- * @throws ConfigurationError when the kubeconfig cannot be loaded or names no cluster
- */
+/** The checks of in-cluster Services (`kubernetes-service`), loaded on demand (URL-only runs never load them). */
 async function serviceProxyStep(
   kubernetes: NonNullable<Inputs['kubernetes']>,
   settings: SmokeOptions & { logger: Logger },
 ): Promise<SmokeResult[]> {
-  const { connect } = await import('../../../shared/src/kubernetes/connection.ts');
-  const { apiServerStatusMessage, maskKubeconfigCredentials, serviceProxyFetch } =
-    await import('../../../shared/src/kubernetes/service-proxy.ts');
-  const connection = await connect(kubernetes.connection, settings.logger);
-  maskKubeconfigCredentials(connection.kubeConfig, settings.logger);
-  settings.logger.info(
-    `Through the Kubernetes API server's service proxy at ${connection.server} (namespace ${connection.namespace})`,
-  );
-  return runSmokeChecks(resolveServiceChecks(kubernetes.checks, connection.server, connection.namespace), {
-    ...settings,
-    fetch: serviceProxyFetch(connection.kubeConfig, settings.logger),
-    explainStatus: (_status, body) => apiServerStatusMessage(body),
-  });
+  const { runServiceChecks } = await import('./service-checks.ts');
+  return runServiceChecks(kubernetes, settings);
 }
 
 /** The `tcp` / `ecs-service` checks, loaded on demand (HTTP-only runs never load them). */

@@ -10,7 +10,6 @@ import type { KubernetesConnectionInputs } from '../../../shared/src/kubernetes/
 import {
   formatServiceReference,
   readServiceReference,
-  serviceProxyUrl,
   servicePathProblem,
   SERVICE_REFERENCE_EXAMPLE,
   type ServiceReference,
@@ -126,21 +125,4 @@ export function serviceCheckTarget(
       return { target: { service: target, path }, name: `${formatServiceReference(target)}${path}` };
     },
   };
-}
-
-/**
- * Makes the URL of each check once the cluster is known.
- * @param server    the cluster's server URL (kubeconfig)
- * @param namespace the connection's namespace, for Services named without one
- * @returns SmokeChecks whose `url` is `<server>/api/v1/namespaces/<ns>/services/<id>/proxy<path>`
- */
-export function resolveServiceChecks(
-  checks: readonly ServiceCheck[],
-  server: string,
-  namespace: string,
-): SmokeCheck[] {
-  return checks.map(({ service, path, ...check }) => ({
-    ...check,
-    url: serviceProxyUrl(server, service, namespace, path),
-  }));
 }

@@ -188,6 +188,77 @@ export function apiServerStatusMessage(body: string): string | undefined {
   }
 }
 
+/** A Service port as the API returns it (`spec.ports[]`). */
+export interface ServicePortSpec {
+  name?: string;
+  port: number;
+}
+
+/**
+ * What the service proxy will refuse for good, known from the Service's ports before any check: the API
+ * server maps a port number to the port's name (none: 503 `no service port N found`), then needs an
+ * endpoint port of that name (a name the Service lacks, or no port given for a Service whose port is
+ * named: 503 `no endpoints available`, which the checks would retry until the deadline).
+ * @param ports the Service's `spec.ports`
+ * @returns the problem, naming the ports the Service has, or undefined when the port can be reached
+ */
+export function servicePortProblem(
+  reference: ServiceReference,
+  ports: readonly ServicePortSpec[],
+): string | undefined {
+  const list = ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ') || 'none';
+  const port = reference.port;
+  if (port === undefined) {
+    if (ports.length === 1 && !ports[0]?.name) return undefined;
+    return `the Service's ports are named, so name one (its ports: ${list}), e.g. ${reference.name}:${ports[0]?.name ?? 'http'}`;
+  }
+  const found = /^\d+$/.test(port)
+    ? ports.find((p) => p.port === Number(port))
+    : ports.find((p) => (p.name ?? '') === port);
+  return found === undefined ? `the Service has no port ${quote(port)} (its ports: ${list})` : undefined;
+}
+
+/**
+ * Reads the Service a reference names, to find what no retry can fix before the checks run: the Service
+ * missing, or a port it does not have ({@link servicePortProblem}).
+ * @param namespace the namespace for a reference that names none
+ * @param timeoutMs how long the read may take (milliseconds); past it the checks run
+ * @returns the problem, or undefined when the checks may run — also when the Service cannot be read for
+ *   another reason (no RBAC `get` on `services`, a network error, no answer in `timeoutMs`): the checks
+ *   then speak for themselves
+ */
+export async function serviceProblem(
+  kubeConfig: KubeConfig,
+  reference: ServiceReference,
+  namespace: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const ns = reference.namespace ?? namespace;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer in time')), timeoutMs);
+  });
+  try {
+    const read = kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedService({ name: reference.name, namespace: ns });
+    read.catch(() => undefined);
+    const service = await Promise.race([read, late]);
+    const ports = (service.spec?.ports ?? []).map((p) => ({
+      port: p.port,
+      ...(p.name ? { name: p.name } : {}),
+    }));
+    return servicePortProblem(reference, ports);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404)
+      return `the Service ${quote(`${ns}/${reference.name}`)} does not exist`;
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A `fetch`-shaped function: the URL and init of one request, a web Response whose body is unread. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 

@@ -4,7 +4,8 @@
  * on the stand-in a Node server on loopback (the Service's proxy-target annotation), on a real cluster a
  * pod running the same routes in Python — checked through the API server's service proxy. Passing checks
  * (port by name and by number, path and query forwarded, Authorization not), a 500 from the Service, a
- * Service with no endpoints, a port name the Service lacks; the kubeconfig's token never printed; bad input
+ * Service with no endpoints (the API server's answer named), a port name the Service lacks and a missing
+ * Service (failed at once, from the Service's ports); the kubeconfig's token never printed; bad input
  * refused before any connection. Fidelity: the real `kubectl get --raw …/proxy/…` gets the same answers.
  */
 import { execFile } from 'node:child_process';
@@ -209,7 +210,7 @@ describe('smoke-test through the service proxy (bundle)', () => {
     expect(existsSync(folder)).toBe(false);
   });
 
-  test('a 500 from the Service, a Service with no endpoints, a port name it lacks: red, each with its reason', async () => {
+  test('a 500 from the Service, a Service with no endpoints, a port name it lacks, no such Service: red, each with its reason', async () => {
     const ns = cluster.namespace;
     const { run, results } = await smoke({
       'kubernetes-service': `${ns}/web:http`,
@@ -223,30 +224,41 @@ describe('smoke-test through the service proxy (bundle)', () => {
         `- name: wrong-port`,
         `  kubernetes-service: ${ns}/web:nope`,
         '  path: /healthz',
+        `- name: no-service`,
+        `  kubernetes-service: ${ns}/missing:http`,
         '- name: still-ok',
         '  path: /healthz',
       ].join('\n'),
     });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs['failed-checks']).toBe('fails,no-endpoints,wrong-port');
+    expect(run.outputs['failed-checks']).toBe('fails,no-endpoints,wrong-port,no-service');
     const fails = results.get('fails');
     expect(fails).toMatchObject({ passed: false, status: 500 });
     // a 5xx is retried until the deadline; the Service answered, not the API server
     expect(fails?.attempts).toBeGreaterThan(1);
     expect(fails?.reason).toMatch(/^status 500, expected 2xx \(gave up at the deadline/);
     expect(fails?.reason).not.toContain('API server');
+    // no ready pod: retried (pods may be starting), and the API server's own answer named
     expect(results.get('no-endpoints')).toMatchObject({ passed: false, status: 503 });
+    expect(results.get('no-endpoints')?.attempts).toBeGreaterThan(1);
     expect(results.get('no-endpoints')?.reason).toContain(
       'API server: no endpoints available for service "idle"',
     );
-    expect(results.get('wrong-port')).toMatchObject({ passed: false, status: 503 });
-    expect(results.get('wrong-port')?.reason).toContain(
-      'API server: no endpoints available for service "web:nope"',
-    );
+    // what no retry can fix fails at once, from the Service itself, without a request to the proxy
+    expect(results.get('wrong-port')).toMatchObject({
+      passed: false,
+      attempts: 0,
+      reason: 'the Service has no port "nope" (its ports: http (80))',
+    });
+    expect(results.get('no-service')).toMatchObject({
+      passed: false,
+      attempts: 0,
+      reason: `the Service "${ns}/missing" does not exist`,
+    });
     expect(results.get('still-ok')?.passed).toBe(true);
-    expect(run.summary).toContain('1 of 4 passed');
+    expect(run.summary).toContain('1 of 5 passed');
     const error = run.annotations.find((a) => a.level === 'error')?.message ?? '';
-    expect(error).toMatch(/^3 of 4 smoke check\(s\) failed: fails/);
+    expect(error).toMatch(/^4 of 5 smoke check\(s\) failed: fails/);
   });
 
   test('bad input is refused naming the input, before any connection', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { getInputs } from '../../../actions/smoke-test/src/inputs.ts';
-import { resolveServiceChecks } from '../../../actions/smoke-test/src/service-inputs.ts';
+import { resolveServiceChecks } from '../../../actions/smoke-test/src/service-checks.ts';
 import { actionDefaults, inputEnvName } from '../../../testkit/bundle-runner.ts';
 
 const set: string[] = [];

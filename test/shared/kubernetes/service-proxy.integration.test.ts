@@ -19,11 +19,13 @@ import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import {
   maskKubeconfigCredentials,
   parseServiceReference,
+  serviceProblem,
   serviceProxyFetch,
   serviceProxyUrl,
 } from '../../../shared/src/kubernetes/service-proxy.ts';
 import { startKubernetesStandIn, type KubernetesStandIn } from '../../../testkit/kubernetes-standin/index.ts';
 import { freePort } from '../../../testkit/process.ts';
+import { startBlackHole } from '../../../testkit/black-hole.ts';
 
 let k8s: KubernetesStandIn;
 let backend: Server;
@@ -198,6 +200,41 @@ describe('serviceProxyFetch through the stand-in', () => {
     );
     expect(error).toBeInstanceOf(TypeError);
     expect(error?.cause?.code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('serviceProblem reads the Service before the checks', () => {
+  const problem = (text: string, kubeConfig?: KubeConfig, timeoutMs = 5_000): Promise<string | undefined> => {
+    const config = kubeConfig ?? new KubeConfig();
+    if (kubeConfig === undefined) config.loadFromFile(k8s.kubeconfigPath);
+    return serviceProblem(config, parseServiceReference(text, 'kubernetes-service'), 'default', timeoutMs);
+  };
+  test('a port it has: none; a port it lacks, or no port for named ports: said at once; no Service: said', async () => {
+    expect(await problem('web:http')).toBeUndefined();
+    expect(await problem('default/web:80')).toBeUndefined();
+    expect(await problem('web:nope')).toBe('the Service has no port "nope" (its ports: http (80))');
+    expect(await problem('web')).toMatch(/^the Service's ports are named, so name one/);
+    expect(await problem('missing:http')).toBe('the Service "default/missing" does not exist');
+  });
+  test('a Service that cannot be read (forbidden, no answer in time): no problem, the checks run', async () => {
+    const forbidden = new KubeConfig();
+    forbidden.loadFromString(
+      readFileSync(k8s.kubeconfigPath, 'utf8').replace(/token: \S+/, 'token: not-the-token'),
+    );
+    expect(await problem('web:nope', forbidden)).toBeUndefined();
+    const hole = await startBlackHole();
+    try {
+      const silent = new KubeConfig();
+      silent.loadFromOptions({
+        clusters: [{ name: 'c', server: hole.url, skipTLSVerify: true }],
+        users: [{ name: 'u', token: 't' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      expect(await problem('web:nope', silent, 300)).toBeUndefined();
+    } finally {
+      await hole.stop();
+    }
   });
 });
 

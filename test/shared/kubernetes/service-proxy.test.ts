@@ -9,6 +9,7 @@ import {
   apiServerStatusMessage,
   formatServiceReference,
   parseServiceReference,
+  servicePortProblem,
   serviceProxyUrl,
   servicePathProblem,
   type ServiceReference,
@@ -145,4 +146,39 @@ describe('apiServerStatusMessage', () => {
       expect(apiServerStatusMessage(body)).toBeUndefined();
     },
   );
+});
+
+describe('servicePortProblem', () => {
+  const ref = (text: string): ServiceReference => parseServiceReference(text, 'kubernetes-service');
+  const named = [
+    { name: 'http', port: 80 },
+    { name: 'metrics', port: 9090 },
+  ];
+  test.each<[string, { name?: string; port: number }[]]>([
+    ['web:http', named],
+    ['web:80', named],
+    ['web:metrics', named],
+    ['web', [{ port: 8080 }]],
+    ['web:8080', [{ port: 8080 }]],
+    ['https:web:443', [{ name: 'https', port: 443 }]],
+  ])('%s on %j can be reached', (text, ports) => {
+    expect(servicePortProblem(ref(text), ports)).toBeUndefined();
+  });
+  test.each<[string, { name?: string; port: number }[], string]>([
+    ['web:nope', named, 'the Service has no port "nope" (its ports: http (80), metrics (9090))'],
+    ['web:8080', named, 'the Service has no port "8080" (its ports: http (80), metrics (9090))'],
+    [
+      'web',
+      named,
+      "the Service's ports are named, so name one (its ports: http (80), metrics (9090)), e.g. web:http",
+    ],
+    [
+      'web',
+      [{ name: 'http', port: 80 }],
+      "the Service's ports are named, so name one (its ports: http (80)), e.g. web:http",
+    ],
+    ['web:http', [], 'the Service has no port "http" (its ports: none)'],
+  ])('%s on %j: %s', (text, ports, problem) => {
+    expect(servicePortProblem(ref(text), ports)).toBe(problem);
+  });
 });
