@@ -56,6 +56,17 @@ export interface SmokeOptions {
   /** Largest backoff in ms (default 10 000). */
   maxRetryDelayMs?: number;
   logger?: Logger;
+  /**
+   * Sends each request instead of the global `fetch` (same arguments; the Response's body must be unread):
+   * e.g. through the Kubernetes API server's service proxy with the kubeconfig's credentials
+   * (kubernetes/service-proxy.ts). Default: `fetch`.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Says more about a status that does not match, from the body read (e.g. the API server's own message
+   * when the service proxy answered rather than the Service); appended to the reason. Default: nothing.
+   */
+  explainStatus?: (status: number, body: string) => string | undefined;
 }
 
 /** A GET check of `url` expecting any 2xx status. */
@@ -133,7 +144,11 @@ function networkReason(error: unknown): string {
   return cause?.message ?? describeThrown(error);
 }
 
-async function attemptCheck(check: SmokeCheck, requestTimeoutMs: number): Promise<Attempt> {
+async function attemptCheck(
+  check: SmokeCheck,
+  requestTimeoutMs: number,
+  options: Pick<SmokeOptions, 'fetch' | 'explainStatus'>,
+): Promise<Attempt> {
   const started = performance.now();
   let response: Response;
   let text: string;
@@ -145,7 +160,7 @@ async function attemptCheck(check: SmokeCheck, requestTimeoutMs: number): Promis
       signal: AbortSignal.timeout(Math.max(1, requestTimeoutMs)),
     };
     if (check.body !== undefined) init.body = check.body;
-    response = await fetch(check.url, init);
+    response = await (options.fetch ?? fetch)(check.url, init);
     // Streamed and capped: a 250 MB answer costs MAX_BODY_BYTES of memory, not 250 MB.
     text = (await readTextCapped(response, MAX_BODY_BYTES)).text;
   } catch (error) {
@@ -156,10 +171,11 @@ async function attemptCheck(check: SmokeCheck, requestTimeoutMs: number): Promis
   if (!statusMatches(response.status, check.expectStatus)) {
     const transient = response.status >= 500 || response.status === 408 || response.status === 429;
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const explained = options.explainStatus?.(response.status, text);
     const attempt: Attempt = {
       ...base,
       outcome: transient ? 'transient' : 'failed',
-      reason: `status ${response.status}, expected ${check.expectStatus.join(' or ')}`,
+      reason: `status ${response.status}, expected ${check.expectStatus.join(' or ')}${explained === undefined ? '' : ` (${explained})`}`,
     };
     if (retryAfterMs !== undefined) attempt.retryAfterMs = retryAfterMs;
     return attempt;
@@ -208,7 +224,7 @@ async function runOne(
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   for (let attempts = 1; ; attempts++) {
     const remaining = deadline - Date.now();
-    const attempt = await attemptCheck(check, Math.min(requestTimeoutMs, Math.max(remaining, 1)));
+    const attempt = await attemptCheck(check, Math.min(requestTimeoutMs, Math.max(remaining, 1)), options);
     const result: SmokeResult = {
       name: check.name,
       url: check.url,

@@ -682,14 +682,35 @@ async function serviceProxy(
   method: string,
 ): Promise<void> {
   const services = findResource('', 'v1', 'services')!;
-  // `[scheme:]name[:port]` (https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/)
+  // `[scheme:]name[:port]` split as the API server's SplitSchemeNamePort does, then its ResourceLocation:
+  // a port number is mapped to the Service port's name (503 when no port has it), and the endpoints must
+  // have a port of that name — the stand-in's endpoints are the backend URL, on every port of the Service
+  // (https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/).
   const parts = nameAndPort.split(':');
-  const name = (parts[0] === 'http' || parts[0] === 'https') && parts.length > 1 ? parts[1]! : parts[0]!;
-  const svc = ctx.api.get(services, namespace, name);
+  const [name = '', port = ''] = parts.length === 3 ? parts.slice(1) : parts;
+  if (parts.length > 3 || (parts.length === 3 && !['http', 'https', ''].includes(parts[0]!)) || name === '')
+    throw new ApiError(400, 'BadRequest', `invalid service request "${nameAndPort}"`);
+  const portsOf = (obj: KubeObject): { name?: string; port?: number }[] => {
+    const spec = (obj as { spec?: unknown }).spec;
+    return isMap(spec) && Array.isArray(spec.ports) ? (spec.ports as { name?: string; port?: number }[]) : [];
+  };
+  let portName = port;
+  if (/^\d+$/.test(port)) {
+    const found = portsOf(ctx.api.get(services, namespace, name)).find((p) => p.port === Number(port));
+    if (!found)
+      throw new ApiError(503, 'ServiceUnavailable', `no service port ${port} found for service "${name}"`);
+    portName = found.name ?? '';
+  }
+  // No Endpoints objects here: a Service's endpoints exist with it.
+  const svc = ctx.api.store.get(services, namespace, name);
+  if (!svc) throw new ApiError(404, 'NotFound', `endpoints "${name}" not found`, { name, kind: 'endpoints' });
   const target =
     ctx.serviceBackends.get(`${namespace}/${name}`) ?? svc.metadata.annotations?.[PROXY_TARGET_ANNOTATION];
   if (!target) {
     throw new ApiError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`);
+  }
+  if (!portsOf(svc).some((p) => (p.name ?? '') === portName)) {
+    throw new ApiError(503, 'ServiceUnavailable', `no endpoints available for service "${nameAndPort}"`);
   }
   const base = new URL(target);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(base.hostname)) {

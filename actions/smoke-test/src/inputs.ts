@@ -22,9 +22,25 @@ import { quote } from '../../../shared/src/output.ts';
 import type { ProbeCheck } from '../../../shared/src/smoke-probes.ts';
 import type { LoadSettings } from './load.ts';
 import { splitProbes } from './probe-inputs.ts';
+import {
+  pathChecks,
+  refuseAuthorizationHeader,
+  refuseKubernetesInputs,
+  serviceCheckTarget,
+  type KubernetesSmokeInputs,
+  type ServiceCheck,
+} from './service-inputs.ts';
+import { getKubernetesConnectionInputs } from '../../../shared/src/kubernetes/connection-inputs.ts';
+import {
+  parseServiceReference,
+  SERVICE_REFERENCE_EXAMPLE,
+} from '../../../shared/src/kubernetes/service-proxy.ts';
 
 export interface Inputs {
+  /** HTTP checks of URLs (empty with `kubernetes-service`). */
   checks: SmokeCheck[];
+  /** `kubernetes-service` mode: paths on in-cluster Services, through the API server's service proxy. */
+  kubernetes?: KubernetesSmokeInputs;
   /** `tcp` and `ecs-service` items of `checks`. */
   probes: ProbeCheck[];
   /** The region for `ecs-service` checks ('' → AWS_REGION). */
@@ -42,7 +58,6 @@ export interface Inputs {
 
 const CHECK_FIELDS = new Set([
   'name',
-  'url',
   'method',
   'headers',
   'body',
@@ -85,6 +100,37 @@ export function parseStatusPatterns(value: unknown): string[] | undefined {
   return patterns.length > 0 ? patterns : undefined;
 }
 
+/** Where a check item's request goes: read from the item's own fields, with the default name. */
+export interface CheckTarget<T> {
+  /** The item fields that say where (`url`; `path`, `kubernetes-service`). */
+  fields: readonly string[];
+  /**
+   * Reads the target from an item.
+   * @param fail throws an InputError naming `checks` and the line of `path`
+   */
+  read(
+    fields: Record<string, unknown>,
+    index: number,
+    fail: (path: (string | number)[], problem: string, example?: string) => never,
+  ): { target: T; name: string };
+}
+
+const URL_TARGET: CheckTarget<{ url: string }> = {
+  fields: ['url'],
+  read(fields, index, fail) {
+    const url = fields['url'];
+    if (fields['path'] !== undefined || fields['kubernetes-service'] !== undefined)
+      fail(
+        ['path' in fields ? 'path' : 'kubernetes-service'],
+        `check ${index + 1}: "path" and "kubernetes-service" go with the kubernetes-service input (a check without it takes a "url")`,
+      );
+    if (typeof url !== 'string' || url.trim() === '') return fail([], `check ${index + 1} has no "url"`);
+    const badUrl = urlProblem(url.trim());
+    if (badUrl !== undefined) fail(['url'], `check ${index + 1} "url": ${badUrl}`);
+    return { target: { url: url.trim() }, name: url.trim() };
+  },
+};
+
 /**
  * Turns a parsed `checks` document into checks, validating every field.
  * @param document the parsed YAML/JSON (a list, or a map with a `checks` list)
@@ -92,11 +138,25 @@ export function parseStatusPatterns(value: unknown): string[] | undefined {
  * @throws InputError naming `checks`, the line and the field at fault
  */
 export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyMs?: number): SmokeCheck[] {
+  return parseCheckItems(document, URL_TARGET, defaultMaxLatencyMs);
+}
+
+/**
+ * Turns a parsed `checks` document into checks whose target `target` reads (a URL, or a path on an
+ * in-cluster Service), validating every field; the expectation fields are the same for every target.
+ * @throws InputError naming `checks`, the line and the field at fault
+ */
+export function parseCheckItems<T extends object>(
+  document: ParsedDocument,
+  target: CheckTarget<T>,
+  defaultMaxLatencyMs?: number,
+): (Omit<SmokeCheck, 'url'> & T)[] {
   const fail = (path: (string | number)[], problem: string, example = CHECKS_EXAMPLE): never => {
     const at = document.locate(path);
     const where = at === undefined ? '' : `line ${at.line}: `;
     throw new InputError('checks', `${where}${problem}`, example);
   };
+  const known = new Set([...CHECK_FIELDS, ...target.fields]);
   let root = document.value;
   const prefix: (string | number)[] = [];
   if (root !== null && typeof root === 'object' && !Array.isArray(root) && 'checks' in root) {
@@ -106,25 +166,24 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
   if (!Array.isArray(root)) return fail(prefix, 'must be a list of checks');
   if (root.length === 0) return fail(prefix, 'lists no checks');
   const names = new Set<string>();
-  return root.map((item: unknown, index): SmokeCheck => {
+  return root.map((item: unknown, index): Omit<SmokeCheck, 'url'> & T => {
     const at = [...prefix, index];
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      return fail(at, `check ${index + 1} must be a map with at least a url`);
+      return fail(at, `check ${index + 1} must be a map with at least a ${target.fields[0] ?? 'url'}`);
     }
     const fields = item as Record<string, unknown>;
+    const read = target.read(fields, index, (path, problem, example) =>
+      fail([...at, ...path], problem, example),
+    );
     for (const key of Object.keys(fields)) {
-      if (!CHECK_FIELDS.has(key)) {
+      if (!known.has(key)) {
         fail(
           [...at, key],
-          `check ${index + 1} has an unknown field ${quote(key)} (known: ${[...CHECK_FIELDS].join(', ')})`,
+          `check ${index + 1} has an unknown field ${quote(key)} (known: ${[...known].join(', ')})`,
         );
       }
     }
-    const url = fields['url'];
-    if (typeof url !== 'string' || url.trim() === '') return fail(at, `check ${index + 1} has no "url"`);
-    const badUrl = urlProblem(url.trim());
-    if (badUrl !== undefined) fail([...at, 'url'], `check ${index + 1} "url": ${badUrl}`);
-    const name = fields['name'] === undefined ? url.trim() : String(fields['name']);
+    const name = fields['name'] === undefined ? read.name : String(fields['name']);
     if (names.has(name)) fail([...at, 'name'], `check ${index + 1}: the name ${quote(name)} is used twice`);
     names.add(name);
     const method = String(fields['method'] ?? 'GET').toUpperCase();
@@ -134,7 +193,13 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
         `check ${quote(name)} "method": ${quote(method)} is not an HTTP method`,
         'method: GET',
       );
-    const check: SmokeCheck = { name, url: url.trim(), method, headers: {}, expectStatus: ['2xx'] };
+    const check: Omit<SmokeCheck, 'url'> & T = {
+      name,
+      method,
+      headers: {},
+      expectStatus: ['2xx'],
+      ...read.target,
+    };
     const headers = fields['headers'];
     if (headers !== undefined) {
       if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
@@ -212,58 +277,43 @@ export function parseChecksDocument(document: ParsedDocument, defaultMaxLatencyM
 }
 
 /**
- * Reads and validates every smoke-test input.
+ * Reads and validates every smoke-test input. With `kubernetes-service`, the checks are paths on an
+ * in-cluster Service (service-inputs.ts) and the Kubernetes connection inputs are read; without it those
+ * inputs are refused.
  * @throws InputError for the first bad input
  */
-export function getInputs(): Inputs {
+export async function getInputs(): Promise<Inputs> {
   const url = getString('url');
   const document = getDocument('checks');
   const maxLatency = getDuration('max-latency');
-  if (url === '' && document === undefined) {
-    throw new InputError('url', 'one of `url` or `checks` is required', 'https://staging.example.com/health');
+  const kubernetes = await getKubernetesTarget(url, document, maxLatency);
+  if (kubernetes === undefined && url === '' && document === undefined) {
+    throw new InputError(
+      'url',
+      'one of `url`, `checks` or `kubernetes-service` is required',
+      'https://staging.example.com/health',
+    );
   }
   if (url !== '' && document !== undefined) {
     throw new InputError('checks', 'give either `url` or `checks`, not both', CHECKS_EXAMPLE);
   }
-  let checks: SmokeCheck[];
+  let checks: SmokeCheck[] = [];
   let probes: ProbeCheck[] = [];
-  if (document !== undefined) {
+  if (kubernetes !== undefined) probes = kubernetes.probes;
+  else if (document !== undefined) {
     const split = splitProbes(document);
     probes = split.probes;
     checks = split.http === undefined ? [] : parseChecksDocument(split.http, maxLatency);
   } else {
     const problem = urlProblem(url);
     if (problem !== undefined) throw new InputError('url', problem, 'https://staging.example.com/health');
-    const patterns = parseStatusPatterns(getList('expected-status').join(','));
-    if (patterns === undefined)
-      throw new InputError(
-        'expected-status',
-        `${quote(getString('expected-status'))} is not a status list`,
-        '200,204 or 2xx',
-      );
-    const headersDoc = getDocument('headers');
-    const headers: Record<string, string> = {};
-    if (headersDoc !== undefined) {
-      const value = headersDoc.value;
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InputError(
-          'headers',
-          'must be a YAML map of header names to values',
-          'Accept: application/json',
-        );
-      }
-      for (const [key, item] of Object.entries(value as Record<string, unknown>)) headers[key] = String(item);
-    }
-    const check: SmokeCheck = { name: url, url, method: 'GET', headers, expectStatus: patterns };
-    const body = getString('expected-body');
-    if (body !== '') check.expectBody = { contains: body };
-    if (maxLatency !== undefined) check.maxLatencyMs = maxLatency;
-    checks = [check];
+    checks = [{ name: url, url, ...singleCheckExpectations(maxLatency) }];
   }
   const requestTimeout = getDuration('request-timeout', { default: '10s', min: 1 }) ?? 10_000;
   return {
     checks,
     probes,
+    ...(kubernetes === undefined ? {} : { kubernetes: kubernetes.inputs }),
     'aws-region': getString('aws-region'),
     ...loadSettings(url, checks, requestTimeout),
     timeout: getDuration('timeout', { default: '2m', min: 1 }) ?? 120_000,
@@ -271,6 +321,83 @@ export function getInputs(): Inputs {
     'retry-delay': getDuration('retry-delay', { default: '1s' }) ?? 1_000,
     concurrency: getInteger('concurrency', { default: 10, min: 1, max: 100 }) ?? 10,
   };
+}
+
+/**
+ * The request and expectations of a check made from the single-check inputs (`url`, or each of `paths`):
+ * GET with `headers`, `expected-status`, `expected-body` and `max-latency`.
+ * @throws InputError naming `expected-status` or `headers` for a bad value
+ */
+export function singleCheckExpectations(maxLatencyMs: number | undefined): Omit<SmokeCheck, 'url' | 'name'> {
+  const patterns = parseStatusPatterns(getList('expected-status').join(','));
+  if (patterns === undefined)
+    throw new InputError(
+      'expected-status',
+      `${quote(getString('expected-status'))} is not a status list`,
+      '200,204 or 2xx',
+    );
+  const headersDoc = getDocument('headers');
+  const headers: Record<string, string> = {};
+  if (headersDoc !== undefined) {
+    const value = headersDoc.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new InputError(
+        'headers',
+        'must be a YAML map of header names to values',
+        'Accept: application/json',
+      );
+    }
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) headers[key] = String(item);
+  }
+  const check: Omit<SmokeCheck, 'url' | 'name'> = { method: 'GET', headers, expectStatus: patterns };
+  const body = getString('expected-body');
+  if (body !== '') check.expectBody = { contains: body };
+  if (maxLatencyMs !== undefined) check.maxLatencyMs = maxLatencyMs;
+  return check;
+}
+
+/**
+ * The Kubernetes mode (`kubernetes-service` set): its Service checks (from `paths` with the single-check
+ * inputs, or from `checks` items with `path`), the probes of `checks`, and the connection inputs.
+ * @returns undefined without `kubernetes-service` (after refusing the inputs that need it)
+ * @throws InputError for `url` given too, `paths` with `checks`, a bad Service, path or item, an
+ *   `Authorization` header, or a bad connection input
+ */
+async function getKubernetesTarget(
+  url: string,
+  document: ParsedDocument | undefined,
+  maxLatencyMs: number | undefined,
+): Promise<{ inputs: KubernetesSmokeInputs; probes: ProbeCheck[] } | undefined> {
+  const text = getString('kubernetes-service');
+  if (text === '') {
+    refuseKubernetesInputs();
+    return undefined;
+  }
+  if (url !== '')
+    throw new InputError(
+      'kubernetes-service',
+      'give either `url` (a public URL) or `kubernetes-service` (an in-cluster Service), not both',
+      SERVICE_REFERENCE_EXAMPLE,
+    );
+  const service = parseServiceReference(text, 'kubernetes-service');
+  const paths = getList('paths', { separator: 'newline' });
+  let checks: ServiceCheck[];
+  let probes: ProbeCheck[] = [];
+  if (document !== undefined) {
+    if (paths.length > 0)
+      throw new InputError('paths', 'give either `paths` or `checks`, not both', '/healthz');
+    const split = splitProbes(document);
+    probes = split.probes;
+    checks =
+      split.http === undefined ? [] : parseCheckItems(split.http, serviceCheckTarget(service), maxLatencyMs);
+    for (const check of checks)
+      refuseAuthorizationHeader(check.headers, 'checks', `check ${quote(check.name)}: `);
+  } else {
+    const common = singleCheckExpectations(maxLatencyMs);
+    refuseAuthorizationHeader(common.headers, 'headers');
+    checks = pathChecks(paths, service, common);
+  }
+  return { inputs: { connection: await getKubernetesConnectionInputs(), checks }, probes };
 }
 
 /**
@@ -289,7 +416,7 @@ function loadSettings(
   if (target === '')
     throw new InputError(
       'load-url',
-      'load mode needs a URL: give load-url or url',
+      'load mode needs a public URL: give load-url or url (load is not sent through the Kubernetes API server)',
       'https://staging.example.com/',
     );
   const problem = urlProblem(target);

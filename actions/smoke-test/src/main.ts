@@ -1,22 +1,23 @@
 /**
- * smoke-test: read the checks, run them concurrently with retries until the deadline (HTTP checks, and
- * `tcp` / `ecs-service` probes), report tables, set outputs, push the results to a Prometheus Pushgateway
- * when one is configured (a failed push is a warning), then the optional load run; fail the step when any
- * check failed or the load gate did not pass.
+ * smoke-test: read the checks, run them concurrently with retries until the deadline (HTTP checks of URLs
+ * or, with `kubernetes-service`, of paths on an in-cluster Service through the API server's service proxy;
+ * and `tcp` / `ecs-service` probes), report tables, set outputs, push the results to a Prometheus
+ * Pushgateway when one is configured (a failed push is a warning), then the optional load run; fail the step
+ * when any check failed or the load gate did not pass.
  */
 import * as core from '@actions/core';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { describeThrown } from '../../../shared/src/errors.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { pushToGateway, renderHealthMetrics } from '../../../shared/src/pushgateway.ts';
-import { runSmokeChecks, type SmokeResult } from '../../../shared/src/smoke.ts';
+import { runSmokeChecks, type SmokeOptions, type SmokeResult } from '../../../shared/src/smoke.ts';
 import type { HealthSample } from '../../../shared/src/pushgateway.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, getPushgatewayInputs, type Inputs, type PushgatewayInputs } from './inputs.ts';
 
 /** Runs the smoke-test flow; throws when a check failed (after outputs and summary are written). */
 export async function run(logger: Logger = coreLogger): Promise<void> {
-  const inputs = getInputs();
+  const inputs = await getInputs();
   const pushgateway = await getPushgatewayInputs(logger);
   const started = Date.now();
   const settings = {
@@ -27,10 +28,14 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
     concurrency: inputs.concurrency,
     logger,
   };
+  const serviceChecks = inputs.kubernetes?.checks.length ?? 0;
   const results = await logger.group(
-    `Running ${inputs.checks.length + inputs.probes.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
+    `Running ${inputs.checks.length + serviceChecks + inputs.probes.length} check(s), deadline ${formatDuration(inputs.timeout)}`,
     async () => [
       ...(inputs.checks.length > 0 ? await runSmokeChecks(inputs.checks, settings) : []),
+      ...(inputs.kubernetes !== undefined && serviceChecks > 0
+        ? await serviceProxyStep(inputs.kubernetes, settings)
+        : []),
       ...(inputs.probes.length > 0 ? await probeStep(inputs, settings) : []),
     ],
   );
@@ -131,6 +136,15 @@ async function loadStep(settings: NonNullable<Inputs['load']>, logger: Logger): 
     `Gate: p95 ≤ ${settings.maxP95Ms} ms, errors ≤ ${(settings.maxErrorRatio * 100).toFixed(2)} %.`,
   );
   if (!report.passed) throw new Error(`Load gate failed on ${settings.url}: ${report.reasons.join('; ')}`);
+}
+
+/** The checks of in-cluster Services (`kubernetes-service`), loaded on demand (URL-only runs never load them). */
+async function serviceProxyStep(
+  kubernetes: NonNullable<Inputs['kubernetes']>,
+  settings: SmokeOptions & { logger: Logger },
+): Promise<SmokeResult[]> {
+  const { runServiceChecks } = await import('./service-checks.ts');
+  return runServiceChecks(kubernetes, settings);
 }
 
 /** The `tcp` / `ecs-service` checks, loaded on demand (HTTP-only runs never load them). */

@@ -65,7 +65,7 @@ describe('smoke-test flow', () => {
   });
 
   test.each([
-    [{}, 'url', /one of `url` or `checks` is required/],
+    [{}, 'url', /one of `url`, `checks` or `kubernetes-service` is required/],
     [{ url: 'http://x', checks: '- url: http://y' }, 'checks', /either `url` or `checks`, not both/],
     [{ url: 'ftp://example.com' }, 'url', /is not an http\(s\) URL/],
     [{ url: 'http://127.0.0.1:9', 'expected-status': 'ok' }, 'expected-status', /"ok" is not a status list/],

@@ -114,7 +114,7 @@ describe('smoke-test bundle', () => {
 
   test('bad inputs fail with the input named and exit 1', async () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{}, /^Input 'url': one of `url` or `checks` is required/],
+      [{}, /^Input 'url': one of `url`, `checks` or `kubernetes-service` is required/],
       [
         { url: 'staging.example.com/health' },
         /^Input 'url': "staging.example.com\/health" is not an absolute URL/,
