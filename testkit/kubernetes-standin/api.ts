@@ -735,7 +735,9 @@ function RESOURCES_NAMESPACED(): ResourceInfo[] {
       ? 'apps'
       : ['jobs', 'cronjobs'].includes(r)
         ? 'batch'
-        : '';
+        : ['httproutes', 'gateways'].includes(r)
+          ? GATEWAY_GROUP
+          : '';
     return findResource(group, 'v1', r)!;
   });
 }
