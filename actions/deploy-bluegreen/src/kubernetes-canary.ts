@@ -397,6 +397,10 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
     );
     if (outcome !== undefined) {
       const failure = await restore(run, outcome);
+      if (run.analysis.detectedAt !== undefined)
+        logger.info(
+          `Traffic back on deployment/${names.stable} ${Date.now() - run.analysis.detectedAt} ms after the failing interval was evaluated`,
+        );
       await report(run, failure);
       throw new Error(`Canary deployment failed: ${failure}`);
     }

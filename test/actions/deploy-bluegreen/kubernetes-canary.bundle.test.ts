@@ -235,6 +235,7 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
         cluster.goodImages[0],
       );
       expect(result.summary).not.toContain('web-bad 75% / web-bad-canary 25%');
+      expect(result.log).toMatch(/Traffic back on deployment\/web-bad \d+ ms after the failing interval was evaluated/);
       expect(result.outputs['canary-weight']).toBe('0');
     } finally {
       await stop();
@@ -274,6 +275,49 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
     expect(await kubectl('get', 'deployment/web-pause', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(
       cluster.goodImages[0],
     );
+  }, 120_000);
+});
+
+describe('deploy-bluegreen canary on Kubernetes: pause and promote', () => {
+  test('HTTPRoute with pause-at 25: paused at 75/25, then action promote finishes 100 % and a second promote finds nothing paused', async (context) => {
+    if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
+    await apply(stableManifest('web-promote', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }), 'web-promote');
+    await apply(routeManifest('web-promote', 'web-promote'), 'web-promote-route');
+    await rolledOut('web-promote');
+    const inputs = {
+      platform: 'kubernetes',
+      strategy: 'canary',
+      deployment: 'web-promote',
+      images: `web=${cluster.goodImages[1]}`,
+      namespace: cluster.namespace,
+      kubeconfig: cluster.kubeconfig,
+      'http-route': 'web-promote',
+      'stable-service': 'web-promote',
+      'analysis-window': '1s',
+      'analysis-interval': '1s',
+      'pause-at': '25',
+    };
+    const paused = await runBundle('deploy-bluegreen', { inputs, env: env(), cwd: workspace });
+    expect(paused.exitCode, paused.log).toBe(0);
+    expect(paused.outputs['paused']).toBe('true');
+    expect(await weights('web-promote')).toBe('web-promote=75 web-promote-canary=25');
+    const promoted = await runBundle('deploy-bluegreen', {
+      inputs: { ...inputs, action: 'promote' },
+      env: env(),
+      cwd: workspace,
+    });
+    expect(promoted.exitCode, promoted.log).toBe(0);
+    expect(promoted.outputs['paused']).toBe('false');
+    expect(promoted.outputs['images']).toBe(`web=${cluster.goodImages[1]}`);
+    expect(await weights('web-promote')).toBe('web-promote=100 web-promote-canary=0');
+    expect(await kubectl('get', 'deployments', '-o', 'name')).not.toContain('web-promote-canary');
+    const again = await runBundle('deploy-bluegreen', {
+      inputs: { ...inputs, action: 'promote' },
+      env: env(),
+      cwd: workspace,
+    });
+    expect(again.exitCode).toBe(1);
+    expect(again.annotations[0]?.message).toMatch(/There is no paused canary for deployment\/web-promote/);
   }, 120_000);
 });
 
