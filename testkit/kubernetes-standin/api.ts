@@ -337,7 +337,10 @@ function httpRouteCauses(spec: Json, causes: StatusCause[]): void {
       if (typeof backend.name !== 'string' || backend.name === '')
         causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.name` });
       const weight = backend.weight;
-      if (weight !== undefined && (!Number.isInteger(weight) || Number(weight) < 0 || Number(weight) > 1_000_000))
+      if (
+        weight !== undefined &&
+        (!Number.isInteger(weight) || Number(weight) < 0 || Number(weight) > 1_000_000)
+      )
         causes.push({
           reason: 'FieldValueInvalid',
           message: `Invalid value: ${JSON.stringify(weight)}: must be an integer from 0 to 1000000`,

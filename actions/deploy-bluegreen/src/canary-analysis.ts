@@ -256,7 +256,6 @@ async function judgeSamples(
   return judgement;
 }
 
-
 /**
  * Settles the verdict of a canary that ran without an anomaly: `pass` when at least one check passed an
  * interval, `inconclusive` when every check lacked data; unchanged when there are no checks or it failed.

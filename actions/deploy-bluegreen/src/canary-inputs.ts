@@ -142,7 +142,9 @@ export async function getCanaryInputs(
       provider === 'prometheus' ? 'job="web",color="{{color}}"' : 'service:web,color:{{color}}',
     );
   const distinct =
-    platform === 'kubernetes' ? /\{\{\s*(color|track|service|deployment)\s*\}\}/ : /\{\{\s*(color|service)\s*\}\}/;
+    platform === 'kubernetes'
+      ? /\{\{\s*(color|track|service|deployment)\s*\}\}/
+      : /\{\{\s*(color|service)\s*\}\}/;
   if (selector !== '' && !distinct.test(selector))
     throw new InputError(
       'metrics-selector',

@@ -249,7 +249,11 @@ export async function getKubernetesInputs(): Promise<KubernetesInputs> {
   const image = getString('image');
   const lines = [...(image === '' ? [] : [image]), ...getList('images', { separator: 'newline' })];
   if (lines.length === 0)
-    throw new InputError('images', 'the new release needs an image (image or images)', 'web=ghcr.io/acme/web:1.2.3');
+    throw new InputError(
+      'images',
+      'the new release needs an image (image or images)',
+      'web=ghcr.io/acme/web:1.2.3',
+    );
   const route = objectName('http-route', DNS_SUBDOMAIN, 'web');
   const stableService = objectName('stable-service', DNS_LABEL, 'web');
   if (route !== '' && stableService === '')

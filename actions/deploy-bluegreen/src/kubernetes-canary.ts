@@ -50,7 +50,12 @@ import {
 } from '../../../shared/src/kubernetes/canary.ts';
 import { connect, type KubernetesConnection } from '../../../shared/src/kubernetes/connection.ts';
 import { inert } from '../../../shared/src/kubernetes/inert.ts';
-import { explainPods, followRollouts, recordRollout, templateImages } from '../../../shared/src/kubernetes/rollout.ts';
+import {
+  explainPods,
+  followRollouts,
+  recordRollout,
+  templateImages,
+} from '../../../shared/src/kubernetes/rollout.ts';
 import { deploymentStatus } from '../../../shared/src/kubernetes/rollout-status.ts';
 import {
   canaryReplicas,
@@ -174,7 +179,9 @@ export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logg
     return changes;
   });
   if (applied.length === 0)
-    logger.warning(`The canary runs the images deployment/${names.stable} runs already: nothing new is judged`);
+    logger.warning(
+      `The canary runs the images deployment/${names.stable} runs already: nothing new is judged`,
+    );
   await runSteps(run, inputs['traffic-steps'], 0);
 }
 
@@ -254,11 +261,16 @@ async function shift(run: Run, weight: number): Promise<string> {
   logger.info(`deployment/${names.canary} scaled to ${replicas} replica(s) for ${weight}%`);
   const watch = await followRollouts(kube, [ref(names.canary, namespace)], remaining(run), logger);
   run.timeline.push(
-    ...watch.timeline.map((entry) => ({ ...entry, atMs: entry.atMs + Date.now() - run.started - watch.elapsedMs })),
+    ...watch.timeline.map((entry) => ({
+      ...entry,
+      atMs: entry.atMs + Date.now() - run.started - watch.elapsedMs,
+    })),
   );
   if (watch.state !== 'COMPLETED') {
     const pods = await explainPods(kube, ref(names.canary, namespace)).catch(() => []);
-    throw new Error(`the canary's rollout ${watch.state}: ${watch.reason}${pods.length > 0 ? `; ${pods.join('; ')}` : ''}`);
+    throw new Error(
+      `the canary's rollout ${watch.state}: ${watch.reason}${pods.length > 0 ? `; ${pods.join('; ')}` : ''}`,
+    );
   }
   if (inputs['http-route'] === '')
     return `${names.stable} ${stableReplicas} pods / ${names.canary} ${replicas} pod${replicas === 1 ? '' : 's'} (${endpointShare(stableReplicas, replicas)}% of endpoints)`;
@@ -269,7 +281,9 @@ async function shift(run: Run, weight: number): Promise<string> {
     { stable: inputs['stable-service'], canary: inputs['canary-service'] },
     weight,
   );
-  logger.info(`HTTPRoute ${inputs['http-route']}: ${inputs['stable-service']} ${100 - weight} / ${inputs['canary-service']} ${weight}`);
+  logger.info(
+    `HTTPRoute ${inputs['http-route']}: ${inputs['stable-service']} ${100 - weight} / ${inputs['canary-service']} ${weight}`,
+  );
   return `${inputs['stable-service']} ${100 - weight}% / ${inputs['canary-service']} ${weight}% (HTTPRoute ${inputs['http-route']}; ${replicas} canary pod${replicas === 1 ? '' : 's'})`;
 }
 
@@ -299,9 +313,13 @@ async function restore(run: Run, why: string): Promise<string> {
         { stable: inputs['stable-service'], canary: inputs['canary-service'] },
         0,
       );
-      done.push(`HTTPRoute ${inputs['http-route']} ${inputs['stable-service']} 100% / ${inputs['canary-service']} 0%`);
+      done.push(
+        `HTTPRoute ${inputs['http-route']} ${inputs['stable-service']} 100% / ${inputs['canary-service']} 0%`,
+      );
     } catch (error) {
-      logger.warning(`Could not set the canary's weight to 0 on HTTPRoute ${inputs['http-route']}: ${explain(error)}`);
+      logger.warning(
+        `Could not set the canary's weight to 0 on HTTPRoute ${inputs['http-route']}: ${explain(error)}`,
+      );
       done.push(`setting HTTPRoute ${inputs['http-route']} to 0% FAILED`);
     }
   }
@@ -316,7 +334,11 @@ async function restore(run: Run, why: string): Promise<string> {
     logger.warning(`Could not scale deployment/${names.canary} to 0: ${explain(error)}`);
     done.push(`scaling deployment/${names.canary} to 0 FAILED`);
   }
-  run.steps.push({ step: 'restore', weights: `${names.stable} 100% / ${names.canary} 0%`, checks: `${why}; ${done.join('; ')}` });
+  run.steps.push({
+    step: 'restore',
+    weights: `${names.stable} 100% / ${names.canary} 0%`,
+    checks: `${why}; ${done.join('; ')}`,
+  });
   return `${why}; all traffic is back on deployment/${names.stable}; ${done.join('; ')}`;
 }
 
@@ -339,7 +361,9 @@ async function promote(run: Run): Promise<string> {
     const restored = await readDeployment(kube, namespace, names.stable);
     if (restored !== undefined && before.length > 0) {
       await setImages(kube, restored, before);
-      logger.info(`deployment/${names.stable}: previous images restored (${inert(before.map((b) => `${b.container}=${b.image}`).join(', '))})`);
+      logger.info(
+        `deployment/${names.stable}: previous images restored (${inert(before.map((b) => `${b.container}=${b.image}`).join(', '))})`,
+      );
     }
     throw new Error(
       `the stable rollout with the new images ${watch.state}: ${watch.reason}${pods.length > 0 ? `; ${pods.join('; ')}` : ''}`,
@@ -368,7 +392,9 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
   for (const weight of steps.filter((step) => step > from)) {
     let pause = false;
     const outcome = await logger.group(
-      weight < 100 ? `Shift ${weight}% of traffic to ${names.canary}` : `Promote: deployment/${names.stable} gets the new images`,
+      weight < 100
+        ? `Shift ${weight}% of traffic to ${names.canary}`
+        : `Promote: deployment/${names.stable} gets the new images`,
       async (): Promise<string | undefined> => {
         try {
           if (weight === 100) {
@@ -382,7 +408,12 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
             name: names.canary,
             sides: {
               canary: kubernetesSideValues(run.canary['metrics-selector'], 'canary', names.canary, namespace),
-              baseline: kubernetesSideValues(run.canary['metrics-selector'], 'stable', names.stable, namespace),
+              baseline: kubernetesSideValues(
+                run.canary['metrics-selector'],
+                'stable',
+                names.stable,
+                namespace,
+              ),
             },
             health: () => canaryHealth(run),
           });
@@ -435,10 +466,15 @@ async function resume(run: Run, existing: V1Deployment | undefined): Promise<voi
       `There is no paused canary for deployment/${run.names.stable} in ${run.namespace} (no ${CANARY_ANNOTATIONS.paused} annotation on deployment/${run.names.canary}): nothing to ${run.canary.action}`,
     );
   const current = Number(existing.metadata?.annotations?.[CANARY_ANNOTATIONS.weight] ?? paused) || 0;
-  run.steps.push({ step: 'paused', weights: `${run.names.canary} ${current}%`, checks: `paused at ${paused}%` });
+  run.steps.push({
+    step: 'paused',
+    weights: `${run.names.canary} ${current}%`,
+    checks: `paused at ${paused}%`,
+  });
   if (run.canary.action === 'abort') {
-    const done = await run.logger.group(`Abort the canary: all traffic back on deployment/${run.names.stable}`, () =>
-      restore(run, 'aborted by request'),
+    const done = await run.logger.group(
+      `Abort the canary: all traffic back on deployment/${run.names.stable}`,
+      () => restore(run, 'aborted by request'),
     );
     await report(run);
     run.logger.info(`Canary aborted: ${done}`);
@@ -447,7 +483,9 @@ async function resume(run: Run, existing: V1Deployment | undefined): Promise<voi
   await patchDeployment(run.kube, run.namespace, run.names.canary, {
     annotations: { [CANARY_ANNOTATIONS.paused]: '' },
   });
-  run.logger.info(`Promoting the canary (${current}% now) through ${run.inputs['traffic-steps'].filter((s) => s > current).join(', ')}%`);
+  run.logger.info(
+    `Promoting the canary (${current}% now) through ${run.inputs['traffic-steps'].filter((s) => s > current).join(', ')}%`,
+  );
   await runSteps(run, run.inputs['traffic-steps'], current);
 }
 

@@ -29,12 +29,8 @@ export function canaryName(deployment: string): string {
   return `${deployment}-canary`;
 }
 
-/** Labels and annotations the controller writes, which a copy must not carry. */
+/** Labels the controller writes, which a copy must not carry. */
 const CONTROLLER_LABELS = ['pod-template-hash'];
-const CONTROLLER_ANNOTATIONS = [
-  'deployment.kubernetes.io/revision',
-  'kubectl.kubernetes.io/last-applied-configuration',
-];
 
 /**
  * The canary Deployment manifest for a stable Deployment (pure): the stable one's pod template and
@@ -113,13 +109,18 @@ export function canaryService(stable: V1Service, name: string): Manifest {
 }
 
 /** Whether a Service selector (equality only, as Services have) selects pods with `labels`; an empty one selects none. */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string>,
+): boolean {
   const entries = Object.entries(selector ?? {});
   return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
 }
 
 /** The pod labels of a Deployment's template. */
-export function podLabels(deployment: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }): Record<string, string> {
+export function podLabels(deployment: {
+  spec?: { template?: { metadata?: { labels?: Record<string, string> } } };
+}): Record<string, string> {
   return { ...deployment.spec?.template?.metadata?.labels };
 }
 
@@ -137,7 +138,7 @@ export function imagePatch(
   const manifest = structuredClone(deployment) as unknown as Manifest;
   const changes = substituteImages([manifest], images);
   const before = deployment.spec?.template?.spec?.containers ?? [];
-  const after = ((manifest['spec'] as V1Deployment['spec'])?.template?.spec?.containers ?? []);
+  const after = (manifest['spec'] as V1Deployment['spec'])?.template?.spec?.containers ?? [];
   const operations: Record<string, unknown>[] = [];
   after.forEach((container, index) => {
     if (container.image === before[index]?.image) return;
@@ -181,7 +182,11 @@ export async function readDeployment(
 }
 
 /** Reads a Service; @throws ConfigurationError when it does not exist */
-export async function readService(kubeConfig: KubeConfig, namespace: string, name: string): Promise<V1Service> {
+export async function readService(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<V1Service> {
   const { CoreV1Api } = await k8sSdk();
   try {
     return await kubeConfig.makeApiClient(CoreV1Api).readNamespacedService({ name, namespace });
@@ -211,7 +216,9 @@ export async function patchDeployment(
       metadata: {
         name,
         namespace,
-        ...(change.annotations === undefined ? {} : { annotations: change.annotations as Record<string, string> }),
+        ...(change.annotations === undefined
+          ? {}
+          : { annotations: change.annotations as Record<string, string> }),
       },
       ...(change.replicas === undefined ? {} : { spec: { replicas: change.replicas } }),
     },
@@ -244,7 +251,11 @@ export async function setImages(
 }
 
 /** Deletes a Deployment (its ReplicaSets and pods in the background); absent already is fine. */
-export async function deleteDeployment(kubeConfig: KubeConfig, namespace: string, name: string): Promise<void> {
+export async function deleteDeployment(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<void> {
   const { AppsV1Api } = await k8sSdk();
   try {
     await kubeConfig

@@ -94,7 +94,10 @@ export function weightedRules(
  * The canary's weight in a route, as a percentage of the stable + canary weights of the first rule that
  * sends to the stable Service (Gateway API: a backendRef without weight weighs 1); undefined when none does.
  */
-export function canaryWeightOf(route: HttpRoute, services: { stable: string; canary: string }): number | undefined {
+export function canaryWeightOf(
+  route: HttpRoute,
+  services: { stable: string; canary: string },
+): number | undefined {
   for (const rule of route.spec?.rules ?? []) {
     const refs = rule.backendRefs ?? [];
     const stable = refs.find((ref) => isService(ref) && ref.name === services.stable);
@@ -125,7 +128,11 @@ export async function hasGatewayApi(kubeConfig: KubeConfig): Promise<boolean> {
  * Reads an HTTPRoute.
  * @throws ConfigurationError when it does not exist, or the cluster has no Gateway API
  */
-export async function readHttpRoute(kubeConfig: KubeConfig, namespace: string, name: string): Promise<HttpRoute> {
+export async function readHttpRoute(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<HttpRoute> {
   const { KubernetesObjectApi } = await k8sSdk();
   const client = KubernetesObjectApi.makeApiClient(kubeConfig);
   try {
@@ -177,7 +184,9 @@ export async function setRouteWeight(
       )) as HttpRoute;
       const now = canaryWeightOf(written, services);
       if (now !== weight)
-        throw new Error(`HTTPRoute ${name} reads ${now ?? '?'}% on ${services.canary} after setting ${weight}%`);
+        throw new Error(
+          `HTTPRoute ${name} reads ${now ?? '?'}% on ${services.canary} after setting ${weight}%`,
+        );
     },
     {
       attempts: 3,

@@ -32,9 +32,13 @@ afterAll(async () => {
 
 /** The real kubectl against the test cluster, in its namespace. */
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, '-n', cluster.namespace, ...args], {
-    timeout: 30_000,
-  });
+  const { stdout } = await run(
+    'kubectl',
+    ['--kubeconfig', cluster.kubeconfigPath, '-n', cluster.namespace, ...args],
+    {
+      timeout: 30_000,
+    },
+  );
   return stdout.trim();
 }
 
@@ -94,7 +98,9 @@ async function rolledOut(name: string): Promise<void> {
 }
 
 /** Two hello-services (stable, canary at `errorRate`) scraped by a real Prometheus, under traffic. */
-async function metricsWorld(errorRate: string): Promise<{ prometheus: RunningPrometheus; stop: () => Promise<void> }> {
+async function metricsWorld(
+  errorRate: string,
+): Promise<{ prometheus: RunningPrometheus; stop: () => Promise<void> }> {
   const stable = await startHelloService({ APP_VERSION: '1.0.0' });
   const canary = await startHelloService({ APP_VERSION: '1.1.0', APP_ERROR_RATE: errorRate });
   const prometheus = await startPrometheus({
@@ -168,9 +174,14 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
       expect(result.summary).toContain('web-ratio 4 pods / web-ratio-canary 1 pod (20% of endpoints)');
       expect(result.log).toMatch(/\[5% #1\] error-rate: canary 0%, limit 5% → pass/);
       expect(result.log).toMatch(/\[25% #\d+\] error-rate: canary 0%/);
-      expect(await kubectl('get', 'deployment/web-ratio', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(
-        cluster.goodImages[1],
-      );
+      expect(
+        await kubectl(
+          'get',
+          'deployment/web-ratio',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ),
+      ).toBe(cluster.goodImages[1]);
       expect(await kubectl('get', 'deployments', '-o', 'name')).not.toContain('web-ratio-canary');
     } finally {
       await stop();
@@ -179,7 +190,10 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
 
   test('HTTPRoute: a healthy canary goes 5 → 25 → 100 by backendRef weights; kubectl reads stable 100 / canary 0 at the end', async (context) => {
     if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
-    await apply(stableManifest('web-route', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }), 'web-route');
+    await apply(
+      stableManifest('web-route', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }),
+      'web-route',
+    );
     await apply(routeManifest('web-route', 'web-route'), 'web-route-route');
     await rolledOut('web-route');
     const { prometheus, stop } = await metricsWorld('0');
@@ -197,12 +211,22 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
       for (const step of ['web-route 95% / web-route-canary 5%', 'web-route 75% / web-route-canary 25%'])
         expect(result.summary).toContain(step);
       expect(await weights('web-route')).toBe('web-route=100 web-route-canary=0');
-      expect(await kubectl('get', 'service/web-route-canary', '-o', 'jsonpath={.spec.selector.gantry\\.dev/track}')).toBe(
-        'canary',
-      );
-      expect(await kubectl('get', 'deployment/web-route', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(
-        cluster.goodImages[1],
-      );
+      expect(
+        await kubectl(
+          'get',
+          'service/web-route-canary',
+          '-o',
+          'jsonpath={.spec.selector.gantry\\.dev/track}',
+        ),
+      ).toBe('canary');
+      expect(
+        await kubectl(
+          'get',
+          'deployment/web-route',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ),
+      ).toBe(cluster.goodImages[1]);
       expect(await kubectl('get', 'deployments', '-o', 'name')).not.toContain('web-route-canary');
     } finally {
       await stop();
@@ -211,13 +235,19 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
 
   test('HTTPRoute: a canary answering 20 % errors is stopped at 5 %: weight 0, canary at zero replicas, stable untouched, the check named', async (context) => {
     if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
-    await apply(stableManifest('web-bad', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }), 'web-bad');
+    await apply(
+      stableManifest('web-bad', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }),
+      'web-bad',
+    );
     await apply(routeManifest('web-bad', 'web-bad'), 'web-bad-route');
     await rolledOut('web-bad');
     const { prometheus, stop } = await metricsWorld('0.2');
     try {
       const result = await runBundle('deploy-bluegreen', {
-        inputs: canaryInputs('web-bad', prometheus.url, { 'http-route': 'web-bad', 'stable-service': 'web-bad' }),
+        inputs: canaryInputs('web-bad', prometheus.url, {
+          'http-route': 'web-bad',
+          'stable-service': 'web-bad',
+        }),
         env: env(),
         cwd: workspace,
       });
@@ -228,14 +258,23 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
       expect(result.outputs['analysis-report']).toMatch(
         /^error-rate > 5 failed at 5% \(intervals 1–2\): canary \d+(\.\d+)?%, \d+(\.\d+)?% \(limit 5%\)$/,
       );
-      expect(result.annotations[0]?.message).toMatch(/Canary deployment failed: anomaly at 5%: error-rate > 5 failed/);
+      expect(result.annotations[0]?.message).toMatch(
+        /Canary deployment failed: anomaly at 5%: error-rate > 5 failed/,
+      );
       expect(await weights('web-bad')).toBe('web-bad=100 web-bad-canary=0');
       expect(await kubectl('get', 'deployment/web-bad-canary', '-o', 'jsonpath={.spec.replicas}')).toBe('0');
-      expect(await kubectl('get', 'deployment/web-bad', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(
-        cluster.goodImages[0],
-      );
+      expect(
+        await kubectl(
+          'get',
+          'deployment/web-bad',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ),
+      ).toBe(cluster.goodImages[0]);
       expect(result.summary).not.toContain('web-bad 75% / web-bad-canary 25%');
-      expect(result.log).toMatch(/Traffic back on deployment\/web-bad \d+ ms after the failing interval was evaluated/);
+      expect(result.log).toMatch(
+        /Traffic back on deployment\/web-bad \d+ ms after the failing interval was evaluated/,
+      );
       expect(result.outputs['canary-weight']).toBe('0');
     } finally {
       await stop();
@@ -263,7 +302,9 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
     expect(await kubectl('get', 'deployment/web-pause-canary', '-o', 'jsonpath={.spec.replicas}')).toBe('1');
     const again = await runBundle('deploy-bluegreen', { inputs, env: env(), cwd: workspace });
     expect(again.exitCode).toBe(1);
-    expect(again.annotations[0]?.message).toMatch(/A canary is in progress: .*paused at 5%.*action: promote or action: abort/);
+    expect(again.annotations[0]?.message).toMatch(
+      /A canary is in progress: .*paused at 5%.*action: promote or action: abort/,
+    );
     const aborted = await runBundle('deploy-bluegreen', {
       inputs: { ...inputs, action: 'abort' },
       env: env(),
@@ -272,16 +313,24 @@ describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prom
     expect(aborted.exitCode, aborted.log).toBe(0);
     expect(aborted.outputs['canary-weight']).toBe('0');
     expect(await kubectl('get', 'deployment/web-pause-canary', '-o', 'jsonpath={.spec.replicas}')).toBe('0');
-    expect(await kubectl('get', 'deployment/web-pause', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(
-      cluster.goodImages[0],
-    );
+    expect(
+      await kubectl(
+        'get',
+        'deployment/web-pause',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].image}',
+      ),
+    ).toBe(cluster.goodImages[0]);
   }, 120_000);
 });
 
 describe('deploy-bluegreen canary on Kubernetes: pause and promote', () => {
   test('HTTPRoute with pause-at 25: paused at 75/25, then action promote finishes 100 % and a second promote finds nothing paused', async (context) => {
     if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
-    await apply(stableManifest('web-promote', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }), 'web-promote');
+    await apply(
+      stableManifest('web-promote', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }),
+      'web-promote',
+    );
     await apply(routeManifest('web-promote', 'web-promote'), 'web-promote-route');
     await rolledOut('web-promote');
     const inputs = {
@@ -353,10 +402,26 @@ describe('deploy-bluegreen platform kubernetes: refused before any change', () =
 
   test.each([
     [{ strategy: 'alb-weighted' }, 'strategy', /platform: kubernetes runs strategy canary only/],
-    [{ strategy: 'canary', 'listener-arn': 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/1/2' }, 'listener-arn', /is an input of platform: ecs/],
+    [
+      {
+        strategy: 'canary',
+        'listener-arn': 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/1/2',
+      },
+      'listener-arn',
+      /is an input of platform: ecs/,
+    ],
     [{ strategy: 'canary', deployment: '' }, 'deployment', /required/],
     [{ strategy: 'canary', 'http-route': 'web' }, 'stable-service', /http-route needs the stable Service/],
-    [{ strategy: 'canary', 'metrics-provider': 'prometheus', 'prometheus-url': 'http://127.0.0.1:9', 'metrics-selector': 'job="web",color="blue"' }, 'metrics-selector', /\{\{track\}\}/],
+    [
+      {
+        strategy: 'canary',
+        'metrics-provider': 'prometheus',
+        'prometheus-url': 'http://127.0.0.1:9',
+        'metrics-selector': 'job="web",color="blue"',
+      },
+      'metrics-selector',
+      /\{\{track\}\}/,
+    ],
   ])('%o is an input error naming %s, with no request to the cluster', async (extra, name, message) => {
     const before = cluster.standIn?.requests.length ?? 0;
     const result = await runBundle('deploy-bluegreen', {

@@ -79,7 +79,12 @@ describe('canaryDeployment', () => {
     const tracked = structuredClone(stable);
     tracked.spec!.template.metadata!.labels![TRACK_LABEL] = 'stable';
     tracked.spec!.selector.matchLabels![TRACK_LABEL] = 'stable';
-    const { manifest } = canaryDeployment(tracked, [{ image: 'ghcr.io/acme/web:2', repository: 'ghcr.io/acme/web' }], 1, {});
+    const { manifest } = canaryDeployment(
+      tracked,
+      [{ image: 'ghcr.io/acme/web:2', repository: 'ghcr.io/acme/web' }],
+      1,
+      {},
+    );
     const labels = (manifest['spec'] as V1Deployment['spec'])!.template.metadata!.labels!;
     expect(labels[TRACK_LABEL]).toBe('canary');
     expect(selects({ app: 'web', [TRACK_LABEL]: 'stable' }, labels)).toBe(false);

@@ -90,7 +90,12 @@ describe('weightedRules (HTTPRoute backendRef weights stable 100 - w, canary w)'
       route([
         { backendRefs: [{ name: 'web', port: 80 }] },
         { backendRefs: [{ name: 'api', port: 8080, weight: 3 }] },
-        { backendRefs: [{ name: 'web', port: 80 }, { name: 'web', kind: 'ServiceImport', group: 'multicluster.x-k8s.io' }] },
+        {
+          backendRefs: [
+            { name: 'web', port: 80 },
+            { name: 'web', kind: 'ServiceImport', group: 'multicluster.x-k8s.io' },
+          ],
+        },
       ]),
       services,
       10,
@@ -105,12 +110,18 @@ describe('weightedRules (HTTPRoute backendRef weights stable 100 - w, canary w)'
   });
 
   test('a route without the stable Service is a ConfigurationError', () => {
-    expect(() => weightedRules(route([{ backendRefs: [{ name: 'api' }] }]), services, 5)).toThrow(ConfigurationError);
-    expect(() => weightedRules(route([]), services, 5)).toThrow(/no rule with a backendRef to the stable Service web/);
+    expect(() => weightedRules(route([{ backendRefs: [{ name: 'api' }] }]), services, 5)).toThrow(
+      ConfigurationError,
+    );
+    expect(() => weightedRules(route([]), services, 5)).toThrow(
+      /no rule with a backendRef to the stable Service web/,
+    );
   });
 
   test('canaryWeightOf: a backendRef without weight weighs 1 (Gateway API default); absent canary is 0', () => {
-    expect(canaryWeightOf(route([{ backendRefs: [{ name: 'web' }, { name: 'web-canary' }] }]), services)).toBe(50);
+    expect(
+      canaryWeightOf(route([{ backendRefs: [{ name: 'web' }, { name: 'web-canary' }] }]), services),
+    ).toBe(50);
     expect(canaryWeightOf(route([{ backendRefs: [{ name: 'web' }] }]), services)).toBe(0);
     expect(canaryWeightOf(route([{ backendRefs: [{ name: 'api' }] }]), services)).toBeUndefined();
   });

@@ -55,7 +55,18 @@ describe('Gateway API on the stand-in (real kubectl)', () => {
       'httproute/web',
       '--type=merge',
       '-p',
-      JSON.stringify({ spec: { rules: [{ backendRefs: [{ name: 'web', port: 80, weight: 75 }, { name: 'web-canary', port: 80, weight: 25 }] }] } }),
+      JSON.stringify({
+        spec: {
+          rules: [
+            {
+              backendRefs: [
+                { name: 'web', port: 80, weight: 75 },
+                { name: 'web-canary', port: 80, weight: 25 },
+              ],
+            },
+          ],
+        },
+      }),
     );
     expect(await weights()).toBe('75 25');
     const stored = k8s.get('httproutes', 'default', 'web');
@@ -90,7 +101,18 @@ describe('Gateway API on the stand-in (real kubectl)', () => {
         'httproute/web',
         '--type=merge',
         '-p',
-        JSON.stringify({ spec: { rules: [{ backendRefs: [{ name: 'web', port: 80, weight: 50 }, { name: 'web-canary', port: 80, weight: 50 }] }] } }),
+        JSON.stringify({
+          spec: {
+            rules: [
+              {
+                backendRefs: [
+                  { name: 'web', port: 80, weight: 50 },
+                  { name: 'web-canary', port: 80, weight: 50 },
+                ],
+              },
+            ],
+          },
+        }),
       );
       await changed;
       expect(seen.split('\n')).toContain('50');
@@ -117,9 +139,9 @@ describe('Gateway API on the stand-in (real kubectl)', () => {
       const versions = (await run('kubectl', ['--kubeconfig', bare.kubeconfigPath, 'api-versions'])).stdout;
       expect(versions.split('\n')).not.toContain('gateway.networking.k8s.io/v1');
       expect(versions.split('\n')).toContain('apps/v1');
-      await expect(run('kubectl', ['--kubeconfig', bare.kubeconfigPath, 'get', 'httproutes'])).rejects.toThrow(
-        /the server doesn't have a resource type "httproutes"/,
-      );
+      await expect(
+        run('kubectl', ['--kubeconfig', bare.kubeconfigPath, 'get', 'httproutes']),
+      ).rejects.toThrow(/the server doesn't have a resource type "httproutes"/);
     } finally {
       await bare.stop();
     }
