@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { recordUpdate, serverSideApply } from './apply.ts';
 import { undeclaredForApply, unknownFields } from './fields.ts';
 import { isMap, jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.ts';
-import { apiVersionOf, findResource, type ResourceInfo } from './resources.ts';
+import { apiVersionOf, findResource, GATEWAY_GROUP, type ResourceInfo } from './resources.ts';
 import { labelSelectorObject } from './selectors.ts';
 import {
   ApiError,
@@ -313,7 +313,41 @@ export function validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject):
     }
   }
   if (info.kind === 'Pod') containerCauses('spec', spec, causes);
+  if (info.kind === 'HTTPRoute') httpRouteCauses(spec, causes);
   if (causes.length) throw invalid(info, name, causes);
+}
+
+/**
+ * The checks of the HTTPRoute CRD's schema a weighted canary meets (gateway-api v1.2 standard channel):
+ * at most 16 rules, each backendRef names a backend and has a weight from 0 to 1000000.
+ */
+function httpRouteCauses(spec: Json, causes: StatusCause[]): void {
+  const rules = Array.isArray(spec.rules) ? (spec.rules as unknown[]) : [];
+  if (rules.length > 16)
+    causes.push({
+      reason: 'FieldValueTooMany',
+      message: `Too many: ${rules.length}: must have at most 16 items`,
+      field: 'spec.rules',
+    });
+  rules.forEach((rule, r) => {
+    const refs = Array.isArray(asMap(rule).backendRefs) ? (asMap(rule).backendRefs as unknown[]) : [];
+    refs.forEach((ref, b) => {
+      const field = `spec.rules[${r}].backendRefs[${b}]`;
+      const backend = asMap(ref);
+      if (typeof backend.name !== 'string' || backend.name === '')
+        causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.name` });
+      const weight = backend.weight;
+      if (
+        weight !== undefined &&
+        (!Number.isInteger(weight) || Number(weight) < 0 || Number(weight) > 1_000_000)
+      )
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(weight)}: must be an integer from 0 to 1000000`,
+          field: `${field}.weight`,
+        });
+    });
+  });
 }
 
 /** The Scale object (autoscaling/v1) of a Deployment, ReplicaSet or StatefulSet. */
@@ -691,6 +725,8 @@ function RESOURCES_NAMESPACED(): ResourceInfo[] {
     'events',
     'serviceaccounts',
     'controllerrevisions',
+    'httproutes',
+    'gateways',
   ].map((r) => {
     const group = [
       'replicasets',
@@ -702,7 +738,9 @@ function RESOURCES_NAMESPACED(): ResourceInfo[] {
       ? 'apps'
       : ['jobs', 'cronjobs'].includes(r)
         ? 'batch'
-        : '';
+        : ['httproutes', 'gateways'].includes(r)
+          ? GATEWAY_GROUP
+          : '';
     return findResource(group, 'v1', r)!;
   });
 }

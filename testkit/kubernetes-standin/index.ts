@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Api } from './api.ts';
 import { Controllers, type ControllerOptions, type LogLine } from './controller.ts';
-import { findResource, RESOURCES, type ResourceInfo } from './resources.ts';
+import { findResource, GATEWAY_GROUP, RESOURCES, type ResourceInfo } from './resources.ts';
 import { createHandler, PROXY_TARGET_ANNOTATION, type FaultRule, type RequestRecord } from './server.ts';
 import { Store, type KubeObject } from './store.ts';
 
@@ -49,6 +49,11 @@ export interface KubernetesStandInOptions extends ControllerOptions {
    * token over plain http.
    */
   tls?: boolean;
+  /**
+   * Serve the Gateway API (gateway.networking.k8s.io/v1 Gateways and HTTPRoutes), as a cluster with its CRDs
+   * installed does. Default true; false: the group is absent from discovery, as on a cluster without them.
+   */
+  gatewayApi?: boolean;
 }
 
 /** A running stand-in and the handles tests use. */
@@ -157,6 +162,7 @@ export async function startKubernetesStandIn(
     serviceBackends,
     streams,
     address: () => `127.0.0.1:${port}`,
+    ...(options.gatewayApi === false ? { hiddenGroups: new Set([GATEWAY_GROUP]) } : {}),
   });
   const server = tls ? createHttpsServer({ key: keyPem, cert: caPem }, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {

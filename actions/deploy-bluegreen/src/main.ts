@@ -1,7 +1,8 @@
 /**
  * deploy-bluegreen: a blue/green deployment on ECS, by ECS's native BLUE_GREEN strategy (lifecycle hooks
- * answered with smoke checks) or by ALB weighted target groups shifted in steps. A failure is a red step
- * with the reason on screen, and production traffic back on the previous colour.
+ * answered with smoke checks) or by ALB weighted target groups shifted in steps, and a canary judged on
+ * metrics on ECS or Kubernetes (platform: kubernetes, kubernetes-canary.ts). A failure is a red step with
+ * the reason on screen, and production traffic back on the previous version.
  */
 import * as core from '@actions/core';
 import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
@@ -24,7 +25,9 @@ import {
   findServiceDeployment,
   followServiceDeployment,
 } from '../../../shared/src/ecs/service-deployment.ts';
-import { getInputs, type Inputs } from './inputs.ts';
+import { getInputs, getKubernetesInputs, PLATFORM_INPUTS, type Inputs } from './inputs.ts';
+import { runKubernetesCanary } from './kubernetes-canary.ts';
+import { getPlatform } from '../../../shared/src/deploy/platform.ts';
 import { smokeGate } from './smoke-gate.ts';
 
 function setOutputs(outputs: Record<string, string>): void {
@@ -37,6 +40,8 @@ function setOutputs(outputs: Record<string, string>): void {
  *   (after traffic went back to the previous colour)
  */
 export async function run(logger: Logger = coreLogger): Promise<void> {
+  if (getPlatform(PLATFORM_INPUTS) === 'kubernetes')
+    return runKubernetesCanary(await getKubernetesInputs(), logger);
   const inputs = getInputs();
   const deadline = Date.now() + inputs.timeout;
   if (inputs.strategy === 'alb-weighted') return runAlbWeighted(inputs, deadline, logger);
