@@ -107,7 +107,7 @@ describe('Kubernetes deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
 
   test('a bad release: reasons per pod, rolled back to the last completed image, red with why', async () => {
     const bad = await deploy(cluster.badImage, 6_000);
-    expect(bad.error?.message).toMatch(/Rollout of deployment\/web@\d+ to deployment\/web in \S+ TIMED_OUT/);
+    expect(bad.error?.message).toMatch(/Rollout of deployment\/web=\d+ to deployment\/web in \S+ TIMED_OUT/);
     expect(bad.error?.message).toMatch(/rolled back \(deployment\/web to revision 2: COMPLETED\)/);
     const errors = bad.logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
     expect(
