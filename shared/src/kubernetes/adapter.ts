@@ -257,11 +257,13 @@ export function kubernetesRollingAdapter(
           );
           notes.push(`${refName(ref)} to revision ${found.revision}`);
         } else {
-          const template = lastCompletedTemplate(ref, await readWorkload(kube(), ref));
-          await restoreWorkloadTemplate(kube(), ref, template);
+          const current = await readWorkload(kube(), ref);
+          const template = lastCompletedTemplate(ref, current);
+          const deleted = await restoreWorkloadTemplate(kube(), ref, template, current);
           const images = templateImages(template as Parameters<typeof templateImages>[0]);
           logger.info(
-            `${refName(ref)}: restoring the last completed template (${inert(images)}; from ${ANNOTATIONS.lastCompletedTemplate}); reason: ${inert(reason)}`,
+            `${refName(ref)}: restoring the last completed template (${inert(images)}; from ${ANNOTATIONS.lastCompletedTemplate}); reason: ${inert(reason)}` +
+              (deleted.length > 0 ? `; deleted the failed revision's pods that were not ready: ${deleted.join(', ')}` : ''),
           );
           notes.push(`${refName(ref)} to its last completed template (${inert(images)})`);
         }

@@ -94,7 +94,9 @@ export async function rollBackDeployments(
         ref,
         object,
         restore: async () => {
-          await restoreWorkloadTemplate(kube, ref, template);
+          const deleted = await restoreWorkloadTemplate(kube, ref, template, object);
+          if (deleted.length > 0)
+            logger.info(`${refName(ref)}: deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`);
           const generation = object.metadata?.generation ?? 0;
           return {
             ref,

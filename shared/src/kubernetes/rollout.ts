@@ -118,8 +118,9 @@ export async function followWorkload(
       finished = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      controller?.abort();
       resolve(outcome);
+      // Closing the watch takes a few milliseconds: after what follows the outcome has started.
+      setImmediate(() => controller?.abort());
     };
     const timer = setTimeout(
       () => finish({ ref, state: 'TIMED_OUT', message: lastMessage, object: latest }),
@@ -686,14 +687,21 @@ export function lastCompletedTemplate(ref: WorkloadRef, object: RecordedObject):
 
 /**
  * Puts a pod template back into a StatefulSet or DaemonSet (a JSON patch replacing /spec/template, RFC
- * 6902), as `kubectl rollout undo` does with a ControllerRevision's template.
- * @throws the API error of the patch
+ * 6902), as `kubectl rollout undo` does with a ControllerRevision's template. For a StatefulSet it then
+ * deletes its pods of the failed revision (`controller-revision-hash` = the `status.updateRevision` it had)
+ * that are not Ready: under OrderedReady the controller waits for such a pod forever, even once the
+ * template is reverted — the "forced rollback" step of
+ * https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#forced-rollback.
+ * @param before the workload as read before the restore
+ * @returns the names of the pods deleted
+ * @throws the API error of the patch (a failed pod delete is left to the watch that follows)
  */
 export async function restoreWorkloadTemplate(
   kubeConfig: KubeConfig,
   ref: WorkloadRef,
   template: Record<string, unknown>,
-): Promise<void> {
+  before: RecordedObject,
+): Promise<string[]> {
   await patchObject(
     kubeConfig,
     ref.kind,
@@ -702,6 +710,31 @@ export async function restoreWorkloadTemplate(
     [{ op: 'replace', path: '/spec/template', value: template }],
     'application/json-patch+json',
   );
+  const failed = before.status?.updateRevision;
+  if (ref.kind !== 'StatefulSet' || failed === undefined || failed === before.status?.currentRevision)
+    return [];
+  const { CoreV1Api } = await k8sSdk();
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const selector = labelSelector(
+    (before.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+      ?.matchLabels,
+  );
+  const pods = await core.listNamespacedPod({
+    namespace: ref.namespace,
+    labelSelector: `${selector}${selector === '' ? '' : ','}controller-revision-hash=${failed}`,
+  });
+  const broken = pods.items.filter(
+    (pod) => !(pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  const deleted: string[] = [];
+  for (const pod of broken) {
+    const name = pod.metadata?.name ?? '';
+    await core
+      .deleteNamespacedPod({ name, namespace: ref.namespace })
+      .then(() => deleted.push(name))
+      .catch(() => undefined);
+  }
+  return deleted;
 }
 
 /** The image of each container of a pod template: `name=image`, comma separated. */
