@@ -26,7 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { Api, randomSuffix } from './api.ts';
 import { isMap } from './patch.ts';
-import { findResource, type ResourceInfo } from './resources.ts';
+import { findResource } from './resources.ts';
 import { labelSelectorObject } from './selectors.ts';
 import { ApiError, canonicalJson, clone, nowSeconds, type KubeObject } from './store.ts';
 
@@ -1323,7 +1323,8 @@ export class Controllers {
     const monotonic = spec.podManagementPolicy !== 'Parallel';
     const strategy = m(spec.updateStrategy);
     const partition = num(m(strategy.rollingUpdate).partition);
-    const revisionOfPod = (pod: KubeObject): string => pod.metadata.labels?.['controller-revision-hash'] ?? '';
+    const revisionOfPod = (pod: KubeObject): string =>
+      pod.metadata.labels?.['controller-revision-hash'] ?? '';
     const podsNow = (): Map<number, KubeObject> => {
       const byOrdinal = new Map<number, KubeObject>();
       for (const pod of this.api.store.list(R.pods, ns).filter((p) => ownedBy(p, set))) {
@@ -1403,7 +1404,8 @@ export class Controllers {
     const spec = m(set.spec);
     const revision = this.ensureRevision('DaemonSet', set);
     const hash = revision.slice((set.metadata.name ?? '').length + 1);
-    const revisionOfPod = (pod: KubeObject): string => pod.metadata.labels?.['controller-revision-hash'] ?? '';
+    const revisionOfPod = (pod: KubeObject): string =>
+      pod.metadata.labels?.['controller-revision-hash'] ?? '';
     const owned = (): KubeObject[] =>
       this.api.store.list(R.pods, ns).filter((p) => ownedBy(p, set) && !terminal(p));
     let pods = owned();

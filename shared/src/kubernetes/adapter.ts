@@ -249,7 +249,10 @@ export function kubernetesRollingAdapter(
           continue;
         }
         if (ref.kind === 'Deployment') {
-          const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
+          const deployment = await apps.readNamespacedDeployment({
+            name: ref.name,
+            namespace: ref.namespace,
+          });
           const found = await findRollbackTarget(kube(), deployment, 'previous');
           await restoreTemplate(kube(), deployment, found);
           logger.info(
@@ -263,7 +266,9 @@ export function kubernetesRollingAdapter(
           const images = templateImages(template as Parameters<typeof templateImages>[0]);
           logger.info(
             `${refName(ref)}: restoring the last completed template (${inert(images)}; from ${ANNOTATIONS.lastCompletedTemplate}); reason: ${inert(reason)}` +
-              (deleted.length > 0 ? `; deleted the failed revision's pods that were not ready: ${deleted.join(', ')}` : ''),
+              (deleted.length > 0
+                ? `; deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`
+                : ''),
           );
           notes.push(`${refName(ref)} to its last completed template (${inert(images)})`);
         }

@@ -96,7 +96,9 @@ export async function rollBackDeployments(
         restore: async () => {
           const deleted = await restoreWorkloadTemplate(kube, ref, template, object);
           if (deleted.length > 0)
-            logger.info(`${refName(ref)}: deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`);
+            logger.info(
+              `${refName(ref)}: deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`,
+            );
           const generation = object.metadata?.generation ?? 0;
           return {
             ref,

@@ -550,8 +550,10 @@ function sameJson(a: unknown, b: unknown): boolean {
       );
     return value;
   };
-  return JSON.stringify(canonical(JSON.parse(JSON.stringify(a ?? null)))) ===
-    JSON.stringify(canonical(JSON.parse(JSON.stringify(b ?? null))));
+  return (
+    JSON.stringify(canonical(JSON.parse(JSON.stringify(a ?? null)))) ===
+    JSON.stringify(canonical(JSON.parse(JSON.stringify(b ?? null))))
+  );
 }
 
 /**

@@ -122,7 +122,9 @@ describe('rollback platform kubernetes (bundle)', () => {
       cwd: workspace,
     });
     expect(run.exitCode).toBe(1);
-    expect(run.log).toMatch(/Input 'to': .*statefulset\/db is rolled back to its last completed template only/);
+    expect(run.log).toMatch(
+      /Input 'to': .*statefulset\/db is rolled back to its last completed template only/,
+    );
     expect(cluster.standIn?.requests.length ?? 0).toBe(requestsBefore);
   });
 

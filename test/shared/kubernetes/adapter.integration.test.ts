@@ -216,7 +216,11 @@ describe('StatefulSets and DaemonSets through the deploy flow (stand-in or GANTR
     expect(bad.error?.message).toContain('daemonset/agent to its last completed template');
     expect(bad.error?.message).toMatch(/: COMPLETED\)/);
     const errors = bad.logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
-    expect(errors.some((line) => /^Pod db-1 \(statefulset\/db\) not ready: db: (ImagePullBackOff|ErrImagePull)/.test(line))).toBe(true);
+    expect(
+      errors.some((line) =>
+        /^Pod db-1 \(statefulset\/db\) not ready: db: (ImagePullBackOff|ErrImagePull)/.test(line),
+      ),
+    ).toBe(true);
     // OrderedReady: the broken pod had to be deleted for the restored template to roll out.
     expect(bad.logger.text()).toMatch(/deleted the failed revision's pods that were not ready: db-1/);
     expect(await image('statefulset', 'db')).toBe(cluster.goodImages[1]);

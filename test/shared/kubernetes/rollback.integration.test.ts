@@ -158,7 +158,9 @@ spec:
     expect(watch?.state).toBe('COMPLETED');
     expect(restored[0]?.images).toBe(`db=${cluster.goodImages[0]}`);
     expect(restored[0]!.to).toBe(restored[0]!.from + 1);
-    expect(logger.text()).toContain("statefulset/db: deleted the failed revision's pods that were not ready: db-1");
+    expect(logger.text()).toContain(
+      "statefulset/db: deleted the failed revision's pods that were not ready: db-1",
+    );
     expect(await stsImage()).toBe(cluster.goodImages[0]);
   });
 });
