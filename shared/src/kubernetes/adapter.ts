@@ -10,6 +10,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DeployAdapter, FlowReport, WatchResult } from '../deploy/flow.ts';
+import { ConfigurationError } from '../errors.ts';
 import { formatDuration } from '../duration.ts';
 import type { Logger } from '../logger.ts';
 import { writeSummaryTable } from '../summary.ts';
@@ -248,31 +249,37 @@ export function kubernetesRollingAdapter(
           notes.push(`${refName(ref)} is new: nothing to roll back to`);
           continue;
         }
-        if (ref.kind === 'Deployment') {
-          const deployment = await apps.readNamespacedDeployment({
-            name: ref.name,
-            namespace: ref.namespace,
-          });
-          const found = await findRollbackTarget(kube(), deployment, 'previous');
-          await restoreTemplate(kube(), deployment, found);
-          logger.info(
-            `${refName(ref)}: restoring revision ${found.revision} (${inert(templateImages(found.replicaSet.spec?.template))}; from ${found.source}); reason: ${inert(reason)}`,
-          );
-          notes.push(`${refName(ref)} to revision ${found.revision}`);
-        } else {
-          const current = await readWorkload(kube(), ref);
-          const template = lastCompletedTemplate(ref, current);
-          const deleted = await restoreWorkloadTemplate(kube(), ref, template, current);
-          const images = templateImages(template as Parameters<typeof templateImages>[0]);
-          logger.info(
-            `${refName(ref)}: restoring the last completed template (${inert(images)}; from ${ANNOTATIONS.lastCompletedTemplate}); reason: ${inert(reason)}` +
-              (deleted.length > 0
-                ? `; deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`
-                : ''),
-          );
-          notes.push(`${refName(ref)} to its last completed template (${inert(images)})`);
+        try {
+          if (ref.kind === 'Deployment') {
+            const deployment = await apps.readNamespacedDeployment({
+              name: ref.name,
+              namespace: ref.namespace,
+            });
+            const found = await findRollbackTarget(kube(), deployment, 'previous');
+            await restoreTemplate(kube(), deployment, found);
+            logger.info(
+              `${refName(ref)}: restoring revision ${found.revision} (${inert(templateImages(found.replicaSet.spec?.template))}; from ${found.source}); reason: ${inert(reason)}`,
+            );
+            notes.push(`${refName(ref)} to revision ${found.revision}`);
+          } else {
+            const current = await readWorkload(kube(), ref);
+            const template = lastCompletedTemplate(ref, current);
+            const deleted = await restoreWorkloadTemplate(kube(), ref, template, current);
+            const images = templateImages(template as Parameters<typeof templateImages>[0]);
+            logger.info(
+              `${refName(ref)}: restoring the last completed template (${inert(images)}; from ${ANNOTATIONS.lastCompletedTemplate}); reason: ${inert(reason)}` +
+                (deleted.length > 0
+                  ? `; deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`
+                  : ''),
+            );
+            notes.push(`${refName(ref)} to its last completed template (${inert(images)})`);
+          }
+          restored.push(ref);
+        } catch (error) {
+          // Nothing recorded to return to: say so, and still restore the other workloads.
+          if (!(error instanceof ConfigurationError)) throw error;
+          notes.push(`${refName(ref)} not rolled back (${inert(error.message)})`);
         }
-        restored.push(ref);
       }
       if (restored.length === 0) return { note: `not rolled back: ${notes.join('; ')}` };
       rollbackWatch = await followRollouts(kube(), restored, timeoutMs, logger, 'rollback: ');

@@ -232,3 +232,31 @@ describe('StatefulSets and DaemonSets through the deploy flow (stand-in or GANTR
     expect(await recorded('statefulset', 'db')).toBe(cluster.goodImages[1]);
   });
 });
+
+describe('a workload with nothing recorded does not stop the others from being rolled back', () => {
+  test('the Deployment is restored; the StatefulSet without a record is named as not rolled back', async () => {
+    mkdirSync(path.join(workspace, 'mixed'));
+    const manifest = setsManifest(cluster.goodImages[0])
+      .split('---')[0]!
+      .replace(/\bdb\b/g, 'cache');
+    writeFileSync(
+      path.join(workspace, 'mixed', 'mixed.yaml'),
+      `${webManifest(cluster.goodImages[0])
+        .split('---')[0]!
+        .replace(/\bweb\b/g, 'api')}---\n${manifest}`,
+    );
+    const first = await deploy(cluster.goodImages[0], 120_000, 'mixed/', ['api', 'cache']);
+    expect(first.error).toBeUndefined();
+    // The StatefulSet loses its record and is left mid-rollout, so the next deploy cannot record it either.
+    await kubectl('annotate', 'statefulset', 'cache', 'gantry.dev/last-completed-template-');
+    await kubectl('set', 'image', 'statefulset/cache', `cache=${cluster.badImage}`);
+    const bad = await deploy(cluster.badImage, 5_000, 'mixed/', ['api', 'cache']);
+    expect(bad.error?.message).toContain('deployment/api to revision 1');
+    expect(bad.error?.message).toMatch(
+      /statefulset\/cache not rolled back \(Nothing to roll back to for statefulset\/cache: no gantry\.dev\/last-completed-template annotation/,
+    );
+    expect(
+      await kubectl('get', 'deployment', 'api', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
+    ).toBe(cluster.goodImages[0]);
+  });
+});
