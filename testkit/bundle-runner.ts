@@ -68,6 +68,8 @@ export interface RunBundleOptions {
   applyDefaults?: boolean;
   /** Called with each chunk of stdout as it arrives (e.g. to act when the action reaches a point). */
   onStdout?: (chunk: string) => void;
+  /** Called when the process exits (before its runner files are read), e.g. to time the exit. */
+  onExit?: (code: number | null) => void;
   /** Path of the bundle (default `dist/<action>/index.js` in the repo). */
   bundlePath?: string;
 }
@@ -223,6 +225,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
       reject(new Error(`${action} bundle did not finish within ${options.timeoutMs ?? 120_000} ms`));
     }, options.timeoutMs ?? 120_000);
     child.on('error', reject);
+    if (options.onExit !== undefined) child.on('exit', options.onExit);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({

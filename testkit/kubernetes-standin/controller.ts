@@ -11,13 +11,22 @@
  * - a "kubelet" that moves each Pod through its life from its image, by a rule (PodFate, see defaultPodFate):
  *   ready, ImagePullBackOff, CrashLoopBackOff (restart counts, back-off events, log lines) or never ready
  *   (readiness probe failing); Job pods exit 0 or 1;
- * - StatefulSets and DaemonSets get a status (ready or not by the same rule) but no Pods.
+ * - statefulset controller: ControllerRevisions (`<set>-<hash>`, numbered, reused and renumbered when a
+ *   template returns), Pods `<set>-<ordinal>` labelled `controller-revision-hash`, created in order
+ *   (OrderedReady waits for each to be Ready; Parallel does not), RollingUpdate in reverse ordinal order
+ *   from `partition`, one pod at a time, waiting while any pod is not Ready — so a pod of a broken template
+ *   blocks the rollout until it is deleted, even after the template is reverted (the "forced rollback" of
+ *   the StatefulSet docs); status replicas/ready/available/current/updated, currentRevision/updateRevision
+ *   (current := update once every pod is updated and Ready), after pkg/controller/statefulset;
+ * - daemonset controller: ControllerRevisions as above and one Pod on the one node, replaced when its
+ *   revision is old (RollingUpdate, maxSurge 0); status desired/current/updated NumberScheduled,
+ *   numberReady/Available/Unavailable, after pkg/controller/daemon (update.go).
  * Times are compressed by options (ControllerOptions) so tests stay fast.
  */
 import { randomBytes } from 'node:crypto';
 import { Api, randomSuffix } from './api.ts';
 import { isMap } from './patch.ts';
-import { findResource, type ResourceInfo } from './resources.ts';
+import { findResource } from './resources.ts';
 import { labelSelectorObject } from './selectors.ts';
 import { ApiError, canonicalJson, clone, nowSeconds, type KubeObject } from './store.ts';
 
@@ -74,6 +83,7 @@ const R = {
   statefulsets: findResource('apps', 'v1', 'statefulsets')!,
   daemonsets: findResource('apps', 'v1', 'daemonsets')!,
   jobs: findResource('batch', 'v1', 'jobs')!,
+  controllerrevisions: findResource('apps', 'v1', 'controllerrevisions')!,
 };
 
 /** The node every pod runs on. */
@@ -201,7 +211,6 @@ export class Controllers {
   private readonly clocks = new Map<string, PodClock>();
   private readonly logs = new Map<string, Map<string, LogLine[]>>();
   private readonly logListeners = new Set<(podUid: string) => void>();
-  private readonly setsSeen = new Map<string, number>();
   /** Event names by `involvedObject uid|reason|message`, so repeated events count up instead of piling up. */
   private readonly eventNames = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
@@ -265,8 +274,8 @@ export class Controllers {
       for (const job of this.api.store.list(R.jobs)) guard(() => this.reconcileJob(job));
       for (const d of this.api.store.list(R.deployments)) guard(() => this.reconcileDeployment(d));
       for (const rs of this.api.store.list(R.replicasets)) guard(() => this.reconcileReplicaSet(rs));
-      for (const s of this.api.store.list(R.statefulsets)) guard(() => this.reconcileSet(R.statefulsets, s));
-      for (const s of this.api.store.list(R.daemonsets)) guard(() => this.reconcileSet(R.daemonsets, s));
+      for (const s of this.api.store.list(R.statefulsets)) guard(() => this.reconcileStatefulSet(s));
+      for (const s of this.api.store.list(R.daemonsets)) guard(() => this.reconcileDaemonSet(s));
       const live = new Set(this.api.store.list(R.pods).map((p) => p.metadata.uid));
       for (const uid of this.clocks.keys()) if (!live.has(uid)) this.clocks.delete(uid);
     } finally {
@@ -1187,49 +1196,248 @@ export class Controllers {
 
   // ---------------------------------------------------------------- statefulsets, daemonsets
 
-  private reconcileSet(info: ResourceInfo, set: KubeObject): void {
-    const spec = m(set.spec);
-    const key = `${set.metadata.uid}/${set.metadata.generation}`;
-    if (!this.setsSeen.has(key)) this.setsSeen.set(key, Date.now());
-    const since = this.setsSeen.get(key)!;
-    const containers = (m(m(spec.template).spec).containers ?? []) as Json[];
-    const fates = containers.map((c) => this.opts.podFate(String(c.image ?? ''), set));
-    const ready = Date.now() >= since + this.opts.podStartDelayMs && fates.every((f) => f === 'ready');
-    const revision = `${set.metadata.name}-${podTemplateHash(spec.template)}`;
-    let status: Json;
-    if (info === R.statefulsets) {
-      const replicas = num(spec.replicas, 1);
-      const old = m(set.status);
-      status = omitEmpty(
-        {
-          observedGeneration: set.metadata.generation,
-          replicas,
-          readyReplicas: ready ? replicas : 0,
-          currentReplicas: replicas,
-          updatedReplicas: replicas,
-          availableReplicas: ready ? replicas : 0,
-          currentRevision: ready ? revision : ((old.currentRevision as string | undefined) ?? revision),
-          updateRevision: revision,
-          collisionCount: 0,
-        },
-        ['replicas', 'availableReplicas'],
-      );
-    } else {
-      status = omitEmpty(
-        {
-          observedGeneration: set.metadata.generation,
-          currentNumberScheduled: 1,
-          desiredNumberScheduled: 1,
-          numberMisscheduled: 0,
-          numberReady: ready ? 1 : 0,
-          updatedNumberScheduled: 1,
-          numberAvailable: ready ? 1 : 0,
-          numberUnavailable: ready ? 0 : 1,
-        },
-        ['currentNumberScheduled', 'desiredNumberScheduled', 'numberMisscheduled', 'numberReady'],
-      );
+  /**
+   * The ControllerRevision of a StatefulSet's or DaemonSet's current template: `<set>-<hash>`, created with
+   * the next revision number, or renumbered to the newest when an older one is reused (history.go).
+   * @returns its name (the `controller-revision-hash` of its pods)
+   */
+  private ensureRevision(kind: 'StatefulSet' | 'DaemonSet', set: KubeObject): string {
+    const ns = set.metadata.namespace ?? 'default';
+    const template = m(m(set.spec).template);
+    const hash = podTemplateHash(template);
+    const name = `${set.metadata.name}-${hash}`;
+    const owned = this.api.store.list(R.controllerrevisions, ns).filter((cr) => ownedBy(cr, set));
+    const newest = Math.max(0, ...owned.map((cr) => num(cr.revision)));
+    const existing = owned.find((cr) => cr.metadata.name === name);
+    if (existing !== undefined) {
+      const isNewest = num(existing.revision) === newest;
+      if (!isNewest) this.api.writeObject(R.controllerrevisions, { ...existing, revision: newest + 1 });
+      return name;
     }
-    if (canonicalJson(status) !== canonicalJson(set.status ?? {})) this.api.writeStatus(info, set, status);
+    this.api.create(
+      R.controllerrevisions,
+      ns,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ControllerRevision',
+        metadata: {
+          name,
+          namespace: ns,
+          labels: {
+            ...((m(template.metadata).labels ?? {}) as Record<string, string>),
+            'controller.kubernetes.io/hash': hash,
+          },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind,
+              name: set.metadata.name ?? '',
+              uid: set.metadata.uid ?? '',
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        data: { spec: { template: { ...clone(template), $patch: 'replace' } } },
+        revision: newest + 1,
+      },
+      { manager: 'kube-controller-manager' },
+    );
+    return name;
+  }
+
+  /** A pod of a StatefulSet or DaemonSet at `revision`, from the set's template. */
+  private createSetPod(
+    kind: 'StatefulSet' | 'DaemonSet',
+    set: KubeObject,
+    name: string,
+    revision: string,
+    extraLabels: Record<string, string>,
+  ): KubeObject {
+    const ns = set.metadata.namespace ?? 'default';
+    const template = m(m(set.spec).template);
+    const tmeta = m(template.metadata);
+    const pod = this.api.create(
+      R.pods,
+      ns,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name,
+          namespace: ns,
+          labels: {
+            ...clone((tmeta.labels ?? {}) as Record<string, string>),
+            'controller-revision-hash': revision,
+            ...extraLabels,
+          },
+          ...(isMap(tmeta.annotations) ? { annotations: clone(tmeta.annotations) } : {}),
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind,
+              name: set.metadata.name ?? '',
+              uid: set.metadata.uid ?? '',
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: clone(template.spec ?? {}),
+      },
+      { manager: 'kube-controller-manager' },
+    );
+    this.event(
+      set,
+      'Normal',
+      'SuccessfulCreate',
+      kind === 'StatefulSet'
+        ? `create Pod ${name} in StatefulSet ${set.metadata.name} successful`
+        : `Created pod: ${name}`,
+      kind === 'StatefulSet' ? 'statefulset-controller' : 'daemonset-controller',
+    );
+    return pod;
+  }
+
+  private deleteSetPod(set: KubeObject, pod: KubeObject, component: string): void {
+    this.api.delete(R.pods, pod.metadata.namespace, pod.metadata.name ?? '');
+    this.event(
+      set,
+      'Normal',
+      'SuccessfulDelete',
+      component === 'statefulset-controller'
+        ? `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`
+        : `Deleted pod: ${pod.metadata.name}`,
+      component,
+    );
+  }
+
+  /** One pass of the statefulset controller (stateful_set_control.go updateStatefulSet, simplified). */
+  private reconcileStatefulSet(set: KubeObject): void {
+    const ns = set.metadata.namespace ?? 'default';
+    const spec = m(set.spec);
+    const replicas = num(spec.replicas, 1);
+    const updateRevision = this.ensureRevision('StatefulSet', set);
+    const old = m(set.status);
+    const currentRevision = (old.currentRevision as string | undefined) ?? updateRevision;
+    const monotonic = spec.podManagementPolicy !== 'Parallel';
+    const strategy = m(spec.updateStrategy);
+    const partition = num(m(strategy.rollingUpdate).partition);
+    const revisionOfPod = (pod: KubeObject): string =>
+      pod.metadata.labels?.['controller-revision-hash'] ?? '';
+    const podsNow = (): Map<number, KubeObject> => {
+      const byOrdinal = new Map<number, KubeObject>();
+      for (const pod of this.api.store.list(R.pods, ns).filter((p) => ownedBy(p, set))) {
+        const ordinal = Number(/-(\d+)$/.exec(pod.metadata.name ?? '')?.[1] ?? -1);
+        if (ordinal >= 0) byOrdinal.set(ordinal, pod);
+      }
+      return byOrdinal;
+    };
+    const step = (): void => {
+      const pods = podsNow();
+      for (let i = 0; i < replicas; i++) {
+        const pod = pods.get(i);
+        if (pod === undefined) {
+          this.createSetPod('StatefulSet', set, `${set.metadata.name}-${i}`, updateRevision, {
+            'statefulset.kubernetes.io/pod-name': `${set.metadata.name}-${i}`,
+            'apps.kubernetes.io/pod-index': String(i),
+          });
+          if (monotonic) return;
+          continue;
+        }
+        if (m(pod.status).phase === 'Failed') {
+          this.deleteSetPod(set, pod, 'statefulset-controller');
+          return;
+        }
+        // OrderedReady: a pod that is not Ready stops everything after it (and the update below).
+        if (monotonic && !podReady(pod)) return;
+      }
+      const extra = [...pods.keys()].filter((ordinal) => ordinal >= replicas).sort((a, b) => b - a);
+      if (extra.length > 0) {
+        if (monotonic && [...pods.values()].some((pod) => !podReady(pod))) return;
+        this.deleteSetPod(set, pods.get(extra[0]!)!, 'statefulset-controller');
+        return;
+      }
+      if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') return;
+      if ([...pods.values()].some((pod) => !podReady(pod))) return;
+      for (let i = replicas - 1; i >= partition; i--) {
+        const pod = pods.get(i);
+        if (pod === undefined) return;
+        if (revisionOfPod(pod) !== updateRevision) {
+          this.deleteSetPod(set, pod, 'statefulset-controller');
+          return;
+        }
+        if (!podReady(pod)) return;
+      }
+    };
+    step();
+    const pods = [...podsNow().values()];
+    const ready = pods.filter(podReady).length;
+    const updated = pods.filter((pod) => revisionOfPod(pod) === updateRevision).length;
+    let current = currentRevision;
+    let currentReplicas = pods.filter((pod) => revisionOfPod(pod) === currentRevision).length;
+    if (updated === pods.length && ready === pods.length && pods.length === replicas) {
+      current = updateRevision;
+      currentReplicas = updated;
+    }
+    const status = omitEmpty(
+      {
+        observedGeneration: set.metadata.generation,
+        replicas: pods.length,
+        readyReplicas: ready,
+        currentReplicas,
+        updatedReplicas: updated,
+        availableReplicas: ready,
+        currentRevision: current,
+        updateRevision,
+        collisionCount: 0,
+      },
+      ['replicas', 'availableReplicas', 'collisionCount'],
+    );
+    if (canonicalJson(status) !== canonicalJson(set.status ?? {}))
+      this.api.writeStatus(R.statefulsets, set, status);
+  }
+
+  /** One pass of the daemonset controller for the one node (daemon_controller.go, update.go; maxSurge 0). */
+  private reconcileDaemonSet(set: KubeObject): void {
+    const ns = set.metadata.namespace ?? 'default';
+    const spec = m(set.spec);
+    const revision = this.ensureRevision('DaemonSet', set);
+    const hash = revision.slice((set.metadata.name ?? '').length + 1);
+    const revisionOfPod = (pod: KubeObject): string =>
+      pod.metadata.labels?.['controller-revision-hash'] ?? '';
+    const owned = (): KubeObject[] =>
+      this.api.store.list(R.pods, ns).filter((p) => ownedBy(p, set) && !terminal(p));
+    let pods = owned();
+    if ((m(spec.updateStrategy).type ?? 'RollingUpdate') === 'RollingUpdate')
+      for (const pod of pods.filter((p) => revisionOfPod(p) !== hash))
+        this.deleteSetPod(set, pod, 'daemonset-controller');
+    pods = owned();
+    if (pods.length === 0) {
+      const pod = this.createSetPod('DaemonSet', set, `${set.metadata.name}-${randomSuffix()}`, hash, {
+        'pod-template-generation': String(set.metadata.generation ?? 1),
+      });
+      pods = [pod];
+    }
+    const now = Date.now();
+    const minReady = num(spec.minReadySeconds);
+    const ready = pods.filter(podReady).length;
+    const available = pods.filter((pod) => podAvailable(pod, minReady, now)).length;
+    const status = omitEmpty(
+      {
+        observedGeneration: set.metadata.generation,
+        currentNumberScheduled: pods.length > 0 ? 1 : 0,
+        desiredNumberScheduled: 1,
+        numberMisscheduled: 0,
+        numberReady: ready,
+        updatedNumberScheduled: pods.filter((pod) => revisionOfPod(pod) === hash).length,
+        numberAvailable: available,
+        numberUnavailable: 1 - available,
+      },
+      ['currentNumberScheduled', 'desiredNumberScheduled', 'numberMisscheduled', 'numberReady'],
+    );
+    if (canonicalJson(status) !== canonicalJson(set.status ?? {}))
+      this.api.writeStatus(R.daemonsets, set, status);
   }
 }
 

@@ -53,7 +53,7 @@ import { inert } from '../../../shared/src/kubernetes/inert.ts';
 import {
   explainPods,
   followRollouts,
-  recordRollout,
+  recordCompleted,
   templateImages,
 } from '../../../shared/src/kubernetes/rollout.ts';
 import { deploymentStatus } from '../../../shared/src/kubernetes/rollout-status.ts';
@@ -167,7 +167,7 @@ export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logg
       `The stable rollout is not complete (${inert(status.error ?? status.message)}): a canary is judged against a steady stable version`,
     );
   // The running version completed its rollout: record it, so that rollback finds it (as deploy-rolling does).
-  await recordRollout(kube, ref(names.stable, namespace), 'COMPLETED');
+  await recordCompleted(kube, ref(names.stable, namespace));
   const applied = await logger.group(`Create deployment/${names.canary}`, async () => {
     const { manifest, changes } = canaryDeployment(stable, inputs.images, 0, {
       [CANARY_ANNOTATIONS.weight]: '0',
@@ -369,7 +369,7 @@ async function promote(run: Run): Promise<string> {
       `the stable rollout with the new images ${watch.state}: ${watch.reason}${pods.length > 0 ? `; ${pods.join('; ')}` : ''}`,
     );
   }
-  await recordRollout(kube, ref(names.stable, namespace), 'COMPLETED');
+  await recordCompleted(kube, ref(names.stable, namespace));
   if (inputs['http-route'] !== '')
     await setRouteWeight(
       kube,

@@ -40,11 +40,12 @@ function outputsOf(inputs: Inputs, report: FlowReport): Partial<Outputs> {
     else outputs.revision = '';
     return { ...outputs, 'deployment-id': '', 'rollout-state': 'DRY_RUN', 'duration-seconds': '0' };
   }
+  // Kubernetes: the revision is known once the controller has acted on the change (after the watch).
   if (report.revision !== '') {
     if (inputs.platform === 'ecs') outputs['task-definition-arn'] = report.revision;
     else outputs.revision = report.revision;
-    outputs['deployment-id'] = report.deploymentId;
   }
+  if (report.deploymentId !== '') outputs['deployment-id'] = report.deploymentId;
   if (report.state !== undefined) {
     outputs['rollout-state'] = report.state;
     outputs['duration-seconds'] = String(report.durationSeconds);

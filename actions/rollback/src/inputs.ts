@@ -14,6 +14,7 @@ import {
   type KubernetesConnectionInputs,
 } from '../../../shared/src/kubernetes/connection-inputs.ts';
 import { quote } from '../../../shared/src/output.ts';
+import type { RolloutKind } from '../../../shared/src/kubernetes/rollout-status.ts';
 
 interface CommonInputs {
   /** `previous`, or (ECS) a task-definition ARN, `family:revision` or a revision number; (Kubernetes) a revision number. */
@@ -37,8 +38,8 @@ export interface EcsInputs extends CommonInputs {
 /** platform: kubernetes. */
 export interface KubernetesInputs extends CommonInputs, KubernetesConnectionInputs {
   platform: 'kubernetes';
-  /** Deployment names (`web` or `deployment/web`). */
-  deployments: string[];
+  /** The workloads: Deployments by name (`web` or `deployment/web`), StatefulSets and DaemonSets by `kind/name`. */
+  workloads: { kind: RolloutKind; name: string }[];
 }
 
 export type Inputs = EcsInputs | KubernetesInputs;
@@ -56,7 +57,16 @@ export const PLATFORM_INPUTS: Record<Platform, PlatformInput[]> = {
 
 const TO =
   /^(previous|\d+|[A-Za-z0-9_-]{1,255}:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+)$/;
-const DEPLOYMENT = /^(deployment\/|deployments\/|deploy\/)?([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
+const WORKLOAD =
+  /^(?:(deployment|deployments|deploy|statefulset|statefulsets|sts|daemonset|daemonsets|ds)\/)?([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
+const KINDS: Record<string, RolloutKind> = {
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+};
 
 /**
  * Reads every input.
@@ -74,13 +84,24 @@ export async function getInputs(): Promise<Inputs> {
   if (platform === 'kubernetes') {
     if (!/^(previous|\d+)$/.test(to))
       throw new InputError('to', `"${to}" is not previous or a Deployment revision number`, 'previous');
-    const deployments = getList('deployment', { required: true, example: 'web' }).map((name) => {
-      const match = DEPLOYMENT.exec(name);
+    const workloads = getList('deployment', { required: true, example: 'web' }).map((name) => {
+      const match = WORKLOAD.exec(name);
       if (match === null)
-        throw new InputError('deployment', `"${name}" is not a Deployment name`, 'deployment/web');
-      return match[2] ?? name;
+        throw new InputError(
+          'deployment',
+          `"${name}" is not a Deployment name (or statefulset/NAME, daemonset/NAME)`,
+          'deployment/web',
+        );
+      return { kind: KINDS[match[1] ?? ''] ?? 'Deployment', name: match[2] ?? name };
     });
-    return { platform, ...common, ...(await getKubernetesConnectionInputs()), deployments };
+    const set = workloads.find((workload) => workload.kind !== 'Deployment');
+    if (to !== 'previous' && set !== undefined)
+      throw new InputError(
+        'to',
+        `a revision number picks a Deployment revision; ${set.kind.toLowerCase()}/${set.name} is rolled back to its last completed template only`,
+        'previous',
+      );
+    return { platform, ...common, ...(await getKubernetesConnectionInputs()), workloads };
   }
   if (!TO.test(to))
     throw new InputError(

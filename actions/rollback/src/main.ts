@@ -138,18 +138,17 @@ async function rollbackTraffic(inputs: EcsInputs, logger: Logger): Promise<void>
 }
 
 /**
- * platform kubernetes: each Deployment back to its last completed revision (or `to`), waited for.
- * Outputs: `revision` (`deployment/web=4`) and `rolled-back-from` (`deployment/web=5`).
+ * platform kubernetes: each Deployment back to its last completed revision (or `to`), each StatefulSet or
+ * DaemonSet back to its last completed template, waited for.
+ * Outputs: `revision` (`deployment/web=4`, `statefulset/db@6`) and `rolled-back-from` (`deployment/web=5`,
+ * `statefulset/db@5`).
  */
 async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Promise<void> {
   const { connect } = await import('../../../shared/src/kubernetes/connection.ts');
-  const { rollBackDeployments } = await import('../../../shared/src/kubernetes/rollback.ts');
+  const { rollBackDeployments, restoredLabel } = await import('../../../shared/src/kubernetes/rollback.ts');
   const connection = await logger.group('Connect to the cluster', () => connect(inputs, logger));
-  const refs = inputs.deployments.map((name) => ({
-    kind: 'Deployment' as const,
-    name,
-    namespace: connection.namespace,
-  }));
+  const refs = inputs.workloads.map(({ kind, name }) => ({ kind, name, namespace: connection.namespace }));
+  const names = refs.map((ref) => `${ref.kind.toLowerCase()}/${ref.name}`).join(', ');
   if (inputs.reason !== '') logger.info(`Reason: ${inputs.reason}`);
   const { restored, watch } = await logger.group(
     `Restore ${inputs.to === 'previous' ? 'the last completed revision' : `revision ${inputs.to}`}`,
@@ -162,17 +161,19 @@ async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Pro
         logger,
       }),
   );
-  core.setOutput('rolled-back-from', restored.map((r) => `deployment/${r.ref.name}=${r.from}`).join(', '));
-  core.setOutput('revision', restored.map((r) => `deployment/${r.ref.name}=${r.to}`).join(', '));
+  core.setOutput('rolled-back-from', restored.map((r) => restoredLabel(r.ref, r.from)).join(', '));
+  core.setOutput('revision', restored.map((r) => restoredLabel(r.ref, r.to)).join(', '));
   const state = watch?.state ?? 'IN_PROGRESS (not waited for)';
+  const step = (ref: { kind: string }, value: number): string =>
+    ref.kind === 'Deployment' ? `revision ${value}` : `generation ${value}`;
   await writeSummaryTable(
-    `rollback: ${inputs.deployments.join(', ')} in ${connection.namespace}`,
-    ['deployment', 'from', 'restored', 'images'],
+    `rollback: ${names} in ${connection.namespace}`,
+    ['workload', 'from', 'restored', 'images'],
     [
       ...restored.map((r) => [
-        r.ref.name,
-        `revision ${r.from}`,
-        `revision ${r.to} (from ${r.source})`,
+        `${r.ref.kind.toLowerCase()}/${r.ref.name}`,
+        step(r.ref, r.from),
+        `${step(r.ref, r.to)} (from ${r.source})`,
         r.images,
       ]),
       ['Result', state, watch === undefined ? '' : formatDuration(watch.elapsedMs), inputs.reason],
@@ -180,8 +181,6 @@ async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Pro
   );
   if (watch !== undefined) await writeTimeline('Rollback timeline', watch.timeline);
   if (watch !== undefined && watch.state !== 'COMPLETED')
-    throw new Error(`Rollback of ${inputs.deployments.join(', ')} ${watch.state}: ${watch.reason}`);
-  logger.info(
-    `Rolled back ${restored.map((r) => `deployment/${r.ref.name} to revision ${r.to}`).join(', ')}: ${state}`,
-  );
+    throw new Error(`Rollback of ${names} ${watch.state}: ${watch.reason}`);
+  logger.info(`Rolled back ${restored.map((r) => restoredLabel(r.ref, r.to)).join(', ')}: ${state}`);
 }

@@ -31,6 +31,11 @@ export interface WatchResult {
   /** Milliseconds the watch took. */
   elapsedMs: number;
   timeline: TimelineEntry[];
+  /**
+   * The revision the rollout ran, when the platform numbers it only as it acts on the change (Kubernetes:
+   * the Deployment controller's `deployment.kubernetes.io/revision`); it replaces what apply reported.
+   */
+  revision?: string;
 }
 
 /** The final state the flow reports as the `rollout-state` output. */
@@ -132,6 +137,7 @@ export async function runDeployFlow(adapter: DeployAdapter, options: FlowOptions
   }
 
   let watch = await adapter.watch(options.timeoutMs, logger);
+  if (watch.revision !== undefined && watch.revision !== '') progress({ revision: watch.revision });
   if (watch.state === 'COMPLETED' && adapter.verify !== undefined)
     watch = await verify(adapter, watch, logger);
   report.watch = watch;

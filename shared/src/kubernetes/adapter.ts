@@ -2,12 +2,15 @@
  * The Kubernetes adapter of the deploy flow (shared/src/deploy/flow.ts): a rolling update of the
  * workloads in a set of manifests.
  * prepare = connect + load the manifests (images substituted, commit and run annotated) + read the
- * Deployments; apply = server-side apply (field manager `gantry`); watch = watches with `kubectl rollout
- * status` semantics and per-pod reasons on failure; last-known-good = the ReplicaSet annotated
- * `gantry.dev/rollout=COMPLETED`; roll back = that ReplicaSet's pod template restored, then watched.
+ * workloads (Deployments, StatefulSets, DaemonSets); apply = server-side apply (field manager `gantry`);
+ * watch = watches with `kubectl rollout status` semantics and per-pod reasons on failure; last-known-good =
+ * one merge patch of the workload's annotations from the object the watch saw complete (rollout.ts:
+ * recordCompleted); roll back = the last completed ReplicaSet's pod template (Deployment) or the recorded
+ * template (StatefulSet, DaemonSet) restored, then watched.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DeployAdapter, FlowReport, WatchResult } from '../deploy/flow.ts';
+import { ConfigurationError } from '../errors.ts';
 import { formatDuration } from '../duration.ts';
 import type { Logger } from '../logger.ts';
 import { writeSummaryTable } from '../summary.ts';
@@ -29,16 +32,22 @@ import {
   explainPods,
   findRollbackTarget,
   followRollouts,
-  recordRollout,
+  isRecorded,
+  lastCompletedTemplate,
+  readWorkload,
+  recordCompleted,
+  recordFailed,
   refName,
-  replicaSetsOf,
   restoreTemplate,
+  restoreWorkloadTemplate,
   revisionOf,
   templateImages,
+  type RecordedObject,
   type RolloutWatch,
+  type WorkloadOutcome,
   type WorkloadRef,
 } from './rollout.ts';
-import { deploymentStatus, ROLLOUT_KINDS, type RolloutKind } from './rollout-status.ts';
+import { rolloutStatus, ROLLOUT_KINDS, type RolloutKind } from './rollout-status.ts';
 
 /** What the Kubernetes rolling deploy needs (deploy-rolling's Kubernetes inputs). */
 export interface KubernetesRollingOptions extends KubernetesConnectionInputs {
@@ -46,13 +55,27 @@ export interface KubernetesRollingOptions extends KubernetesConnectionInputs {
   images: ImageSubstitution[];
 }
 
-/** A Deployment as it was before the apply. */
+/** A workload as it was before the apply. */
 interface Before {
   ref: WorkloadRef;
-  revision: number;
+  object: RecordedObject;
   images: string;
   /** Its rollout was complete (and its revision can be recorded as last-known-good). */
   steady: boolean;
+}
+
+/**
+ * How a workload's revision is named in outputs and messages: a Deployment by its revision number
+ * (`deployment/web=5`, the `deployment.kubernetes.io/revision` that `kubectl rollout history` lists); a
+ * StatefulSet or DaemonSet, whose object carries no revision number, by its generation (`statefulset/db@3`).
+ * A Deployment whose controller has not yet observed its generation has no current revision: ''.
+ */
+export function revisionLabel(ref: WorkloadRef, object: RecordedObject | undefined): string {
+  if (object === undefined) return '';
+  if (ref.kind !== 'Deployment') return `${refName(ref)}@${object.metadata?.generation ?? 0}`;
+  const observed = (object.status?.observedGeneration ?? 0) >= (object.metadata?.generation ?? 0);
+  const revision = revisionOf(object);
+  return observed && revision > 0 ? `${refName(ref)}=${revision}` : '';
 }
 
 /**
@@ -117,23 +140,18 @@ export function kubernetesRollingAdapter(
         for (const change of imageChanges) logger.info(`image ${inert(change)}`);
       });
       await logger.group('Read workloads', async () => {
-        const { AppsV1Api } = await k8sSdk();
-        const apps = kube().makeApiClient(AppsV1Api);
-        for (const ref of refs.filter((r) => r.kind === 'Deployment')) {
+        for (const ref of refs) {
           try {
-            const deployment = await apps.readNamespacedDeployment({
-              name: ref.name,
-              namespace: ref.namespace,
-            });
+            const object = await readWorkload(kube(), ref);
             const entry: Before = {
               ref,
-              revision: revisionOf(deployment),
-              images: templateImages(deployment.spec?.template),
-              steady: deploymentStatus(deployment).done,
+              object,
+              images: templateImages(object.spec?.template as Parameters<typeof templateImages>[0]),
+              steady: rolloutStatus(ref.kind, object).done,
             };
             before.set(refName(ref), entry);
             logger.info(
-              `${refName(ref)}: revision ${entry.revision} (${inert(entry.images)})${entry.steady ? '' : ', rollout not complete'}`,
+              `${revisionLabel(ref, object) || refName(ref)} (${inert(entry.images)})${entry.steady ? '' : ', rollout not complete'}`,
             );
           } catch (error) {
             if (apiStatus(error) !== 404) throw error;
@@ -141,7 +159,10 @@ export function kubernetesRollingAdapter(
           }
         }
       });
-      return [...before.values()].map((entry) => `${refName(entry.ref)}=${entry.revision}`).join(', ');
+      return [...before.values()]
+        .map((entry) => revisionLabel(entry.ref, entry.object))
+        .filter((label) => label !== '')
+        .join(', ');
     },
 
     async dryRun(logger) {
@@ -166,7 +187,8 @@ export function kubernetesRollingAdapter(
       const done = connection;
       for (const entry of before.values())
         // The running revision completed its rollout: record it, so that a rollback finds it.
-        if (entry.steady && entry.revision > 0) await recordIfUnrecorded(kube(), entry.ref);
+        if (entry.steady && !isRecorded(entry.ref.kind, entry.object))
+          await recordCompleted(kube(), entry.ref, entry.object);
       const applied = await logger.group('Server-side apply (field manager gantry)', () =>
         serverSideApply(done, objects, logger),
       );
@@ -174,7 +196,8 @@ export function kubernetesRollingAdapter(
         .filter((object) => (ROLLOUT_KINDS as readonly string[]).includes(object.kind))
         .map((object) => `${object.kind.toLowerCase()}/${object.name}@${object.generation}`)
         .join(', ');
-      return { revision: handles, deploymentId: handles };
+      // The Deployment controller numbers the revision when it acts on the change: the watch reports it.
+      return { revision: '', deploymentId: handles };
     },
 
     async watch(timeoutMs, logger) {
@@ -189,9 +212,14 @@ export function kubernetesRollingAdapter(
     },
 
     async recordLastKnownGood(logger) {
-      const deployments = refs.filter((r) => r.kind === 'Deployment');
-      const revisions = await Promise.all(deployments.map((ref) => recordRollout(kube(), ref, 'COMPLETED')));
-      deployments.forEach((ref, index) => after.set(refName(ref), revisions[index] ?? 0));
+      // One merge patch per workload, from the object the watch saw complete (no re-read).
+      const outcomes = watched?.outcomes ?? [];
+      const revisions = await Promise.all(
+        outcomes.map((outcome) => recordCompleted(kube(), outcome.ref, outcome.object)),
+      );
+      outcomes.forEach((outcome, index) => {
+        if (outcome.ref.kind === 'Deployment') after.set(refName(outcome.ref), revisions[index] ?? 0);
+      });
       if (watched !== undefined)
         logger.info(
           `Rollout COMPLETED in ${formatDuration(watched.elapsedMs)}` +
@@ -204,7 +232,7 @@ export function kubernetesRollingAdapter(
     async recordFailed(logger) {
       for (const ref of refs.filter((r) => r.kind === 'Deployment')) {
         try {
-          after.set(refName(ref), await recordRollout(kube(), ref, 'FAILED'));
+          after.set(refName(ref), await recordFailed(kube(), ref));
         } catch (error) {
           logger.warning(`Could not record the failed revision of ${refName(ref)}: ${String(error)}`);
         }
@@ -217,30 +245,50 @@ export function kubernetesRollingAdapter(
       const restored: WorkloadRef[] = [];
       const notes: string[] = [];
       for (const ref of refs) {
-        const previous = before.get(refName(ref));
-        if (ref.kind !== 'Deployment') {
-          notes.push(`${refName(ref)} not rolled back (only Deployments are)`);
-          continue;
-        }
-        if (previous === undefined) {
+        if (!before.has(refName(ref))) {
           notes.push(`${refName(ref)} is new: nothing to roll back to`);
           continue;
         }
-        const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
-        const found = await findRollbackTarget(kube(), deployment, 'previous');
-        await restoreTemplate(kube(), deployment, found);
-        logger.info(
-          `${refName(ref)}: restoring revision ${found.revision} (${inert(templateImages(found.replicaSet.spec?.template))}; from ${found.source}); reason: ${inert(reason)}`,
-        );
-        restored.push(ref);
-        notes.push(`${refName(ref)} to revision ${found.revision}`);
+        try {
+          if (ref.kind === 'Deployment') {
+            const deployment = await apps.readNamespacedDeployment({
+              name: ref.name,
+              namespace: ref.namespace,
+            });
+            const found = await findRollbackTarget(kube(), deployment, 'previous');
+            await restoreTemplate(kube(), deployment, found);
+            logger.info(
+              `${refName(ref)}: restoring revision ${found.revision} (${inert(templateImages(found.replicaSet.spec?.template))}; from ${found.source}); reason: ${inert(reason)}`,
+            );
+            notes.push(`${refName(ref)} to revision ${found.revision}`);
+          } else {
+            const current = await readWorkload(kube(), ref);
+            const template = lastCompletedTemplate(ref, current);
+            const deleted = await restoreWorkloadTemplate(kube(), ref, template, current);
+            const images = templateImages(template as Parameters<typeof templateImages>[0]);
+            logger.info(
+              `${refName(ref)}: restoring the last completed template (${inert(images)}; from ${ANNOTATIONS.lastCompletedTemplate}); reason: ${inert(reason)}` +
+                (deleted.length > 0
+                  ? `; deleted the failed revision's pods that were not ready: ${deleted.join(', ')}`
+                  : ''),
+            );
+            notes.push(`${refName(ref)} to its last completed template (${inert(images)})`);
+          }
+          restored.push(ref);
+        } catch (error) {
+          // Nothing recorded to return to: say so, and still restore the other workloads.
+          if (!(error instanceof ConfigurationError)) throw error;
+          notes.push(`${refName(ref)} not rolled back (${inert(error.message)})`);
+        }
       }
       if (restored.length === 0) return { note: `not rolled back: ${notes.join('; ')}` };
       rollbackWatch = await followRollouts(kube(), restored, timeoutMs, logger, 'rollback: ');
       const result = toWatchResult(rollbackWatch, []);
       if (rollbackWatch.state !== 'COMPLETED')
         throw new Error(`${notes.join('; ')}: ${rollbackWatch.state}: ${rollbackWatch.reason}`);
-      for (const ref of restored) await recordRollout(kube(), ref, 'COMPLETED');
+      await Promise.all(
+        rollbackWatch.outcomes.map((outcome) => recordCompleted(kube(), outcome.ref, outcome.object)),
+      );
       return { note: `rolled back (${notes.join('; ')}: ${rollbackWatch.state})`, watch: result };
     },
 
@@ -277,18 +325,6 @@ export function kubernetesRollingAdapter(
   };
 }
 
-/** Records a Deployment's running revision as COMPLETED unless its ReplicaSet already says so. */
-async function recordIfUnrecorded(kubeConfig: KubeConfig, ref: WorkloadRef): Promise<void> {
-  const { AppsV1Api } = await k8sSdk();
-  const apps = kubeConfig.makeApiClient(AppsV1Api);
-  const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
-  const current = (await replicaSetsOf(kubeConfig, deployment)).find(
-    (rs) => revisionOf(rs) === revisionOf(deployment),
-  );
-  if (current?.metadata?.annotations?.[ANNOTATIONS.rollout] !== 'COMPLETED')
-    await recordRollout(kubeConfig, ref, 'COMPLETED');
-}
-
 function toWatchResult(watch: RolloutWatch, failures: string[]): WatchResult {
   return {
     state: watch.state,
@@ -296,5 +332,14 @@ function toWatchResult(watch: RolloutWatch, failures: string[]): WatchResult {
     failures,
     elapsedMs: watch.elapsedMs,
     timeline: watch.timeline,
+    revision: revisionsOf(watch.outcomes),
   };
+}
+
+/** `deployment/web=5, statefulset/db@3`: each workload's revision as the watch last saw it. */
+function revisionsOf(outcomes: WorkloadOutcome[]): string {
+  return outcomes
+    .map((outcome) => revisionLabel(outcome.ref, outcome.object))
+    .filter((label) => label !== '')
+    .join(', ');
 }

@@ -86,8 +86,35 @@ export async function connect(
   }
   const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
   const namespace = inputs.namespace || context?.namespace || 'default';
+  shareDispatcher(kubeConfig);
   return { kubeConfig, namespace, server: cluster.server };
 }
+
+/**
+ * Makes every request and watch of `kubeConfig` share one undici dispatcher (per cluster and user), so
+ * connections are kept alive and reused: client-node 2.0 builds a new undici Agent — a new TCP and TLS
+ * connection — for each request (KubeConfig.applySecurityAuthentication → createDispatcher). Idle
+ * keep-alive sockets are unref'd by undici, so they never hold the process open.
+ */
+export function shareDispatcher(kubeConfig: KubeConfig): void {
+  const original = kubeConfig.applySecurityAuthentication.bind(kubeConfig);
+  const shared = new Map<string, NonNullable<ReturnType<RequestContextLike['getDispatcher']>>>();
+  kubeConfig.applySecurityAuthentication = async (context: RequestContextLike): Promise<void> => {
+    await original(context as Parameters<typeof original>[0]);
+    const made = context.getDispatcher();
+    if (made === undefined) return;
+    const key = `${kubeConfig.getCurrentContext()}\u0000${kubeConfig.getCurrentCluster()?.server ?? ''}`;
+    const known = shared.get(key);
+    if (known === undefined) shared.set(key, made);
+    else {
+      context.setDispatcher(known);
+      void made.close().catch(() => undefined);
+    }
+  };
+}
+
+/** The part of client-node's RequestContext the shared dispatcher uses. */
+type RequestContextLike = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 
 /** Replaces the current context's user by one that sends `token`. */
 function useToken(kubeConfig: KubeConfig, token: string): void {

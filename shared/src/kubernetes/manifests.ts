@@ -243,8 +243,9 @@ export function substituteImages(manifests: Manifest[], images: ImageSubstitutio
 export const ANNOTATIONS = {
   commit: 'gantry.dev/commit',
   runUrl: 'gantry.dev/run-url',
-  /** On a ReplicaSet: `COMPLETED` once its rollout completed, `FAILED` when it failed. */
+  /** On a ReplicaSet: `FAILED` when its rollout failed (`COMPLETED` in records written before 0.2.0). */
   rollout: 'gantry.dev/rollout',
+  /** On a workload: when its last rollout completed (ISO 8601). */
   completedAt: 'gantry.dev/rollout-completed-at',
   /** On a Deployment: the revision (`deployment.kubernetes.io/revision`) of the last completed rollout. */
   lastCompletedRevision: 'gantry.dev/last-completed-revision',
@@ -253,6 +254,11 @@ export const ANNOTATIONS = {
    * rollout completed, oldest first, at most 10.
    */
   completedReplicaSets: 'gantry.dev/completed-replicasets',
+  /**
+   * On a StatefulSet or DaemonSet: the pod template (spec.template, JSON) of the last completed rollout —
+   * what a rollback restores (their own history, ControllerRevisions, is not read).
+   */
+  lastCompletedTemplate: 'gantry.dev/last-completed-template',
 } as const;
 
 /**

@@ -10,12 +10,15 @@
  *   not ready, with their waiting reason (ImagePullBackOff, ErrImagePull, CrashLoopBackOff,
  *   CreateContainerConfigError…), the last log lines of crashed containers, and the pods' Warning events
  *   (failing readiness probes are `Unhealthy` events).
- * - Last-known-good: on success the Deployment's ReplicaSet is annotated `gantry.dev/rollout=COMPLETED`
- *   and the Deployment `gantry.dev/last-completed-revision=<revision>` and `gantry.dev/completed-replicasets`
- *   (the completed ReplicaSets by name, oldest first); a failed one `FAILED`. "Previous" is the newest
- *   completed ReplicaSet other than the running one. Rolling back
- *   copies the pod template of the last completed ReplicaSet back into the Deployment, as `kubectl
- *   rollout undo` does (a JSON patch of /spec/template, without the pod-template-hash label).
+ * - Last-known-good, recorded when a rollout completes in ONE request (a merge patch of the workload's
+ *   annotations, built from the object the watch last saw): a Deployment gets
+ *   `gantry.dev/last-completed-revision=<revision>` and `gantry.dev/completed-replicasets` (the completed
+ *   ReplicaSets by name, oldest first; the new one named by the Progressing condition); a StatefulSet or
+ *   DaemonSet gets `gantry.dev/last-completed-template` (its pod template as JSON). A failed Deployment
+ *   revision's ReplicaSet is annotated `gantry.dev/rollout=FAILED`. "Previous" is the newest completed
+ *   ReplicaSet other than the running one. Rolling back copies the pod template of the last completed
+ *   ReplicaSet (or the recorded template) back into the workload, as `kubectl rollout undo` does (a JSON
+ *   patch of /spec/template, without the pod-template-hash label).
  */
 import type { KubeConfig, V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { ConfigurationError, describeThrown } from '../errors.ts';
@@ -115,8 +118,9 @@ export async function followWorkload(
       finished = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      controller?.abort();
       resolve(outcome);
+      // Closing the watch takes a few milliseconds: after what follows the outcome has started.
+      setImmediate(() => controller?.abort());
     };
     const timer = setTimeout(
       () => finish({ ref, state: 'TIMED_OUT', message: lastMessage, object: latest }),
@@ -392,79 +396,193 @@ export async function explainPods(
   }
 }
 
-/** A JSON-patch path segment (RFC 6901: `~` → `~0`, `/` → `~1`). */
-function pointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-async function annotateObject(
+/** The typed client's patch call for a workload or ReplicaSet, with a content type (JSON patch or merge patch). */
+async function patchObject(
   kubeConfig: KubeConfig,
-  kind: 'Deployment' | 'ReplicaSet',
+  kind: RolloutKind | 'ReplicaSet',
   name: string,
   namespace: string,
-  existing: Record<string, string> | undefined,
-  values: Record<string, string>,
+  body: unknown,
+  contentType: 'application/json-patch+json' | 'application/merge-patch+json',
 ): Promise<void> {
-  const { AppsV1Api } = await k8sSdk();
+  const { AppsV1Api, setHeaderOptions } = await k8sSdk();
   const apps = kubeConfig.makeApiClient(AppsV1Api);
-  const body: { op: string; path: string; value: unknown }[] =
-    existing === undefined ? [{ op: 'add', path: '/metadata/annotations', value: {} }] : [];
-  for (const [key, value] of Object.entries(values))
-    body.push({ op: 'add', path: `/metadata/annotations/${pointer(key)}`, value });
-  if (kind === 'Deployment') await apps.patchNamespacedDeployment({ name, namespace, body });
-  else await apps.patchNamespacedReplicaSet({ name, namespace, body });
+  const options = setHeaderOptions('Content-Type', contentType);
+  const request = { name, namespace, body: body as object };
+  if (kind === 'Deployment') await apps.patchNamespacedDeployment(request, options);
+  else if (kind === 'StatefulSet') await apps.patchNamespacedStatefulSet(request, options);
+  else if (kind === 'DaemonSet') await apps.patchNamespacedDaemonSet(request, options);
+  else await apps.patchNamespacedReplicaSet(request, options);
 }
 
 /**
- * Records a Deployment's current revision as completed (its ReplicaSet annotated COMPLETED, the
- * Deployment's last-completed-revision set), or as FAILED (the ReplicaSet only).
- * @returns the revision recorded (0 when the Deployment has none yet)
+ * The name of a Deployment's new ReplicaSet as its controller reports it in the Progressing condition
+ * (`ReplicaSet "web-5d8f7c" has successfully progressed.` — deploymentutil's NewRSAvailableReason message,
+ * k8s.io/kubernetes/pkg/controller/deployment/util), so a completed rollout names its ReplicaSet without
+ * listing ReplicaSets. undefined when the condition does not say (no progress deadline, another reason).
  */
-export async function recordRollout(
+export function newReplicaSetName(deployment: WorkloadObject): string | undefined {
+  const progressing = (deployment.status?.conditions ?? []).find((c) => c.type === 'Progressing');
+  if (progressing?.reason !== 'NewReplicaSetAvailable') return undefined;
+  return /^ReplicaSet "([^"]+)" has successfully progressed\.$/.exec(progressing.message ?? '')?.[1];
+}
+
+/** A workload object as the API returns it, with what recording reads. */
+export type RecordedObject = WorkloadObject & {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { template?: unknown };
+};
+
+/**
+ * The annotations that record a completed rollout of `object` (pure):
+ * - Deployment: `gantry.dev/last-completed-revision` = its `deployment.kubernetes.io/revision`, and
+ *   `gantry.dev/completed-replicasets` with its new ReplicaSet (`replicaSet`) appended (at most 10, oldest
+ *   first, by name: names stay when the controller renumbers a revision);
+ * - StatefulSet, DaemonSet: `gantry.dev/last-completed-template` = the pod template (spec.template) as JSON.
+ * Both: `gantry.dev/rollout-completed-at` (ISO 8601).
+ * @returns undefined when there is nothing to record (a Deployment without a revision or ReplicaSet name)
+ */
+export function completedAnnotations(
+  kind: RolloutKind,
+  object: RecordedObject,
+  replicaSet: string | undefined,
+  now: Date = new Date(),
+): Record<string, string> | undefined {
+  const stamp = { [ANNOTATIONS.completedAt]: now.toISOString() };
+  if (kind !== 'Deployment') {
+    if (object.spec?.template === undefined) return undefined;
+    return { [ANNOTATIONS.lastCompletedTemplate]: JSON.stringify(object.spec.template), ...stamp };
+  }
+  const revision = revisionOf(object);
+  if (revision === 0 || replicaSet === undefined) return undefined;
+  const history = completedReplicaSets(object).filter((name) => name !== replicaSet);
+  history.push(replicaSet);
+  return {
+    [ANNOTATIONS.lastCompletedRevision]: String(revision),
+    [ANNOTATIONS.completedReplicaSets]: history.slice(-10).join(','),
+    ...stamp,
+  };
+}
+
+/**
+ * Records a workload's completed rollout as last-known-good, in ONE request: a JSON merge patch
+ * (RFC 7386) of the workload's annotations ({@link completedAnnotations}), built from `object` — the
+ * workload as the watch last saw it (its revision, template and Progressing condition). A Deployment whose
+ * condition does not name its ReplicaSet costs one more request (the ReplicaSets listed).
+ * @param object the workload as last seen (default: read now, one more request)
+ * @returns the Deployment's revision recorded (0 for a StatefulSet or DaemonSet, or when nothing was recorded)
+ * @throws the API error of the patch (or read)
+ */
+export async function recordCompleted(
   kubeConfig: KubeConfig,
   ref: WorkloadRef,
-  result: 'COMPLETED' | 'FAILED',
+  object?: RecordedObject,
 ): Promise<number> {
+  const latest = object ?? (await readWorkload(kubeConfig, ref));
+  let replicaSet: string | undefined;
+  if (ref.kind === 'Deployment') {
+    replicaSet = newReplicaSetName(latest);
+    if (replicaSet === undefined) {
+      const revision = revisionOf(latest);
+      replicaSet = (await replicaSetsOf(kubeConfig, latest as V1Deployment)).find(
+        (rs) => revisionOf(rs) === revision,
+      )?.metadata?.name;
+    }
+  }
+  const annotations = completedAnnotations(ref.kind, latest, replicaSet);
+  if (annotations === undefined) return 0;
+  await patchObject(
+    kubeConfig,
+    ref.kind,
+    ref.name,
+    ref.namespace,
+    { metadata: { annotations } },
+    'application/merge-patch+json',
+  );
+  return ref.kind === 'Deployment' ? revisionOf(latest) : 0;
+}
+
+/**
+ * True when the running revision of `object` is already recorded as completed: a Deployment's new
+ * ReplicaSet is in its completed-replicasets (or, unnamed, its revision is the last completed one); a
+ * StatefulSet's or DaemonSet's template equals its last-completed-template.
+ */
+export function isRecorded(kind: RolloutKind, object: RecordedObject): boolean {
+  const annotations = object.metadata?.annotations ?? {};
+  if (kind !== 'Deployment')
+    return (
+      annotations[ANNOTATIONS.lastCompletedTemplate] !== undefined &&
+      sameJson(parseJson(annotations[ANNOTATIONS.lastCompletedTemplate]), object.spec?.template)
+    );
+  const name = newReplicaSetName(object);
+  if (name !== undefined) return completedReplicaSets(object).includes(name);
+  return annotations[ANNOTATIONS.lastCompletedRevision] === String(revisionOf(object));
+}
+
+/** Reads a workload (typed client). @throws the API error (404 when it does not exist) */
+export async function readWorkload(kubeConfig: KubeConfig, ref: WorkloadRef): Promise<RecordedObject> {
   const { AppsV1Api } = await k8sSdk();
   const apps = kubeConfig.makeApiClient(AppsV1Api);
-  const deployment = await apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
+  const request = { name: ref.name, namespace: ref.namespace };
+  if (ref.kind === 'Deployment') return (await apps.readNamespacedDeployment(request)) as RecordedObject;
+  if (ref.kind === 'StatefulSet') return (await apps.readNamespacedStatefulSet(request)) as RecordedObject;
+  return (await apps.readNamespacedDaemonSet(request)) as RecordedObject;
+}
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deep equality of two JSON values, key order ignored (typed client objects compared by their JSON). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined && v !== null)
+          .sort(([x], [y]) => x.localeCompare(y))
+          .map(([k, v]) => [k, canonical(v)]),
+      );
+    return value;
+  };
+  return (
+    JSON.stringify(canonical(JSON.parse(JSON.stringify(a ?? null)))) ===
+    JSON.stringify(canonical(JSON.parse(JSON.stringify(b ?? null))))
+  );
+}
+
+/**
+ * Records a Deployment's current revision as FAILED on its ReplicaSet (`gantry.dev/rollout=FAILED`, one
+ * merge patch after reading the Deployment and its ReplicaSets), so the record says which revision failed.
+ * StatefulSets and DaemonSets keep no failure record (their last-completed-template is left as it is).
+ * @returns the Deployment's revision (0 when none, or not a Deployment)
+ */
+export async function recordFailed(kubeConfig: KubeConfig, ref: WorkloadRef): Promise<number> {
+  if (ref.kind !== 'Deployment') return 0;
+  const deployment = (await readWorkload(kubeConfig, ref)) as V1Deployment;
   const revision = revisionOf(deployment);
   const set = (await replicaSetsOf(kubeConfig, deployment)).find((rs) => revisionOf(rs) === revision);
-  const stamp: Record<string, string> =
-    result === 'COMPLETED' ? { [ANNOTATIONS.completedAt]: new Date().toISOString() } : {};
   if (set?.metadata?.name !== undefined)
-    await annotateObject(
+    await patchObject(
       kubeConfig,
       'ReplicaSet',
       set.metadata.name,
       ref.namespace,
-      set.metadata.annotations,
-      {
-        [ANNOTATIONS.rollout]: result,
-        ...stamp,
-      },
+      { metadata: { annotations: { [ANNOTATIONS.rollout]: 'FAILED' } } },
+      'application/merge-patch+json',
     );
-  if (result === 'COMPLETED' && revision > 0) {
-    const name = set?.metadata?.name;
-    const history = completedReplicaSets(deployment).filter((entry) => entry !== name);
-    if (name !== undefined) history.push(name);
-    await annotateObject(
-      kubeConfig,
-      'Deployment',
-      ref.name,
-      ref.namespace,
-      deployment.metadata?.annotations,
-      {
-        [ANNOTATIONS.lastCompletedRevision]: String(revision),
-        [ANNOTATIONS.completedReplicaSets]: history.slice(-10).join(','),
-      },
-    );
-  }
   return revision;
 }
 
 /** The ReplicaSet names a Deployment's completed-replicasets annotation lists, oldest first. */
-export function completedReplicaSets(deployment: V1Deployment): string[] {
+export function completedReplicaSets(deployment: {
+  metadata?: { annotations?: Record<string, string> };
+}): string[] {
   return (deployment.metadata?.annotations?.[ANNOTATIONS.completedReplicaSets] ?? '')
     .split(',')
     .map((name) => name.trim())
@@ -548,6 +666,77 @@ export async function restoreTemplate(
     namespace: deployment.metadata?.namespace ?? 'default',
     body: [{ op: 'replace', path: '/spec/template', value: template }],
   });
+}
+
+/**
+ * The pod template to return a StatefulSet or DaemonSet to: its `gantry.dev/last-completed-template`
+ * (recorded when a rollout completed), when it differs from the running template.
+ * @throws ConfigurationError when there is none, it cannot be read, or it is the running template
+ */
+export function lastCompletedTemplate(ref: WorkloadRef, object: RecordedObject): Record<string, unknown> {
+  const text = object.metadata?.annotations?.[ANNOTATIONS.lastCompletedTemplate];
+  const template = parseJson(text);
+  if (template === null || typeof template !== 'object' || Array.isArray(template))
+    throw new ConfigurationError(
+      `Nothing to roll back to for ${refName(ref)}: ${text === undefined ? `no ${ANNOTATIONS.lastCompletedTemplate} annotation` : `its ${ANNOTATIONS.lastCompletedTemplate} annotation is not a pod template`} (Gantry records the template when a rollout completes)`,
+    );
+  if (sameJson(template, object.spec?.template))
+    throw new ConfigurationError(
+      `Nothing to roll back to for ${refName(ref)}: the last completed template is the running one`,
+    );
+  return template as Record<string, unknown>;
+}
+
+/**
+ * Puts a pod template back into a StatefulSet or DaemonSet (a JSON patch replacing /spec/template, RFC
+ * 6902), as `kubectl rollout undo` does with a ControllerRevision's template. For a StatefulSet it then
+ * deletes its pods of the failed revision (`controller-revision-hash` = the `status.updateRevision` it had)
+ * that are not Ready: under OrderedReady the controller waits for such a pod forever, even once the
+ * template is reverted — the "forced rollback" step of
+ * https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#forced-rollback.
+ * @param before the workload as read before the restore
+ * @returns the names of the pods deleted
+ * @throws the API error of the patch (a failed pod delete is left to the watch that follows)
+ */
+export async function restoreWorkloadTemplate(
+  kubeConfig: KubeConfig,
+  ref: WorkloadRef,
+  template: Record<string, unknown>,
+  before: RecordedObject,
+): Promise<string[]> {
+  await patchObject(
+    kubeConfig,
+    ref.kind,
+    ref.name,
+    ref.namespace,
+    [{ op: 'replace', path: '/spec/template', value: template }],
+    'application/json-patch+json',
+  );
+  const failed = before.status?.updateRevision;
+  if (ref.kind !== 'StatefulSet' || failed === undefined || failed === before.status?.currentRevision)
+    return [];
+  const { CoreV1Api } = await k8sSdk();
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const selector = labelSelector(
+    (before.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+      ?.matchLabels,
+  );
+  const pods = await core.listNamespacedPod({
+    namespace: ref.namespace,
+    labelSelector: `${selector}${selector === '' ? '' : ','}controller-revision-hash=${failed}`,
+  });
+  const broken = pods.items.filter(
+    (pod) => !(pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  const deleted: string[] = [];
+  for (const pod of broken) {
+    const name = pod.metadata?.name ?? '';
+    await core
+      .deleteNamespacedPod({ name, namespace: ref.namespace })
+      .then(() => deleted.push(name))
+      .catch(() => undefined);
+  }
+  return deleted;
 }
 
 /** The image of each container of a pod template: `name=image`, comma separated. */

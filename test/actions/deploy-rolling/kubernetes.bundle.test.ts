@@ -58,7 +58,8 @@ describe('deploy-rolling platform kubernetes (bundle)', () => {
     });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs['previous-revision']).toBe('deployment/web=1');
-    expect(run.outputs['revision']).toMatch(/^deployment\/web@\d+$/);
+    expect(run.outputs['revision']).toBe('deployment/web=2');
+    expect(run.outputs['deployment-id']).toMatch(/^deployment\/web@\d+$/);
     expect(run.log).toContain('deployment "web" successfully rolled out');
     expect(run.summary).toContain('deployment/web=2');
     const token = cluster.kubeconfig.match(/token: (\S+)/)?.[1];
@@ -107,6 +108,26 @@ describe('deploy-rolling platform kubernetes (bundle)', () => {
 });
 
 describe('rollback platform kubernetes (bundle)', () => {
+  test('a revision number with a StatefulSet is refused before any connection, naming the input', async () => {
+    const requestsBefore = cluster.standIn?.requests.length ?? 0;
+    const run = await runBundle('rollback', {
+      inputs: {
+        platform: 'kubernetes',
+        deployment: 'web, statefulset/db',
+        to: '3',
+        namespace: cluster.namespace,
+        kubeconfig: cluster.kubeconfig,
+      },
+      env: env(),
+      cwd: workspace,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(
+      /Input 'to': .*statefulset\/db is rolled back to its last completed template only/,
+    );
+    expect(cluster.standIn?.requests.length ?? 0).toBe(requestsBefore);
+  });
+
   test('restores the last completed revision and waits for it', async () => {
     // Put a good, completed release on top, then roll it back: the image returns to the one before.
     const up = await runBundle('deploy-rolling', {

@@ -33,7 +33,9 @@ afterAll(async () => {
 async function deploy(
   image: string,
   timeoutMs: number,
-): Promise<{ logger: CaptureLogger; error?: Error; state?: string }> {
+  manifests = 'k8s/',
+  containers = ['web'],
+): Promise<{ logger: CaptureLogger; error?: Error; state?: string; revision?: string }> {
   const logger = createCaptureLogger();
   const adapter = kubernetesRollingAdapter(
     {
@@ -42,8 +44,11 @@ async function deploy(
       namespace: cluster.namespace,
       'eks-cluster': '',
       'aws-region': '',
-      manifests: ['k8s/'],
-      images: parseImagesInput([`web=${image}`], 'images'),
+      manifests: [manifests],
+      images: parseImagesInput(
+        containers.map((name) => `${name}=${image}`),
+        'images',
+      ),
     },
     'deploy-rolling',
     logger,
@@ -57,7 +62,11 @@ async function deploy(
       timeoutMs,
       logger,
     });
-    return { logger, ...(report.state === undefined ? {} : { state: report.state }) };
+    return {
+      logger,
+      revision: report.revision,
+      ...(report.state === undefined ? {} : { state: report.state }),
+    };
   } catch (error) {
     return { logger, error: error as Error };
   }
@@ -79,8 +88,11 @@ describe('Kubernetes deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
     expect(first.error).toBeUndefined();
     expect(first.state).toBe('COMPLETED');
     expect(first.logger.text()).toContain('deployment/web: new');
+    expect(first.revision).toBe('deployment/web=1');
     const second = await deploy(cluster.goodImages[1], 120_000);
     expect(second.error).toBeUndefined();
+    expect(second.revision).toBe('deployment/web=2');
+    expect(await kubectl('rollout', 'history', 'deployment/web')).toMatch(/^2\s/m);
     expect(second.logger.text()).toMatch(/deployment "web" successfully rolled out/);
     expect(
       await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
@@ -107,7 +119,7 @@ describe('Kubernetes deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
 
   test('a bad release: reasons per pod, rolled back to the last completed image, red with why', async () => {
     const bad = await deploy(cluster.badImage, 6_000);
-    expect(bad.error?.message).toMatch(/Rollout of deployment\/web@\d+ to deployment\/web in \S+ TIMED_OUT/);
+    expect(bad.error?.message).toMatch(/Rollout of deployment\/web=\d+ to deployment\/web in \S+ TIMED_OUT/);
     expect(bad.error?.message).toMatch(/rolled back \(deployment\/web to revision 2: COMPLETED\)/);
     const errors = bad.logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
     expect(
@@ -130,5 +142,121 @@ describe('Kubernetes deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
     expect(
       await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
     ).toBe(cluster.goodImages[1]);
+  });
+});
+
+/** A StatefulSet (2 pods, OrderedReady) and a DaemonSet. */
+function setsManifest(image: string): string {
+  return `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  replicas: 2
+  serviceName: db
+  selector:
+    matchLabels: { app: db }
+  template:
+    metadata:
+      labels: { app: db }
+    spec:
+      containers:
+        - name: db
+          image: ${image}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: { app: agent }
+  template:
+    metadata:
+      labels: { app: agent }
+    spec:
+      containers:
+        - name: agent
+          image: ${image}
+`;
+}
+
+describe('StatefulSets and DaemonSets through the deploy flow (stand-in or GANTRY_TEST_KUBECONFIG)', () => {
+  const image = (kind: string, name: string): Promise<string> =>
+    kubectl('get', kind, name, '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
+  const recorded = async (kind: string, name: string): Promise<string> => {
+    const text = await kubectl(
+      'get',
+      kind,
+      name,
+      '-o',
+      "jsonpath={.metadata.annotations['gantry\\.dev/last-completed-template']}",
+    );
+    return (JSON.parse(text) as { spec: { containers: { image: string }[] } }).spec.containers[0]!.image;
+  };
+
+  test('two releases complete; each records its pod template as last-known-good', async () => {
+    mkdirSync(path.join(workspace, 'sets'));
+    writeFileSync(path.join(workspace, 'sets', 'sets.yaml'), setsManifest(cluster.goodImages[0]));
+    const first = await deploy(cluster.goodImages[0], 120_000, 'sets/', ['db', 'agent']);
+    expect(first.error).toBeUndefined();
+    expect(first.state).toBe('COMPLETED');
+    expect(first.revision).toBe('statefulset/db@1, daemonset/agent@1');
+    const second = await deploy(cluster.goodImages[1], 120_000, 'sets/', ['db', 'agent']);
+    expect(second.error).toBeUndefined();
+    expect(second.revision).toBe('statefulset/db@2, daemonset/agent@2');
+    expect(await recorded('statefulset', 'db')).toBe(cluster.goodImages[1]);
+    expect(await recorded('daemonset', 'agent')).toBe(cluster.goodImages[1]);
+  });
+
+  test('a bad release: reasons per pod, both restored to the last completed template and rolled out, red', async () => {
+    const bad = await deploy(cluster.badImage, 6_000, 'sets/', ['db', 'agent']);
+    expect(bad.error?.message).toMatch(/TIMED_OUT/);
+    expect(bad.error?.message).toContain('statefulset/db to its last completed template');
+    expect(bad.error?.message).toContain('daemonset/agent to its last completed template');
+    expect(bad.error?.message).toMatch(/: COMPLETED\)/);
+    const errors = bad.logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
+    expect(
+      errors.some((line) =>
+        /^Pod db-1 \(statefulset\/db\) not ready: db: (ImagePullBackOff|ErrImagePull)/.test(line),
+      ),
+    ).toBe(true);
+    // OrderedReady: the broken pod had to be deleted for the restored template to roll out.
+    expect(bad.logger.text()).toMatch(/deleted the failed revision's pods that were not ready: db-1/);
+    expect(await image('statefulset', 'db')).toBe(cluster.goodImages[1]);
+    expect(await image('daemonset', 'agent')).toBe(cluster.goodImages[1]);
+    expect(await kubectl('rollout', 'status', 'statefulset/db', '--timeout=60s')).toMatch(/complete/);
+    expect(await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=60s')).toContain(
+      'successfully rolled out',
+    );
+    expect(await recorded('statefulset', 'db')).toBe(cluster.goodImages[1]);
+  });
+});
+
+describe('a workload with nothing recorded does not stop the others from being rolled back', () => {
+  test('the Deployment is restored; the StatefulSet without a record is named as not rolled back', async () => {
+    mkdirSync(path.join(workspace, 'mixed'));
+    const manifest = setsManifest(cluster.goodImages[0])
+      .split('---')[0]!
+      .replace(/\bdb\b/g, 'cache');
+    writeFileSync(
+      path.join(workspace, 'mixed', 'mixed.yaml'),
+      `${webManifest(cluster.goodImages[0])
+        .split('---')[0]!
+        .replace(/\bweb\b/g, 'api')}---\n${manifest}`,
+    );
+    const first = await deploy(cluster.goodImages[0], 120_000, 'mixed/', ['api', 'cache']);
+    expect(first.error).toBeUndefined();
+    // The StatefulSet loses its record and is left mid-rollout, so the next deploy cannot record it either.
+    await kubectl('annotate', 'statefulset', 'cache', 'gantry.dev/last-completed-template-');
+    await kubectl('set', 'image', 'statefulset/cache', `cache=${cluster.badImage}`);
+    const bad = await deploy(cluster.badImage, 5_000, 'mixed/', ['api', 'cache']);
+    expect(bad.error?.message).toContain('deployment/api to revision 1');
+    expect(bad.error?.message).toMatch(
+      /statefulset\/cache not rolled back \(Nothing to roll back to for statefulset\/cache: no gantry\.dev\/last-completed-template annotation/,
+    );
+    expect(
+      await kubectl('get', 'deployment', 'api', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
+    ).toBe(cluster.goodImages[0]);
   });
 });

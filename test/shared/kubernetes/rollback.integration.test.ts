@@ -25,7 +25,13 @@ const ref = (): { kind: 'Deployment'; name: string; namespace: string } => ({
   namespace: cluster.namespace,
 });
 
-async function deploy(image: string, timeoutMs: number, rollback = true): Promise<void> {
+async function deploy(
+  image: string,
+  timeoutMs: number,
+  rollback = true,
+  folder = 'k8s/',
+  container = 'web',
+): Promise<void> {
   const logger = createCaptureLogger();
   const inputs = {
     kubeconfig: '',
@@ -36,7 +42,7 @@ async function deploy(image: string, timeoutMs: number, rollback = true): Promis
   };
   await runDeployFlow(
     kubernetesRollingAdapter(
-      { ...inputs, manifests: ['k8s/'], images: parseImagesInput([`web=${image}`], 'images') },
+      { ...inputs, manifests: [folder], images: parseImagesInput([`${container}=${image}`], 'images') },
       'deploy-rolling',
       logger,
       { workspace },
@@ -101,5 +107,60 @@ describe('rollBackDeployments', () => {
     const { restored } = await rollBackDeployments(connection, [ref()], { ...options, to: '1' });
     expect(restored[0]?.to).toBe(1);
     expect(await image()).toBe(cluster.goodImages[0]);
+  });
+});
+
+describe('rollBackDeployments with a StatefulSet', () => {
+  const options = { reason: 'test', wait: true, timeoutMs: 60_000, logger: createCaptureLogger() };
+  const sts = (): { kind: 'StatefulSet'; name: string; namespace: string } => ({
+    kind: 'StatefulSet',
+    name: 'db',
+    namespace: cluster.namespace,
+  });
+  async function stsImage(): Promise<string> {
+    const { AppsV1Api } = await import('@kubernetes/client-node');
+    const set = await connection.kubeConfig
+      .makeApiClient(AppsV1Api)
+      .readNamespacedStatefulSet({ name: 'db', namespace: cluster.namespace });
+    return set.spec?.template.spec?.containers[0]?.image ?? '';
+  }
+  test('a failed release left in place: previous restores the last completed template and rolls it out', async () => {
+    mkdirSync(path.join(workspace, 'sets'));
+    writeFileSync(
+      path.join(workspace, 'sets', 'db.yaml'),
+      `apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: db }
+spec:
+  replicas: 2
+  serviceName: db
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db } }
+    spec: { containers: [{ name: db, image: ${cluster.goodImages[0]} }] }
+`,
+    );
+    await deploy(cluster.goodImages[0], 60_000, true, 'sets/', 'db');
+    await expect(rollBackDeployments(connection, [sts()], { ...options, to: 'previous' })).rejects.toThrow(
+      /Nothing to roll back to for statefulset\/db: the last completed template is the running one/,
+    );
+    await expect(rollBackDeployments(connection, [sts()], { ...options, to: '1' })).rejects.toThrow(
+      /last completed template only/,
+    );
+    await deploy(cluster.badImage, 3_000, false, 'sets/', 'db');
+    expect(await stsImage()).toBe(cluster.badImage);
+    const logger = createCaptureLogger();
+    const { restored, watch } = await rollBackDeployments(connection, [sts()], {
+      ...options,
+      logger,
+      to: 'previous',
+    });
+    expect(watch?.state).toBe('COMPLETED');
+    expect(restored[0]?.images).toBe(`db=${cluster.goodImages[0]}`);
+    expect(restored[0]!.to).toBe(restored[0]!.from + 1);
+    expect(logger.text()).toContain(
+      "statefulset/db: deleted the failed revision's pods that were not ready: db-1",
+    );
+    expect(await stsImage()).toBe(cluster.goodImages[0]);
   });
 });
