@@ -4,7 +4,6 @@
  */
 import * as core from '@actions/core';
 import type { AnnotationProperties, Logger } from './logger.ts';
-import { redact } from './output.ts';
 
 /** One table cell: text, or text that is a header cell. */
 export type Cell = string | { data: string; header?: boolean };
@@ -18,19 +17,21 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Appends raw HTML/markdown to the job summary and writes it out, after replacing every registered secret
- * (`output.ts` `redact`: each value masked through the logger) by `***` — the runner masks the log, not
- * the summary file. No-op without `GITHUB_STEP_SUMMARY`.
+ * Appends raw HTML/markdown to the job summary and writes it out. Every registered secret (each value masked
+ * through the logger or `core.setSecret`) becomes `***` on the way to the file: `core.summary.write` is
+ * Gantry's wrapper (`core.ts`), the one choke point for summaries — the runner masks the log, not the
+ * summary file. No-op without `GITHUB_STEP_SUMMARY`.
  * @param html the summary text (already escaped where it holds outside text)
  */
 export async function appendSummary(html: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  await core.summary.addRaw(redact(html), true).write();
+  await core.summary.addRaw(html, true).write();
 }
 
 /**
  * Appends a heading and a table to the job summary and writes it out; every cell, the title and the footer
- * pass through the mask list (`redact`) first. No-op when the runner gives no
+ * are HTML-escaped, and registered secrets are redacted on the way to the file (`core.ts`, raw and
+ * HTML-escaped forms alike). No-op when the runner gives no
  * `GITHUB_STEP_SUMMARY` file (e.g. a plain local run).
  * @param title   an `<h3>` heading
  * @param headers column names
@@ -44,7 +45,7 @@ export async function writeSummaryTable(
   footer?: string,
 ): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  const safe = (text: string): string => escapeHtml(redact(text));
+  const safe = (text: string): string => escapeHtml(text);
   const table = [
     headers.map((header) => ({ data: safe(header), header: true })),
     ...rows.map((row) => row.map((cell) => safe(cell))),
