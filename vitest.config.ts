@@ -27,8 +27,17 @@ const integration = {
 
 export default defineConfig({
   // As in the build (tsconfig.json `paths`): every `@actions/core` import gets Gantry's wrapper, which
-  // redacts registered secrets from outputs and the job summary (shared/src/core.ts).
-  resolve: { alias: { '@actions/core': fileURLToPath(new URL('./shared/src/core.ts', import.meta.url)) } },
+  // redacts registered secrets from outputs and the job summary (shared/src/core.ts), and
+  // @kubernetes/client-node gets the same narrowed module as the bundle (shared/stubs/kubernetes-client-node.ts),
+  // so the Kubernetes tests run the parts that ship.
+  resolve: {
+    alias: {
+      '@actions/core': fileURLToPath(new URL('./shared/src/core.ts', import.meta.url)),
+      '@kubernetes/client-node': fileURLToPath(
+        new URL('./shared/stubs/kubernetes-client-node.ts', import.meta.url),
+      ),
+    },
+  },
   test: {
     pool: 'forks',
     maxWorkers: 2,
