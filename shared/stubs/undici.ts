@@ -12,12 +12,26 @@
  * The real undici, for the one user that needs it: @kubernetes/client-node connects to API servers with
  * their own CA and client certificates through an undici `Agent` passed as fetch's `dispatcher`. It is
  * loaded lazily (ncc puts it in a chunk of its own), only when such an Agent is used. The path is
- * client-node's own copy (undici 8), as package-lock.json places it.
+ * client-node's own copy (undici 8), as package-lock.json places it. Only the two modules used are loaded —
+ * `lib/dispatcher/agent.js` and `lib/web/fetch/index.js`, undici's `index.js` re-exports — not undici's
+ * `index.js`, which also pulls its mock agents, caches, WebSocket and EventSource clients (fetch sends
+ * through `dispatcher.dispatch` only, so `index.js`'s `Object.assign(Dispatcher.prototype, api)` is not needed).
  */
-type RealUndici = typeof import('../../node_modules/@kubernetes/client-node/node_modules/undici/index.js');
+interface RealUndici {
+  Agent: new (options?: unknown) => { close(): Promise<void> };
+  fetch: (input: unknown, init?: unknown) => Promise<unknown>;
+}
 let realUndici: Promise<RealUndici> | undefined;
 function loadRealUndici(): Promise<RealUndici> {
-  realUndici ??= import('../../node_modules/@kubernetes/client-node/node_modules/undici/index.js');
+  realUndici ??= Promise.all([
+    // @ts-expect-error -- undici ships types for its index only; this is its Agent class (module.exports)
+    import('../../node_modules/@kubernetes/client-node/node_modules/undici/lib/dispatcher/agent.js'),
+    // @ts-expect-error -- undici ships types for its index only; module.exports = { fetch, … }
+    import('../../node_modules/@kubernetes/client-node/node_modules/undici/lib/web/fetch/index.js'),
+  ]).then(([agent, fetch]: [{ default: RealUndici['Agent'] }, { default: Pick<RealUndici, 'fetch'> }]) => ({
+    Agent: agent.default,
+    fetch: fetch.default.fetch,
+  }));
   return realUndici;
 }
 
@@ -43,7 +57,7 @@ export class Agent {
     this.real ??= loadRealUndici().then((undici) => {
       let shared = sharedAgents.get(key);
       if (shared === undefined) {
-        shared = new undici.Agent(this.options as ConstructorParameters<RealUndici['Agent']>[0]);
+        shared = new undici.Agent(this.options);
         sharedAgents.set(key, shared);
       }
       return shared;
@@ -65,10 +79,7 @@ export const fetch: typeof globalThis.fetch = async (input, init) => {
   if (dispatcher instanceof Agent) {
     const undici = await loadRealUndici();
     const real = await dispatcher.dispatcher();
-    return (await undici.fetch(
-      input as Parameters<RealUndici['fetch']>[0],
-      { ...(init as object), dispatcher: real } as Parameters<RealUndici['fetch']>[1],
-    )) as unknown as Response;
+    return (await undici.fetch(input, { ...(init as object), dispatcher: real })) as Response;
   }
   return globalThis.fetch(input, init);
 };
