@@ -15,6 +15,13 @@
  * stand-in: KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, Log, makeInformer, setHeaderOptions and
  * the AppsV1, BatchV1 and CoreV1 API groups. Module paths follow client-node 2.0.1's `dist/` layout.
  */
+import { registerRealUndici } from './undici.ts';
+import { loadRealUndici } from './undici-real.ts';
+
+// The client's TLS settings (CA, client certificates) go through an undici Agent: the undici stand-in
+// sends those requests with the real undici, which only this module makes reachable.
+registerRealUndici(loadRealUndici);
+
 // The barrel's first import: sets the global File (undici 7+ needs it) on Node < 20.
 import '../../node_modules/@kubernetes/client-node/dist/polyfill.js';
 

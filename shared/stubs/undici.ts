@@ -8,30 +8,36 @@
  * but not used: Node 24's fetch honours HTTP_PROXY/HTTPS_PROXY itself when `NODE_USE_ENV_PROXY=1` is set.
  */
 
-/**
- * The real undici, for the one user that needs it: @kubernetes/client-node connects to API servers with
- * their own CA and client certificates through an undici `Agent` passed as fetch's `dispatcher`. It is
- * loaded lazily (ncc puts it in a chunk of its own), only when such an Agent is used. The path is
- * client-node's own copy (undici 8), as package-lock.json places it. Only the two modules used are loaded —
- * `lib/dispatcher/agent.js` and `lib/web/fetch/index.js`, undici's `index.js` re-exports — not undici's
- * `index.js`, which also pulls its mock agents, caches, WebSocket and EventSource clients (fetch sends
- * through `dispatcher.dispatch` only, so `index.js`'s `Object.assign(Dispatcher.prototype, api)` is not needed).
- */
-interface RealUndici {
+/** The two parts of the real undici that {@link Agent} needs (see undici-real.ts). */
+export interface RealUndici {
   Agent: new (options?: unknown) => { close(): Promise<void> };
   fetch: (input: unknown, init?: unknown) => Promise<unknown>;
 }
+
+let realUndiciLoader: (() => Promise<RealUndici>) | undefined;
 let realUndici: Promise<RealUndici> | undefined;
+
+/**
+ * Installs the loader of the real undici (undici-real.ts `loadRealUndici`). The narrowed Kubernetes
+ * client (kubernetes-client-node.ts), the one user of {@link Agent}, calls it: the lazy `import()` of the
+ * real undici then lives in the Kubernetes client's chunk, and the other actions, which import this module
+ * for `fetch` and `ProxyAgent` only, cannot reach it.
+ * @param loader resolves to the real undici's `Agent` and `fetch`
+ */
+export function registerRealUndici(loader: () => Promise<RealUndici>): void {
+  realUndiciLoader = loader;
+}
+
 function loadRealUndici(): Promise<RealUndici> {
-  realUndici ??= Promise.all([
-    // @ts-expect-error -- undici ships types for its index only; this is its Agent class (module.exports)
-    import('../../node_modules/@kubernetes/client-node/node_modules/undici/lib/dispatcher/agent.js'),
-    // @ts-expect-error -- undici ships types for its index only; module.exports = { fetch, … }
-    import('../../node_modules/@kubernetes/client-node/node_modules/undici/lib/web/fetch/index.js'),
-  ]).then(([agent, fetch]: [{ default: RealUndici['Agent'] }, { default: Pick<RealUndici, 'fetch'> }]) => ({
-    Agent: agent.default,
-    fetch: fetch.default.fetch,
-  }));
+  const loader = realUndiciLoader;
+  if (loader === undefined)
+    return Promise.reject(
+      new Error(
+        'This Gantry action was bundled without the real undici: an undici Agent (custom TLS settings) is ' +
+          'only available to the Kubernetes client (shared/stubs/kubernetes-client-node.ts registers it).',
+      ),
+    );
+  realUndici ??= loader();
   return realUndici;
 }
 
