@@ -4,6 +4,7 @@
  * Tests run in forked processes (some change process.env or the working directory), two at a time on the
  * two cores these machines have. There are no timed assertions: the timeouts below only stop a hung test.
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests mirror sources: shared/src/command.ts → test/shared/command.test.ts, actions/notify/src/message.ts →
@@ -25,6 +26,18 @@ const integration = {
 };
 
 export default defineConfig({
+  // As in the build (tsconfig.json `paths`): every `@actions/core` import gets Gantry's wrapper, which
+  // redacts registered secrets from outputs and the job summary (shared/src/core.ts), and
+  // @kubernetes/client-node gets the same narrowed module as the bundle (shared/stubs/kubernetes-client-node.ts),
+  // so the Kubernetes tests run the parts that ship.
+  resolve: {
+    alias: {
+      '@actions/core': fileURLToPath(new URL('./shared/src/core.ts', import.meta.url)),
+      '@kubernetes/client-node': fileURLToPath(
+        new URL('./shared/stubs/kubernetes-client-node.ts', import.meta.url),
+      ),
+    },
+  },
   test: {
     pool: 'forks',
     maxWorkers: 2,

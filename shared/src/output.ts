@@ -102,24 +102,40 @@ export function truncate(value: string, limit = QUOTE_LIMIT): string {
   return `${oneLine(value.slice(0, limit))}… (${value.length - limit} more characters)`;
 }
 
-/** Every value registered as a secret in this process, longest first (see {@link registerMask}). */
+/** Every value registered as a secret in this process, and its escaped forms, longest first. */
 const masks: string[] = [];
 
 /**
+ * The forms a secret takes in text Gantry writes: as is, JSON-escaped (inside a JSON output such as
+ * smoke-test's `results`, `"` → `\"`, a newline → `\n`) and HTML-escaped (inside a summary table cell,
+ * `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;`, `"` → `&quot;`, as `summary.ts` `escapeHtml` writes it).
+ */
+function maskForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const html = (text: string): string =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return [value, json, html(value), html(json)];
+}
+
+/**
  * Records a secret value in this process's mask list, so text that goes where the runner does not mask —
- * the job summary, outputs, files — can be redacted with {@link redact}. The logger's `mask` calls this as
- * well as registering the value with the runner (`::add-mask::`).
+ * the job summary, outputs, files — can be redacted with {@link redact}. The logger's `mask` and the
+ * `@actions/core` wrapper's `setSecret` (`core.ts`) call this as well as registering the value with the
+ * runner (`::add-mask::`). Multi-line and JSON secrets are split into their lines and leaves by
+ * `secrets.ts` `maskSecret`, which registers each one here.
  * @param value the secret; '' is ignored
  */
 export function registerMask(value: string): void {
-  if (value === '' || masks.includes(value)) return;
-  masks.push(value);
+  if (value === '') return;
+  for (const form of maskForms(value)) if (!masks.includes(form)) masks.push(form);
   masks.sort((a, b) => b.length - a.length); // longest first, so a value's parts leave no pieces
 }
 
 /**
- * Replaces every registered secret (see {@link registerMask}) in `text` by `***`, as the runner does in
- * the log. Apply it to anything that can contain a secret before it reaches a summary, output or file.
+ * Replaces every registered secret (see {@link registerMask}), raw, JSON-escaped or HTML-escaped, in `text`
+ * by `***`, as the runner does in the log. Every output and every job-summary write passes through it
+ * (`core.ts`, the `@actions/core` wrapper); apply it to anything else that can contain a secret before it
+ * reaches a file.
  * @returns `text` with no registered secret left in it
  */
 export function redact(text: string): string {

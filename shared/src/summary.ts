@@ -4,7 +4,6 @@
  */
 import * as core from '@actions/core';
 import type { AnnotationProperties, Logger } from './logger.ts';
-import { redact } from './output.ts';
 
 /** One table cell: text, or text that is a header cell. */
 export type Cell = string | { data: string; header?: boolean };
@@ -18,20 +17,37 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Appends raw HTML/markdown to the job summary and writes it out, after replacing every registered secret
- * (`output.ts` `redact`: each value masked through the logger) by `***` — the runner masks the log, not
- * the summary file. No-op without `GITHUB_STEP_SUMMARY`.
+ * Appends raw HTML/markdown to the job summary and writes it out. Every registered secret (each value masked
+ * through the logger or `core.setSecret`) becomes `***` on the way to the file: `core.summary.write` is
+ * Gantry's wrapper (`core.ts`), the one choke point for summaries — the runner masks the log, not the
+ * summary file. No-op without `GITHUB_STEP_SUMMARY`.
  * @param html the summary text (already escaped where it holds outside text)
  */
 export async function appendSummary(html: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  await core.summary.addRaw(redact(html), true).write();
+  await core.summary.addRaw(html, true).write();
+}
+
+/**
+ * Renders an HTML table as `core.summary.addTable` does (`<table><tr><th>…</th></tr><tr><td>…</td></tr>
+ * </table>`), except that an empty cell is written `<td></td>`: @actions/core's `wrap` leaves the tag of
+ * empty content unclosed (`<td>`), which breaks the table's structure for every later cell. Cells are
+ * inserted as given: escape outside text first ({@link escapeHtml}).
+ * @param headers header cell contents (HTML), `<th>`
+ * @param rows    body rows of cell contents (HTML), `<td>`
+ * @returns one line of HTML whose every tag is closed
+ */
+export function summaryTableHtml(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const row = (cells: readonly string[], tag: 'th' | 'td'): string =>
+    `<tr>${cells.map((cell) => `<${tag}>${cell}</${tag}>`).join('')}</tr>`;
+  return `<table>${[row(headers, 'th'), ...rows.map((cells) => row(cells, 'td'))].join('')}</table>`;
 }
 
 /**
  * Appends a heading and a table to the job summary and writes it out; every cell, the title and the footer
- * pass through the mask list (`redact`) first. No-op when the runner gives no
- * `GITHUB_STEP_SUMMARY` file (e.g. a plain local run).
+ * are HTML-escaped, empty cells included are closed tags ({@link summaryTableHtml}), and registered secrets
+ * are redacted on the way to the file (`core.ts`, raw and HTML-escaped forms alike). No-op when the runner
+ * gives no `GITHUB_STEP_SUMMARY` file (e.g. a plain local run).
  * @param title   an `<h3>` heading
  * @param headers column names
  * @param rows    cell texts (escaped here)
@@ -44,13 +60,12 @@ export async function writeSummaryTable(
   footer?: string,
 ): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  const safe = (text: string): string => escapeHtml(redact(text));
-  const table = [
-    headers.map((header) => ({ data: safe(header), header: true })),
-    ...rows.map((row) => row.map((cell) => safe(cell))),
-  ];
-  const summary = core.summary.addHeading(safe(title), 3).addTable(table);
-  if (footer !== undefined) summary.addRaw(`<p>${safe(footer)}</p>`, true);
+  const table = summaryTableHtml(
+    headers.map((header) => escapeHtml(header)),
+    rows.map((row) => row.map((cell) => escapeHtml(cell))),
+  );
+  const summary = core.summary.addHeading(escapeHtml(title), 3).addRaw(table, true);
+  if (footer !== undefined) summary.addRaw(`<p>${escapeHtml(footer)}</p>`, true);
   await summary.write();
 }
 

@@ -8,16 +8,36 @@
  * but not used: Node 24's fetch honours HTTP_PROXY/HTTPS_PROXY itself when `NODE_USE_ENV_PROXY=1` is set.
  */
 
-/**
- * The real undici, for the one user that needs it: @kubernetes/client-node connects to API servers with
- * their own CA and client certificates through an undici `Agent` passed as fetch's `dispatcher`. It is
- * loaded lazily (ncc puts it in a chunk of its own), only when such an Agent is used. The path is
- * client-node's own copy (undici 8), as package-lock.json places it.
- */
-type RealUndici = typeof import('../../node_modules/@kubernetes/client-node/node_modules/undici/index.js');
+/** The two parts of the real undici that {@link Agent} needs (see undici-real.ts). */
+export interface RealUndici {
+  Agent: new (options?: unknown) => { close(): Promise<void> };
+  fetch: (input: unknown, init?: unknown) => Promise<unknown>;
+}
+
+let realUndiciLoader: (() => Promise<RealUndici>) | undefined;
 let realUndici: Promise<RealUndici> | undefined;
+
+/**
+ * Installs the loader of the real undici (undici-real.ts `loadRealUndici`). The narrowed Kubernetes
+ * client (kubernetes-client-node.ts), the one user of {@link Agent}, calls it: the lazy `import()` of the
+ * real undici then lives in the Kubernetes client's chunk, and the other actions, which import this module
+ * for `fetch` and `ProxyAgent` only, cannot reach it.
+ * @param loader resolves to the real undici's `Agent` and `fetch`
+ */
+export function registerRealUndici(loader: () => Promise<RealUndici>): void {
+  realUndiciLoader = loader;
+}
+
 function loadRealUndici(): Promise<RealUndici> {
-  realUndici ??= import('../../node_modules/@kubernetes/client-node/node_modules/undici/index.js');
+  const loader = realUndiciLoader;
+  if (loader === undefined)
+    return Promise.reject(
+      new Error(
+        'This Gantry action was bundled without the real undici: an undici Agent (custom TLS settings) is ' +
+          'only available to the Kubernetes client (shared/stubs/kubernetes-client-node.ts registers it).',
+      ),
+    );
+  realUndici ??= loader();
   return realUndici;
 }
 
@@ -43,7 +63,7 @@ export class Agent {
     this.real ??= loadRealUndici().then((undici) => {
       let shared = sharedAgents.get(key);
       if (shared === undefined) {
-        shared = new undici.Agent(this.options as ConstructorParameters<RealUndici['Agent']>[0]);
+        shared = new undici.Agent(this.options);
         sharedAgents.set(key, shared);
       }
       return shared;
@@ -65,10 +85,7 @@ export const fetch: typeof globalThis.fetch = async (input, init) => {
   if (dispatcher instanceof Agent) {
     const undici = await loadRealUndici();
     const real = await dispatcher.dispatcher();
-    return (await undici.fetch(
-      input as Parameters<RealUndici['fetch']>[0],
-      { ...(init as object), dispatcher: real } as Parameters<RealUndici['fetch']>[1],
-    )) as unknown as Response;
+    return (await undici.fetch(input, { ...(init as object), dispatcher: real })) as Response;
   }
   return globalThis.fetch(input, init);
 };

@@ -8,7 +8,6 @@ import * as core from '@actions/core';
 import { settleWithin } from '../../../shared/src/deadline.ts';
 import { formatDurationInput } from '../../../shared/src/duration.ts';
 import { describeThrown } from '../../../shared/src/errors.ts';
-import { redact } from '../../../shared/src/output.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { printPlanned, type PlannedRequest } from './delivery.ts';
 import {
@@ -122,8 +121,8 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
   flow.outputs.set('failed', failed.join(','));
   for (const name of ['slack-ts', 'slack-channel', 'pagerduty-dedup-key', 'deployment-id'])
     if (!flow.outputs.has(name)) flow.outputs.set(name, '');
-  // Outputs are files the runner does not mask: every value passes the mask list first.
-  for (const [name, value] of flow.outputs) setOutput(name, redact(value));
+  // core.setOutput (shared/src/core.ts) redacts every registered secret: no value reaches the file unmasked.
+  for (const [name, value] of flow.outputs) setOutput(name, value);
   await writeSummary(`Notify: ${title(message).replace(/^:[a-z_]+: /, '')}`, results);
 
   if (failed.length > 0) {
