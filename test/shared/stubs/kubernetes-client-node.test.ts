@@ -15,6 +15,7 @@ describe('the narrowed @kubernetes/client-node', () => {
   test('each value it exports is the real client’s own, unchanged', () => {
     const names = Object.keys(narrowed).sort();
     expect(names).toEqual([
+      'ApisApi',
       'AppsV1Api',
       'BatchV1Api',
       'CoreV1Api',
