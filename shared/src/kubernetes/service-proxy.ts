@@ -266,17 +266,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const MAX_REDIRECTS = 10;
 
-/**
- * Masks the credentials the kubeconfig's current user holds (token, password, client key) as whole
- * values: the inputs layer masks the `kubeconfig` input line by line (`token: …` as a line), and a
- * kubeconfig from `KUBECONFIG` is not masked at all.
- */
-export function maskKubeconfigCredentials(kubeConfig: KubeConfig, logger: Logger): void {
-  const user = kubeConfig.getCurrentUser();
-  for (const value of [user?.token, user?.password, user?.keyData]) {
-    if (typeof value === 'string' && value !== '') logger.mask(value);
-  }
-}
+/** Moved to connection.ts, where every Kubernetes action's {@link connect} calls it; re-exported here. */
+export { maskKubeconfigCredentials } from './connection.ts';
 
 /**
  * A `fetch` that sends requests to the API server with the kubeconfig's current context (token, client
