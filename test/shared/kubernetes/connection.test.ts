@@ -76,7 +76,9 @@ function inputs(given: Partial<KubernetesConnectionInputs>): KubernetesConnectio
  * Connects with the runner's logger, returning the values of the `::add-mask::` commands it wrote (kept
  * from the real stdout, so a CI runner running this test registers none of them).
  */
-async function masksOfConnect(given: KubernetesConnectionInputs): Promise<{ masks: string[]; namespace: string }> {
+async function masksOfConnect(
+  given: KubernetesConnectionInputs,
+): Promise<{ masks: string[]; namespace: string }> {
   const masks: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array): boolean => {
