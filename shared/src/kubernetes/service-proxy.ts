@@ -282,11 +282,14 @@ export { maskKubeconfigCredentials } from './connection.ts';
  * - `signal` aborts the request and the body stream with its reason (a `TimeoutError` stays one).
  * - Network errors reject with `TypeError('fetch failed', { cause })`, as fetch does (`cause.code` is
  *   `ECONNREFUSED`, `ECONNRESET`…).
- * - A bearer token the client adds (e.g. from an exec plugin) is masked through `logger` before use.
+ * - A bearer token the client adds beyond the kubeconfig's own `token` (e.g. from an exec plugin or a
+ *   token file) is masked through `logger` before use; the kubeconfig's `token` is masked once by
+ *   `connect()` (connection.ts), so it is not registered a second time.
  * @returns a function that resolves to a web Response whose body is a stream, not yet read
  */
 export function serviceProxyFetch(kubeConfig: KubeConfig, logger: Logger): FetchLike {
-  const masked = new Set<string>();
+  // connect() masked the kubeconfig's static token already (maskKubeconfigCredentials).
+  const masked = new Set<string>([kubeConfig.getCurrentUser()?.token ?? '']);
   const mask = (value: string): void => {
     if (value === '' || masked.has(value)) return;
     masked.add(value);
