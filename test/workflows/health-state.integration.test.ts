@@ -99,6 +99,10 @@ describe('gantry-health.yml: notifications on state changes only', () => {
     expect(posts).toHaveLength(2);
     expect(posts[0]).toMatch(/Scheduled health check failed/);
     expect(posts[1]).toMatch(/Recovered: production passes its health checks again/);
+    // notify's title: a health post, not a deploy headline
+    expect(posts[0]).toContain('Health: production failing');
+    expect(posts[1]).toContain('Health: production recovered');
+    for (const post of posts) expect(post).not.toMatch(/Deploy(ed| failed)/);
 
     const fourth = await run();
     expect(fourth.result).toBe('success');

@@ -112,6 +112,8 @@ describe('gantry-security-daily.yml: the weekly security summary', () => {
     const sent = posts();
     expect(sent).toHaveLength(1);
     expect(sent[0]).toContain(line);
+    expect(sent[0]).toContain(':white_check_mark: Weekly security summary: acme/app');
+    expect(sent[0]).not.toContain('Deployed');
     expect(sent[0]).toContain('gitleaks');
     expect(sent[0]).toContain('1 open (0 critical, 1 high, 0 medium, 0 low), 1 new, 0 fixed');
     // no commit status: the weekly summary is not the deploy gate

@@ -196,7 +196,7 @@ async function writeCanarySummary(
 }
 
 /** The listener tag that marks a paused canary (its value: the percentage on the canary). */
-export const PAUSED_TAG = 'gantry:canary-paused';
+export const PAUSED_TAG = TRAFFIC_TAGS.canaryPaused;
 
 function locationOf(inputs: Inputs): TrafficLocation {
   return inputs['rule-arn'] === ''
@@ -293,6 +293,13 @@ async function resumeCanary(context: {
   });
   const groups = { canary: side(canaryColor).targetGroupArn, stable: side(stable).targetGroupArn };
   const current = weights.get(groups.canary) ?? 0;
+  // A paused canary always carries traffic (pause-at is one of the traffic-steps, all above 0): none means
+  // it was rolled back or its traffic moved since, and promoting would shift production onto it unasked.
+  if (current === 0 && canary.action === 'promote')
+    throw new ConfigurationError(
+      `There is no paused canary on ${location.ruleArn ?? location.listenerArn}: ${canaryColor} has 0% of the traffic ` +
+        `(rolled back or aborted since it paused at ${tags[PAUSED_TAG]}%), so there is nothing to promote; deploy again`,
+    );
   const steps: StepRecord[] = [
     {
       step: 'paused',

@@ -21,6 +21,8 @@ export interface Inputs {
   version: string;
   image: string;
   message: string;
+  /** A headline replacing the deploy-status one, one line of at most {@link MAX_TITLE} characters, or ''. */
+  title: string;
   /** KEY=VALUE lines in their given order. */
   details: Map<string, string>;
   /** The commit to report on; '' means GITHUB_SHA. */
@@ -81,6 +83,25 @@ function requireSecretHttpUrl(name: string, value: string, example: string): voi
   }
 }
 
+/** The longest title: Slack's header block holds 150 characters (the status emoji is cut into it). */
+export const MAX_TITLE = 150;
+
+/**
+ * The title input: one line of printable text, at most {@link MAX_TITLE} characters.
+ * @throws InputError for a line break or a longer value (control characters are refused by the input reader)
+ */
+function getTitle(): string {
+  const example = 'Weekly security summary: acme/app';
+  const value = getString('title', { singleLine: true, example });
+  if (value.length > MAX_TITLE)
+    throw new InputError(
+      'title',
+      `is ${value.length} characters; at most ${MAX_TITLE} fit a Slack header (put the rest in message)`,
+      example,
+    );
+  return value;
+}
+
 /** The action.yml default, also used when the input is given empty. */
 const DEFAULT_PRODUCTION_ENVIRONMENTS = ['production', 'prod'];
 
@@ -136,6 +157,7 @@ export async function getInputs(logger: Logger = coreLogger): Promise<Inputs> {
     version: getString('version', { singleLine: true }),
     image: getString('image', { singleLine: true }),
     message: getString('message'),
+    title: getTitle(),
     details: getMap('details', { keyPattern: /^[^=\r\n]+$/, example: 'Smoke test=passed' }),
     sha: evaluated(getString('sha')),
     'slack-token': slackToken,

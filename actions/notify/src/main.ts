@@ -73,6 +73,7 @@ export async function run(dependencies: RunDependencies = {}): Promise<void> {
     image: inputs.image,
     message: inputs.message,
     details: inputs.details,
+    title: inputs.title,
   };
   const flow: Flow = {
     inputs,

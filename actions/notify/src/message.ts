@@ -58,6 +58,8 @@ export interface MessageInput {
   message: string;
   /** KEY=VALUE details, shown as fields in order. */
   details: ReadonlyMap<string, string>;
+  /** A headline replacing the deploy-status one (one line, plain text), or '' for the deploy headline. */
+  title?: string;
 }
 
 const ELLIPSIS = '…';
@@ -135,9 +137,16 @@ export function splitText(text: string, max: number): string[] {
   return chunks;
 }
 
-/** The one-line title: `:x: Deploy failed: acme/app v1.2 to production`. */
-export function title(input: Pick<MessageInput, 'status' | 'run' | 'environment' | 'version'>): string {
+/**
+ * The one-line title: `:x: Deploy failed: acme/app v1.2 to production`, or, when the `title` input is
+ * given, the status emoji and that title (`:white_check_mark: Weekly security summary: acme/app`).
+ * @returns plain text (not escaped for mrkdwn: the header block is plain_text; escape it for mrkdwn use)
+ */
+export function title(
+  input: Pick<MessageInput, 'status' | 'run' | 'environment' | 'version' | 'title'>,
+): string {
   const meaning = meaningOf(input.status);
+  if (input.title !== undefined && input.title !== '') return `${meaning.emoji} ${input.title}`;
   const subject = [input.run.repository || 'deploy', input.version].filter((part) => part !== '').join(' ');
   const where =
     input.environment === '' ? '' : ` ${input.status === 'rolled-back' ? 'in' : 'to'} ${input.environment}`;
@@ -268,7 +277,8 @@ export function buildMessage(input: MessageInput): SlackMessage {
     LIMITS.totalText - textLength(fixed),
   );
   return {
-    text: truncate(heading, LIMITS.fallbackText),
+    // The notification text is mrkdwn: escaped, so a title or environment cannot form a <!channel> mention.
+    text: truncate(escapeMrkdwn(heading), LIMITS.fallbackText),
     blocks: [header, ...fieldBlocks, ...sections, context],
   };
 }
@@ -290,7 +300,7 @@ export function buildFailureReply(input: MessageInput): SlackMessage {
     LIMITS.totalText - textLength(fixed),
   );
   return {
-    text: truncate(`${heading}: ${title(input)}`, LIMITS.fallbackText),
+    text: truncate(escapeMrkdwn(`${heading}: ${title(input)}`), LIMITS.fallbackText),
     blocks: [intro, ...sectionsOfFields(fields), ...sections, context],
   };
 }

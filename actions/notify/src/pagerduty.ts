@@ -39,6 +39,8 @@ export interface PagerDutyInput {
   image: string;
   message: string;
   details: ReadonlyMap<string, string>;
+  /** A headline given by the caller (the title input), used as the summary; '' or absent for the derived one. */
+  title?: string;
   routingKey: string;
   severity: Severity;
   /** An explicit dedup_key, or '' for the derived one. */
@@ -82,7 +84,10 @@ export function pagerDutyEvent(input: PagerDutyInput): PagerDutyEvent | { skip: 
     return { routing_key: input.routingKey, event_action: 'resolve', dedup_key: dedupKey };
 
   const what = input.status === 'rolled-back' ? 'rolled back' : 'deploy failed';
-  const summary = `${input.run.repository}${input.version === '' ? '' : ` ${input.version}`}: ${what} in ${input.environment}`;
+  const summary =
+    input.title !== undefined && input.title !== ''
+      ? input.title
+      : `${input.run.repository}${input.version === '' ? '' : ` ${input.version}`}: ${what} in ${input.environment}`;
   const customDetails: Record<string, string> = { status: input.status, repository: input.run.repository };
   const add = (key: string, value: string): void => {
     if (value !== '') customDetails[key] = value;

@@ -85,7 +85,9 @@ export async function run(logger: Logger = coreLogger): Promise<void> {
 
 /**
  * alb-weighted: all weight back to the target group recorded as previous in the listener's (rule's) tags
- * by deploy-bluegreen. The record is cleared afterwards, so a second rollback does not flip back.
+ * by deploy-bluegreen. The record is cleared afterwards, so a second rollback does not flip back, and so is
+ * a paused canary's `gantry:canary-paused` tag, so a later `action: promote` refuses instead of shifting
+ * traffic back onto the rolled-back colour.
  */
 async function rollbackTraffic(inputs: EcsInputs, logger: Logger): Promise<void> {
   const elb = await createElbv2Client({ region: inputs['aws-region'] });
@@ -118,6 +120,8 @@ async function rollbackTraffic(inputs: EcsInputs, logger: Logger): Promise<void>
       [TRAFFIC_TAGS.previousTargetGroup]: '',
       [TRAFFIC_TAGS.activeTaskDefinition]: tags[TRAFFIC_TAGS.previousTaskDefinition] ?? '',
       [TRAFFIC_TAGS.previousTaskDefinition]: '',
+      // A canary paused by deploy-bluegreen is over once its traffic is gone: a later promote must not revive it.
+      [TRAFFIC_TAGS.canaryPaused]: '',
     });
   });
   core.setOutput('active-color', tags[TRAFFIC_TAGS.previousColor] || targetGroupName(previous));

@@ -8,7 +8,6 @@ import { connect } from '../../../shared/src/kubernetes/connection.ts';
 import {
   apiServerStatusMessage,
   formatServiceReference,
-  maskKubeconfigCredentials,
   serviceProblem,
   serviceProxyFetch,
   serviceProxyUrl,
@@ -52,7 +51,6 @@ export async function runServiceChecks(
 ): Promise<SmokeResult[]> {
   const { logger } = settings;
   const connection = await connect(kubernetes.connection, logger);
-  maskKubeconfigCredentials(connection.kubeConfig, logger);
   logger.info(
     `Through the Kubernetes API server's service proxy at ${connection.server} (namespace ${connection.namespace})`,
   );

@@ -25,7 +25,12 @@ export interface TrafficLocation {
 /** Target group ARN → share of traffic in percent (0–100; the shares add up to 100). */
 export type Weights = Map<string, number>;
 
-/** Tag keys Gantry writes on the listener (or rule) it shifts. */
+/**
+ * Tag keys Gantry writes on the listener (or rule) it shifts. An empty value means cleared (AddTags cannot
+ * remove a key; readers treat '' as absent). `canaryPaused` holds the percentage on a canary that
+ * deploy-bluegreen paused (`pause-at`); a later `action: promote` or `abort` continues it, and whatever
+ * returns all traffic to the stable colour (abort, a failed promote step, the rollback action) clears it.
+ */
 export const TRAFFIC_TAGS = {
   activeColor: 'gantry:active-color',
   previousColor: 'gantry:previous-color',
@@ -33,6 +38,7 @@ export const TRAFFIC_TAGS = {
   previousTargetGroup: 'gantry:previous-target-group',
   activeTaskDefinition: 'gantry:active-task-definition',
   previousTaskDefinition: 'gantry:previous-task-definition',
+  canaryPaused: 'gantry:canary-paused',
 } as const;
 
 function resourceArn(location: TrafficLocation): string {

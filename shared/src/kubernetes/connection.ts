@@ -5,7 +5,9 @@
  *   under RUNNER_TEMP, its path saved for the post step, which removes it ({@link removeKubeconfig});
  * - otherwise `KUBECONFIG` (several paths allowed), else ~/.kube/config — the client's `loadFromDefault`;
  * - `context` picks a context; `eks-cluster` replaces the context's user by a bearer token made from the
- *   job's AWS credentials (eks-token.ts), masked before use.
+ *   job's AWS credentials (eks-token.ts), masked before use;
+ * - the chosen user's credentials (token, password, client key) are masked as whole values once, on
+ *   connecting, whichever way the kubeconfig came ({@link maskKubeconfigCredentials}).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +67,8 @@ export async function connect(
       );
     kubeConfig.setCurrentContext(inputs.context);
   }
+  // Before anything can print them: the input is masked only line by line, a KUBECONFIG file not at all.
+  maskKubeconfigCredentials(kubeConfig, logger);
   const cluster = kubeConfig.getCurrentCluster();
   if (cluster === null)
     throw new ConfigurationError(
@@ -115,6 +119,22 @@ export function shareDispatcher(kubeConfig: KubeConfig): void {
 
 /** The part of client-node's RequestContext the shared dispatcher uses. */
 type RequestContextLike = Parameters<KubeConfig['applySecurityAuthentication']>[0];
+
+/**
+ * Masks the credentials the kubeconfig's current user holds — `token`, `password` and `client-key-data`
+ * (base64, as the kubeconfig holds it) — as whole values, through
+ * `logger.mask` (the runner's `::add-mask::`). The `kubeconfig` input is masked only line by line by the
+ * inputs layer (`token: …` as a line), and a kubeconfig from `KUBECONFIG` is not masked at all, so
+ * {@link connect} calls this once for every Kubernetes action. Fields of the kubeconfig format:
+ * https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/ (AuthInfo).
+ * @param kubeConfig a loaded kubeconfig; its current context's user is read (none: nothing is masked)
+ */
+export function maskKubeconfigCredentials(kubeConfig: KubeConfig, logger: Logger): void {
+  const user = kubeConfig.getCurrentUser();
+  for (const value of [user?.token, user?.password, user?.keyData]) {
+    if (typeof value === 'string' && value !== '') logger.mask(value);
+  }
+}
 
 /** Replaces the current context's user by one that sends `token`. */
 function useToken(kubeConfig: KubeConfig, token: string): void {

@@ -266,17 +266,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const MAX_REDIRECTS = 10;
 
-/**
- * Masks the credentials the kubeconfig's current user holds (token, password, client key) as whole
- * values: the inputs layer masks the `kubeconfig` input line by line (`token: …` as a line), and a
- * kubeconfig from `KUBECONFIG` is not masked at all.
- */
-export function maskKubeconfigCredentials(kubeConfig: KubeConfig, logger: Logger): void {
-  const user = kubeConfig.getCurrentUser();
-  for (const value of [user?.token, user?.password, user?.keyData]) {
-    if (typeof value === 'string' && value !== '') logger.mask(value);
-  }
-}
+/** Moved to connection.ts, where every Kubernetes action's {@link connect} calls it; re-exported here. */
+export { maskKubeconfigCredentials } from './connection.ts';
 
 /**
  * A `fetch` that sends requests to the API server with the kubeconfig's current context (token, client
@@ -291,11 +282,14 @@ export function maskKubeconfigCredentials(kubeConfig: KubeConfig, logger: Logger
  * - `signal` aborts the request and the body stream with its reason (a `TimeoutError` stays one).
  * - Network errors reject with `TypeError('fetch failed', { cause })`, as fetch does (`cause.code` is
  *   `ECONNREFUSED`, `ECONNRESET`…).
- * - A bearer token the client adds (e.g. from an exec plugin) is masked through `logger` before use.
+ * - A bearer token the client adds beyond the kubeconfig's own `token` (e.g. from an exec plugin or a
+ *   token file) is masked through `logger` before use; the kubeconfig's `token` is masked once by
+ *   `connect()` (connection.ts), so it is not registered a second time.
  * @returns a function that resolves to a web Response whose body is a stream, not yet read
  */
 export function serviceProxyFetch(kubeConfig: KubeConfig, logger: Logger): FetchLike {
-  const masked = new Set<string>();
+  // connect() masked the kubeconfig's static token already (maskKubeconfigCredentials).
+  const masked = new Set<string>([kubeConfig.getCurrentUser()?.token ?? '']);
   const mask = (value: string): void => {
     if (value === '' || masked.has(value)) return;
     masked.add(value);

@@ -77,6 +77,18 @@ describe('bad inputs name the input and a good value', () => {
     [{ status: 'success', sha: 'main' }, /^Input 'sha': "main" is not a full commit SHA/],
     [{ status: 'success', 'fail-on-error': 'yes' }, /^Input 'fail-on-error': "yes" is not a boolean/],
     [
+      { status: 'success', title: 'Health: production failing\n::error::injected' },
+      /^Input 'title': .* spans several lines; one line is expected.*Weekly security summary: acme\/app/s,
+    ],
+    [
+      { status: 'success', title: 'Health\u2028::error::injected' },
+      /^Input 'title': .* contains a control character \(U\+2028\)/,
+    ],
+    [
+      { status: 'success', title: 'x'.repeat(151) },
+      /^Input 'title': is 151 characters; at most 150 fit a Slack header.*Weekly security summary: acme\/app/s,
+    ],
+    [
       { status: 'success', details: 'no equals sign' },
       /^Input 'details': line 1 \("no equals sign"\) is not KEY=VALUE/,
     ],
@@ -90,6 +102,13 @@ describe('bad inputs name the input and a good value', () => {
         return true;
       });
     });
+});
+
+test('a title of 150 characters is taken as given; empty means the deploy headline', async () => {
+  given({ status: 'success', title: 'y'.repeat(150) });
+  assert.equal((await getInputs(createCaptureLogger())).title, 'y'.repeat(150));
+  given({ status: 'success', title: '' });
+  assert.equal((await getInputs(createCaptureLogger())).title, '');
 });
 
 test('a bad webhook URL is reported without repeating the secret', async () => {

@@ -437,3 +437,44 @@ test('bad input fails before anything is sent', async () => {
   );
   assert.equal(services.requests.length, 0);
 });
+
+describe('title: a headline for posts that are not deploys', () => {
+  const title = 'Health: production <!channel> & <@U123> failing';
+  test('replaces the deploy headline in the Web API post and the PagerDuty summary, inert', async () => {
+    const result = await notify(services, allChannels({ status: 'failure', title, 'github-token': '' }));
+    assert.equal(result.error, undefined);
+    const [post] = services.to('POST /slack/api/chat.postMessage');
+    const blocks = post?.body['blocks'] as { type: string; text?: { type: string; text: string } }[];
+    // plain_text header: Slack renders it literally, no mention is formed
+    assert.deepEqual(blocks[0], {
+      type: 'header',
+      text: { type: 'plain_text', text: `:x: ${title}`, emoji: true },
+    });
+    // the notification text is mrkdwn: escaped, so <!channel> cannot ping anyone
+    assert.equal(post?.body['text'], ':x: Health: production &lt;!channel&gt; &amp; &lt;@U123&gt; failing');
+    assert.ok(!JSON.stringify(post?.body).includes('Deploy failed'));
+    const [event] = services.pagerDutyEvents;
+    assert.equal((event?.['payload'] as { summary: string }).summary, title);
+    assert.ok(result.logger.raw.some((line) => line.includes(title)));
+  });
+
+  test('replaces the deploy headline in a webhook post', async () => {
+    const result = await notify(services, {
+      status: 'success',
+      title: 'Weekly security summary: acme/app',
+      'slack-webhook': services.webhookUrl,
+      'github-token': '',
+    });
+    assert.equal(result.error, undefined);
+    const [hook] = services.to('POST /hooks/*');
+    assert.equal(hook?.body['text'], ':white_check_mark: Weekly security summary: acme/app');
+    const blocks = hook?.body['blocks'] as { type: string; text?: { text: string } }[];
+    assert.equal(blocks[0]?.text?.text, ':white_check_mark: Weekly security summary: acme/app');
+  });
+
+  test('a title over 150 characters fails before any channel is contacted', async () => {
+    const result = await notify(services, allChannels({ status: 'success', title: 'z'.repeat(151) }));
+    assert.match(String(result.error), /Input 'title': is 151 characters/);
+    assert.equal(services.requests.length, 0);
+  });
+});
