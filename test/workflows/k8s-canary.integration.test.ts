@@ -120,7 +120,7 @@ spec:
     GANTRY_RETRY_DELAY_SCALE: '0.01',
   });
 
-  const run = (deployment: string, canaryInputs: Record<string, string>): Promise<RunReport> =>
+  const run = async (deployment: string, canaryInputs: Record<string, string>): Promise<RunReport> =>
     runWorkflow({
       workflow: '.github/workflows/gantry-deploy-k8s.yml',
       workspace,
@@ -177,7 +177,9 @@ spec:
     expect(ran.get('Apply the manifests and watch the rollout')).toBe('skipped');
     expect(ran.get('Roll out (canary)')).toBe('success');
     expect(ran.get('Smoke-test the new version')).toBe('success');
-    expect(lines.join('\n')).toMatch(/25%/);
+    const rollOut = report.jobs.flatMap((job) => job.steps).find((step) => step.name === 'Roll out (canary)');
+    // replica ratio: 4 stable pods, ceil(4 × 5 / 100) = ceil(4 × 25 / 100) = 1 canary pod at each step
+    expect(rollOut?.log.join('\n')).toMatch(/5%[\s\S]*25%[\s\S]*100%/);
   }, 240_000);
 
   test('pause at 25 %, then promote in a second run: the stable Deployment on the new digest, result success', async () => {
