@@ -179,7 +179,9 @@ spec:
     expect(ran.get('Smoke-test the new version')).toBe('success');
     const rollOut = report.jobs.flatMap((job) => job.steps).find((step) => step.name === 'Roll out (canary)');
     // replica ratio: 4 stable pods, ceil(4 × 5 / 100) = ceil(4 × 25 / 100) = 1 canary pod at each step
-    expect(rollOut?.log.join('\n')).toMatch(/5%[\s\S]*25%[\s\S]*100%/);
+    const log = rollOut?.log.join('\n') ?? '';
+    expect(log).toMatch(/Shift 5% of traffic[\s\S]*Holding 5%[\s\S]*Shift 25% of traffic[\s\S]*Holding 25%/);
+    expect(log).toMatch(/Promote: deployment\/web-green gets the new images[\s\S]*web-green-canary deleted/);
   }, 240_000);
 
   test('pause at 25 %, then promote in a second run: the stable Deployment on the new digest, result success', async () => {
