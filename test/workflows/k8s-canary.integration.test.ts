@@ -63,9 +63,13 @@ describe('gantry-deploy-k8s.yml: a canary on Kubernetes, green to 100 %, paused 
 
   /** The real kubectl against the stand-in. */
   async function kubectl(namespace: string, ...args: string[]): Promise<string> {
-    const { stdout } = await exec('kubectl', ['--kubeconfig', cluster.kubeconfigPath, '-n', namespace, ...args], {
-      timeout: 30_000,
-    });
+    const { stdout } = await exec(
+      'kubectl',
+      ['--kubeconfig', cluster.kubeconfigPath, '-n', namespace, ...args],
+      {
+        timeout: 30_000,
+      },
+    );
     return stdout.trim();
   }
 
@@ -98,7 +102,13 @@ spec:
   }
 
   const image = (name: string): Promise<string> =>
-    kubectl(NAMESPACE, 'get', `deployment/${name}`, '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
+    kubectl(
+      NAMESPACE,
+      'get',
+      `deployment/${name}`,
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    );
   /** The canary Deployment's replicas and traffic annotation (`-` when there is no canary Deployment). */
   const canary = async (name: string): Promise<string> => {
     const names = await kubectl(NAMESPACE, 'get', 'deployments', '-o', 'name');
@@ -117,6 +127,7 @@ spec:
     HOME: process.env['HOME'] ?? temp,
     GITHUB_API_URL: receivers.githubApiUrl,
     GANTRY_LOCAL_SLACK_API_URL: receivers.slackApiUrl,
+    GANTRY_LOCAL_PAGERDUTY_API_URL: receivers.pagerDutyUrl,
     GANTRY_RETRY_DELAY_SCALE: '0.01',
   });
 
@@ -147,7 +158,12 @@ spec:
         'gantry-checkout': 'false',
         ...canaryInputs,
       },
-      secrets: { kubeconfig: cluster.kubeconfig, 'slack-token': SLACK_TOKEN, GITHUB_TOKEN },
+      secrets: {
+        kubeconfig: cluster.kubeconfig,
+        'slack-token': SLACK_TOKEN,
+        'pagerduty-routing-key': 'R0UTINGKEYK8SCANARY',
+        GITHUB_TOKEN,
+      },
       env: { ...env(), GITHUB_REPOSITORY: 'acme/web' },
       config: await loadConfig(),
       print: (line) => lines.push(line),
@@ -182,6 +198,30 @@ spec:
     const log = rollOut?.log.join('\n') ?? '';
     expect(log).toMatch(/Shift 5% of traffic[\s\S]*Holding 5%[\s\S]*Shift 25% of traffic[\s\S]*Holding 25%/);
     expect(log).toMatch(/Promote: deployment\/web-green gets the new images[\s\S]*web-green-canary deleted/);
+  }, 240_000);
+
+  test('an unhealthy canary (its image never pulls): traffic back on the stable Deployment, result rolled-back, PagerDuty pages', async () => {
+    await seed('web-bad');
+    const before = receivers.pagerDutyEvents.length;
+    // the stand-in never pulls an image whose name contains `bad`
+    const report = await run('web-bad', { image: 'registry.local/web-bad', 'deploy-timeout': '20s' });
+    expect(report.result, lines.join('\n')).toBe('failure');
+    expect(report.outputs['result']).toBe('rolled-back');
+    expect(await image('web-bad')).toBe(OLD_IMAGE);
+    expect(await canary('web-bad')).toBe('0 0');
+    const ran = steps(report);
+    expect(ran.get('Roll out (canary)')).toBe('failure');
+    // the deploy action already put traffic back: the rollback step does not go one version further
+    expect(ran.get('Roll back (the new version is unhealthy)')).toBe('skipped');
+    const events = receivers.pagerDutyEvents.slice(before);
+    expect(events.map((e) => e['event_action'])).toContain('trigger');
+    // the analysis report names what failed and says where the traffic is
+    const details = JSON.stringify(
+      events.map((e) => (e['payload'] as { custom_details?: unknown })?.custom_details),
+    );
+    expect(details).toMatch(/"Canary analysis":"none the canary's rollout TIMED_OUT[\s\S]*ImagePullBackOff/);
+    expect(details).toMatch(/all traffic is back on deployment\/web-bad/);
+    expect(details).toMatch(/"status":"rolled-back"/);
   }, 240_000);
 
   test('pause at 25 %, then promote in a second run: the stable Deployment on the new digest, result success', async () => {
@@ -264,8 +304,14 @@ spec:
     expect(ran.get('Notify the result')).toBe('success');
     const rollOut = production?.steps.find((step) => step.name === 'Roll out (canary)');
     expect(rollOut?.annotations.map((a) => a.message).join('\n')).toMatch(/no paused canary/);
-    expect(await kubectl('app', 'get', 'deployment/app', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe(
-      OLD_IMAGE,
-    );
+    expect(
+      await kubectl(
+        'app',
+        'get',
+        'deployment/app',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].image}',
+      ),
+    ).toBe(OLD_IMAGE);
   }, 120_000);
 });

@@ -24,7 +24,9 @@ interface Job {
   concurrency?: { group?: string };
 }
 interface Workflow {
-  on: { workflow_dispatch?: { inputs?: Record<string, { type?: string; options?: string[]; default?: string }> } };
+  on: {
+    workflow_dispatch?: { inputs?: Record<string, { type?: string; options?: string[]; default?: string }> };
+  };
   jobs: Record<string, Job>;
 }
 
@@ -53,13 +55,20 @@ describe('pipeline-kubernetes.yml: production offers the canary', () => {
 
   test.each([
     [{}, 'none', ''],
-    [{ PROMETHEUS_URL: 'http://prometheus.monitoring:9090' }, 'prometheus', 'http://prometheus.monitoring:9090'],
-  ])('vars %j → metrics-provider %s (the four triggers on with a provider: no analysis-checks given)', (vars, provider, url) => {
-    expect(given('metrics-provider', { vars })).toBe(provider);
-    expect(given('prometheus-url', { vars })).toBe(url);
-    expect(production.with?.['analysis-checks']).toBeUndefined();
-    expect(String(given('metrics-selector'))).toContain('{{track}}');
-  });
+    [
+      { PROMETHEUS_URL: 'http://prometheus.monitoring:9090' },
+      'prometheus',
+      'http://prometheus.monitoring:9090',
+    ],
+  ])(
+    'vars %j → metrics-provider %s (the four triggers on with a provider: no analysis-checks given)',
+    (vars, provider, url) => {
+      expect(given('metrics-provider', { vars })).toBe(provider);
+      expect(given('prometheus-url', { vars })).toBe(url);
+      expect(production.with?.['analysis-checks']).toBeUndefined();
+      expect(String(given('metrics-selector'))).toContain('{{track}}');
+    },
+  );
 
   test('a manual run promotes or aborts; a push deploys a new canary, paused at CANARY_PAUSE_AT when set', () => {
     const action = template.on.workflow_dispatch?.inputs?.['action'];
@@ -85,11 +94,15 @@ describe('pipeline-kubernetes.yml: production offers the canary', () => {
     };
     expect(evaluateCondition(String(production.if), scope(contexts))).toBe(runs);
     // CI is skipped on a manual run only
-    expect(evaluateCondition(String(template.jobs['ci']?.if), scope(contexts))).toBe(event !== 'workflow_dispatch');
+    expect(evaluateCondition(String(template.jobs['ci']?.if), scope(contexts))).toBe(
+      event !== 'workflow_dispatch',
+    );
   });
 
   test('every input production passes is an input of gantry-deploy-k8s.yml', () => {
-    const reusable = parse(readFileSync(path.join(repoRoot, '.github/workflows/gantry-deploy-k8s.yml'), 'utf8')) as {
+    const reusable = parse(
+      readFileSync(path.join(repoRoot, '.github/workflows/gantry-deploy-k8s.yml'), 'utf8'),
+    ) as {
       on: { workflow_call: { inputs: Record<string, unknown> } };
     };
     const known = Object.keys(reusable.on.workflow_call.inputs);
