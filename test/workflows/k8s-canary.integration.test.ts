@@ -7,8 +7,10 @@
  * canary-action promote ends it at 100 %, another with abort puts all traffic back on the stable Deployment;
  * promote and abort build and migrate nothing. The starter pipeline-kubernetes.yml's Run workflow (action
  * promote) skips CI and dev/staging and goes straight to the production canary step.
- * Metrics: `metrics-provider: none` (steps judged on health); the Prometheus-judged canary on Kubernetes is
- * covered by test/actions/deploy-bluegreen/kubernetes-canary.bundle.test.ts.
+ * Metrics: most runs use `metrics-provider: none` (steps judged on health; an unhealthy canary is stopped);
+ * one runs `prometheus` with the default checks (the four triggers) against a real Prometheus scraping two
+ * real hello-services labelled track stable / canary, the canary answering 50 % errors: it is stopped at 5 %
+ * and PagerDuty gets the analysis report.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -17,8 +19,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../testkit/bundle-runner.ts';
-import { startHelloService, type HelloService } from '../../testkit/hello-service.ts';
+import { startHelloService, traffic, type HelloService } from '../../testkit/hello-service.ts';
 import { startKubernetesStandIn, type KubernetesStandIn } from '../../testkit/kubernetes-standin/index.ts';
+import { startPrometheus, waitForTargets } from '../../testkit/prometheus.ts';
 import { GITHUB_TOKEN, Receivers, SLACK_TOKEN } from '../../testkit/receivers.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
@@ -222,6 +225,51 @@ spec:
     expect(details).toMatch(/"Canary analysis":"none the canary's rollout TIMED_OUT[\s\S]*ImagePullBackOff/);
     expect(details).toMatch(/all traffic is back on deployment\/web-bad/);
     expect(details).toMatch(/"status":"rolled-back"/);
+  }, 240_000);
+
+  test('metrics-provider prometheus with the default checks (the four triggers): a canary answering 50 % errors is stopped at 5 %, result rolled-back, PagerDuty pages with the analysis report', async () => {
+    await seed('web-errors');
+    // two real hello-services stand for the stable and the canary pods (the stand-in runs no containers),
+    // scraped by a real Prometheus, under traffic
+    const stable = await startHelloService({ APP_VERSION: '1.0.0' });
+    const failing = await startHelloService({ APP_VERSION: '1.1.0', APP_ERROR_RATE: '0.5' });
+    const prometheus = await startPrometheus({
+      targets: [
+        { address: stable.address, labels: { track: 'stable' } },
+        { address: failing.address, labels: { track: 'canary' } },
+      ],
+    });
+    const stopTraffic = traffic([stable, failing], 10);
+    try {
+      await waitForTargets(prometheus, 2);
+      const before = receivers.pagerDutyEvents.length;
+      const report = await run('web-errors', {
+        'metrics-provider': 'prometheus',
+        'prometheus-url': prometheus.url,
+        'metrics-selector': 'job="hello",track="{{track}}"',
+        'analysis-window': '8s',
+      });
+      expect(report.result, lines.join('\n')).toBe('failure');
+      expect(report.outputs['result']).toBe('rolled-back');
+      expect(await image('web-errors')).toBe(OLD_IMAGE);
+      expect(await canary('web-errors')).toBe('0 0');
+      const rollOut = report.jobs
+        .flatMap((job) => job.steps)
+        .find((step) => step.name === 'Roll out (canary)');
+      expect(rollOut?.outputs['analysis-verdict']).toBe('fail');
+      expect(rollOut?.outputs['analysis-failed-step']).toBe('5%');
+      expect(['error-rate', 'latency', 'cpu', 'memory']).toContain(rollOut?.outputs['analysis-failed-check']);
+      const events = receivers.pagerDutyEvents.slice(before);
+      expect(events.map((e) => e['event_action'])).toContain('trigger');
+      const details = JSON.stringify(
+        events.map((e) => (e['payload'] as { custom_details?: unknown } | undefined)?.custom_details),
+      );
+      expect(details).toMatch(/"Canary analysis":"fail [^,]*failed at 5%/);
+    } finally {
+      stopTraffic();
+      await prometheus.stop();
+      await Promise.all([stable.stop(), failing.stop()]);
+    }
   }, 240_000);
 
   test('pause at 25 %, then promote in a second run: the stable Deployment on the new digest, result success', async () => {
