@@ -343,9 +343,11 @@ async function restore(run: Run, why: string): Promise<string> {
 }
 
 /**
- * Promotion at 100 %: the stable Deployment gets the new images and its rollout is watched; then all
- * traffic goes to it (HTTPRoute: canary weight 0) and the canary Deployment is deleted. A stable rollout
- * that fails gets its previous images back.
+ * Promotion at 100 %: the stable Deployment gets the images the canary ran and was judged with (those of
+ * the canary Deployment; `images` only when it is gone), so a later `action: promote` run promotes the
+ * paused canary's images whatever `images` it is given; its rollout is watched; then all traffic goes to
+ * it (HTTPRoute: canary weight 0) and the canary Deployment is deleted. A stable rollout that fails gets
+ * its previous images back.
  * @throws Error when the stable rollout did not complete (its images restored by then)
  */
 async function promote(run: Run): Promise<string> {
@@ -353,7 +355,8 @@ async function promote(run: Run): Promise<string> {
   const live = (await readDeployment(kube, namespace, names.stable)) ?? run.stable;
   const canaryNow = await readDeployment(kube, namespace, names.canary);
   const before = imagesFromText(canaryNow?.metadata?.annotations?.[CANARY_ANNOTATIONS.stableImages] ?? '');
-  const changes = await setImages(kube, live, inputs.images);
+  const judged = imagesFromText(templateImages(canaryNow?.spec?.template));
+  const changes = await setImages(kube, live, judged.length > 0 ? judged : inputs.images);
   for (const change of changes) logger.info(`image ${inert(change)}`);
   const watch = await followRollouts(kube, [ref(names.stable, namespace)], remaining(run), logger);
   if (watch.state !== 'COMPLETED') {
