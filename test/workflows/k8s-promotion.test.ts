@@ -1,0 +1,142 @@
+/**
+ * Build once, promote the digest, and the image gate, on Kubernetes: gantry-deploy-k8s.yml carries the same
+ * promotion check, image step, trivy-image gate, gate report and digest record as gantry-deploy-ecs.yml (the
+ * same inputs with the same descriptions and defaults, the same `run:` scripts and environments — so
+ * promotion.test.ts, which runs the ECS scripts against the GitHub stand-in, covers both), skipped by a canary
+ * promote/abort; and the starter pipeline-kubernetes.yml builds once in dev and promotes that digest to
+ * staging and production behind 2 and 3 approvals. The run through the offline runner against the
+ * Kubernetes stand-in is in k8s-promotion.integration.test.ts.
+ */
+import { describe, expect, test } from 'vitest';
+import { load, reusableWorkflows, templates, type Step } from './validate.ts';
+
+const workflow = (file: string): ReturnType<typeof load> =>
+  load(reusableWorkflows().find((w) => w.file.endsWith(file))?.text ?? '');
+const ecs = workflow('gantry-deploy-ecs.yml');
+const k8s = workflow('gantry-deploy-k8s.yml');
+const steps = (w: ReturnType<typeof load>): Step[] => w.jobs['deploy']?.steps ?? [];
+const named = (w: ReturnType<typeof load>, name: string): Step | undefined =>
+  steps(w).find((s) => s.name === name);
+
+const CHECK = 'Check the promoted digest passed the environment below';
+const IMAGE = 'The image to deploy';
+const SCAN = 'Scan the image (trivy-image)';
+const REPORT = 'Report the image gate (summary and gantry/image-scan status)';
+const RECORD = 'Record the digest that passed (gantry/image/<environment> status)';
+
+const inputsOf = (w: ReturnType<typeof load>): Record<string, unknown> =>
+  ((w.on as { workflow_call?: { inputs?: Record<string, unknown> } }).workflow_call?.inputs ?? {}) as Record<
+    string,
+    unknown
+  >;
+
+describe('gantry-deploy-k8s.yml: the promotion check and the image gate of gantry-deploy-ecs.yml', () => {
+  test.each(['image-digest', 'promote-from', 'image-scan', 'image-scan-threshold'])(
+    'input %s: the same type, description and default as on ECS',
+    (input) => {
+      expect(inputsOf(k8s)[input], input).toBeDefined();
+      expect(inputsOf(k8s)[input]).toEqual(inputsOf(ecs)[input]);
+    },
+  );
+
+  test.each([CHECK, IMAGE, SCAN, REPORT])('step "%s": the same condition, script, inputs and env', (name) => {
+    const mine = named(k8s, name);
+    const theirs = named(ecs, name);
+    expect(mine, name).toBeDefined();
+    expect(mine).toEqual(theirs);
+  });
+
+  test('the digest is recorded as passed only when the run succeeded and no canary is left paused', () => {
+    const mine = named(k8s, RECORD);
+    const theirs = named(ecs, RECORD);
+    expect(mine?.run).toBeTypeOf('string');
+    expect(mine?.run).toBe(theirs?.run);
+    expect(mine?.env).toEqual(theirs?.env);
+    expect(mine?.if).toBe(
+      "success() && steps.image.outputs.digest != '' && steps.canary.outputs.paused != 'true'",
+    );
+  });
+
+  test('order: promotion check → image → scan → report → migrations → roll-out → … → record → notify', () => {
+    const order = steps(k8s).map((s) => s.name ?? '');
+    const at = (name: string): number => order.indexOf(name);
+    const sequence = [
+      'Check the security gate (gantry/security commit status)',
+      CHECK,
+      'Build and push the image',
+      IMAGE,
+      SCAN,
+      REPORT,
+      'Run the migrations (before the new code ships)',
+      'Apply the manifests and watch the rollout',
+      'Roll out (canary)',
+      'Smoke-test the new version',
+      'Run the E2E suite against the new version',
+      'Roll back (the new version is unhealthy)',
+      RECORD,
+      'Notify the result',
+    ];
+    for (const name of sequence) expect(at(name), name).toBeGreaterThanOrEqual(0);
+    expect(sequence.map(at)).toEqual([...sequence.map(at)].sort((a, b) => a - b));
+  });
+
+  test('a canary promote or abort skips the build, the scan and the promotion check', () => {
+    for (const name of [CHECK, 'Build and push the image', IMAGE, SCAN]) {
+      expect(named(k8s, name)?.if, name).toContain("inputs.canary-action != 'promote'");
+      expect(named(k8s, name)?.if, name).toContain("inputs.canary-action != 'abort'");
+    }
+  });
+
+  test('the job may read deployments (the promotion check) and write statuses (the record), with reasons', () => {
+    const permissions = k8s.jobs['deploy']?.permissions as Record<string, string> | undefined;
+    expect(permissions?.['deployments']).toBe('read');
+    expect(permissions?.['statuses']).toBe('write');
+  });
+});
+
+describe('pipeline-kubernetes.yml: builds once in dev and promotes the digest', () => {
+  const starter = load(templates().find((t) => t.file.endsWith('/pipeline-kubernetes.yml'))?.text ?? '');
+  const deploys = Object.entries(starter.jobs).filter(([, job]) =>
+    job.uses?.includes('gantry-deploy-k8s.yml'),
+  );
+
+  test('push and pull requests on the default branch only; CI with the coverage gate', () => {
+    const on = starter.on as { push?: { branches?: string[] }; pull_request?: { branches?: string[] } };
+    expect(on.push?.branches).toEqual(['$default-branch']);
+    expect(on.pull_request?.branches).toEqual(['$default-branch']);
+    expect(starter.jobs['ci']?.with?.['coverage-file']).toBe('coverage/lcov.info');
+  });
+
+  test('dev builds (no image-digest); staging and production deploy the digest that passed the environment below, after 2 and 3 approvals', () => {
+    expect(deploys.map(([id]) => id)).toEqual(['deploy-dev', 'deploy-staging', 'deploy-production']);
+    const [dev, staging, production] = deploys.map(([, job]) => job);
+    expect(dev?.if).toMatch(/github\.event_name == 'push'/);
+    expect(dev?.needs).toBe('ci');
+    expect(dev?.with?.['image-digest']).toBeUndefined();
+    expect(dev?.with?.['promote-from']).toBeUndefined();
+    for (const [job, from, gate, required] of [
+      [staging, 'dev', 'approve-staging', 2],
+      [production, 'staging', 'approve-production', 3],
+    ] as const) {
+      expect(job?.needs).toEqual([`deploy-${from}`, gate]);
+      expect(job?.with?.['promote-from']).toBe(from);
+      expect(job?.with?.['image-digest']).toBe(`\${{ needs.deploy-${from}.outputs.image-digest }}`);
+      // the same repository everywhere: the digest is of that image
+      expect(job?.with?.['image']).toBe(dev?.with?.['image']);
+      const step = starter.jobs[gate]?.steps?.find((s) => /\/actions\/approval-gate@/.test(s.uses ?? ''));
+      expect(step, gate).toBeDefined();
+      expect(Number(step?.with?.['required-approvals'])).toBe(required);
+    }
+  });
+
+  test('every deploy job may read deployments (the promotion check), as the reusable workflow asks', () => {
+    for (const [id, job] of deploys)
+      expect((job.permissions as Record<string, string> | undefined)?.['deployments'], id).toBe('read');
+  });
+
+  test('every input a deploy job passes is an input of gantry-deploy-k8s.yml', () => {
+    const known = Object.keys(inputsOf(k8s));
+    for (const [id, job] of deploys)
+      for (const input of Object.keys(job.with ?? {})) expect(known, `${id}: ${input}`).toContain(input);
+  });
+});
