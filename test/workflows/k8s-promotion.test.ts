@@ -5,9 +5,17 @@
  * promotion.test.ts, which runs the ECS scripts against the GitHub stand-in, covers both), skipped by a canary
  * promote/abort; and the starter pipeline-kubernetes.yml builds once in dev and promotes that digest to
  * staging and production behind 2 and 3 approvals. The run through the offline runner against the
- * Kubernetes stand-in is in k8s-promotion.integration.test.ts.
+ * Kubernetes stand-in is in k8s-promotion.integration.test.ts. The image gate's report step (the offline runner
+ * has no trivy, so those runs pass image-scan false) is run here for real — bash + curl + jq, as GitHub's
+ * runner runs a `run:` step — against the local GitHub stand-in (testkit/github-reviews-standin.ts).
  */
-import { describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { startGithubStandin, type GithubStandin } from '../../testkit/github-reviews-standin.ts';
 import { load, reusableWorkflows, templates, type Step } from './validate.ts';
 
 const workflow = (file: string): ReturnType<typeof load> =>
@@ -138,5 +146,66 @@ describe('pipeline-kubernetes.yml: builds once in dev and promotes the digest', 
     const known = Object.keys(inputsOf(k8s));
     for (const [id, job] of deploys)
       for (const input of Object.keys(job.with ?? {})) expect(known, `${id}: ${input}`).toContain(input);
+  });
+});
+
+describe("the image gate's report: the digest, the findings count and the verdict in the summary and the commit status", () => {
+  const temp = mkdtempSync(path.join(os.tmpdir(), 'gantry-k8s-gate-'));
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  let github: GithubStandin;
+  beforeEach(async () => {
+    github = await startGithubStandin();
+  });
+  afterEach(() => github.stop());
+  const SHA = 'fedcba9876543210fedcba9876543210fedcba98';
+  const DIGEST = `sha256:${'f'.repeat(64)}`;
+
+  async function report(env: Record<string, string>): Promise<{ status: number | null; summary: string }> {
+    const base = path.join(temp, Math.random().toString(36).slice(2));
+    writeFileSync(`${base}.sh`, named(k8s, REPORT)?.run ?? 'exit 99');
+    writeFileSync(`${base}.md`, '');
+    const child = spawn('bash', ['--noprofile', '--norc', '-e', `${base}.sh`], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        GITHUB_STEP_SUMMARY: `${base}.md`,
+        GITHUB_API_URL: github.url,
+        GH_TOKEN: github.token,
+        REPOSITORY: 'acme/app',
+        SHA,
+        DIGEST,
+        ENVIRONMENT: 'production',
+        RUN_URL: 'https://github.com/acme/app/actions/runs/7',
+        ...env,
+      },
+      stdio: 'ignore',
+    });
+    const [status] = (await once(child, 'close')) as [number | null];
+    return { status, summary: readFileSync(`${base}.md`, 'utf8') };
+  }
+
+  test('passed: the summary row and a success gantry/image-scan/<environment> status', async () => {
+    const run = await report({ OUTCOME: 'success', TOTAL: '2', REASON: '' });
+    expect(run.status).toBe(0);
+    expect(run.summary).toContain(`| ${DIGEST} | 2 | passed |`);
+    expect(github.statuses(SHA)).toEqual([
+      {
+        state: 'success',
+        context: 'gantry/image-scan/production',
+        description: `${DIGEST.slice(0, 19)}… 2 finding(s), passed`,
+      },
+    ]);
+  });
+
+  test('blocked at the threshold: the reason in the summary, a failure status', async () => {
+    const run = await report({ OUTCOME: 'failure', TOTAL: '5', REASON: '1 high finding' });
+    expect(run.status).toBe(0);
+    expect(run.summary).toContain(`| ${DIGEST} | 5 | blocked: 1 high finding |`);
+    expect(github.statuses(SHA)).toEqual([
+      {
+        state: 'failure',
+        context: 'gantry/image-scan/production',
+        description: `${DIGEST.slice(0, 19)}… 5 finding(s), blocked: 1 high finding`,
+      },
+    ]);
   });
 });
