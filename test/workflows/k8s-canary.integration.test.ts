@@ -5,7 +5,7 @@
  * receivers. A canary goes 5 → 25 → 100 % and the stable Deployment ends on the new digest; a run with
  * canary-pause-at 25 stops with the canary Deployment at 25 % (result `paused`), and a second run with
  * canary-action promote ends it at 100 %, another with abort puts all traffic back on the stable Deployment;
- * promote and abort build and migrate nothing. The starter pipeline-kubernetes.yml's Run workflow (action
+ * promote and abort build, scan and migrate nothing. The starter pipeline-kubernetes.yml's Run workflow (action
  * promote) skips CI and dev/staging and goes straight to the production canary step.
  * Metrics: most runs use `metrics-provider: none` (steps judged on health; an unhealthy canary is stopped);
  * one runs `prometheus` with the default checks (the four triggers) against a real Prometheus scraping two
@@ -35,7 +35,10 @@ const NEW_IMAGE = `registry.local/web@${DIGEST}`;
 const DEPLOY_ONLY = [
   'Build and push the image',
   'The image to deploy',
+  'Scan the image (trivy-image)',
   'Run the migrations (before the new code ships)',
+  'Check the promoted digest passed the environment below',
+  'Record the digest that passed (gantry/image/<environment> status)',
 ];
 
 describe('gantry-deploy-k8s.yml: a canary on Kubernetes, green to 100 %, paused then promoted or aborted', () => {
@@ -144,6 +147,8 @@ spec:
         environment: 'production',
         image: 'registry.local/web',
         'image-digest': DIGEST,
+        // the offline runner has no trivy (as in the ECS workflow tests)
+        'image-scan': 'false',
         manifests: 'k8s/',
         namespace: NAMESPACE,
         container: 'web',
@@ -341,7 +346,8 @@ spec:
       quiet: true,
     });
     const result = (id: string): string | undefined => report.jobs.find((job) => job.id === id)?.result;
-    for (const id of ['ci', 'deploy-dev', 'deploy-staging']) expect(result(id), id).toBe('skipped');
+    for (const id of ['ci', 'deploy-dev', 'approve-staging', 'deploy-staging', 'approve-production'])
+      expect(result(id), id).toBe('skipped');
     const production = report.jobs.find((job) => job.id === 'deploy-production / deploy');
     expect(production?.result, lines.join('\n')).toBe('failure');
     const ran = steps({ ...report, jobs: production === undefined ? [] : [production] });

@@ -3,8 +3,8 @@
  * expression engine (tools/pipeline/expressions.ts, GitHub's expression language): the strategy follows the
  * PRODUCTION_STRATEGY variable (rolling by default), the metrics-provider turns to prometheus — and with it
  * the four rollback triggers — when PROMETHEUS_URL is set, a manual run promotes or aborts the paused
- * canary, and only a push to the default branch or a manual run reaches production. The run itself (promote
- * through the offline runner) is in k8s-canary.integration.test.ts.
+ * canary, and only a push that passed staging and the production approval, or a manual run, reaches
+ * production. The run itself (promote through the offline runner) is in k8s-canary.integration.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -82,22 +82,25 @@ describe('pipeline-kubernetes.yml: production offers the canary', () => {
   });
 
   test.each([
-    ['workflow_dispatch', 'refs/heads/feature', 'skipped', true],
-    ['push', 'refs/heads/main', 'success', true],
-    ['push', 'refs/heads/main', 'failure', false],
-    ['push', 'refs/heads/staging', 'success', false],
-    ['pull_request', 'refs/pull/1/merge', 'success', false],
-  ])('%s on %s with CI %s → production runs: %s', (event, ref, ci, runs) => {
-    const contexts = {
-      github: { event_name: event, ref, event: { repository: { default_branch: 'main' } } },
-      needs: { ci: { result: ci } },
-    };
-    expect(evaluateCondition(String(production.if), scope(contexts))).toBe(runs);
-    // CI is skipped on a manual run only
-    expect(evaluateCondition(String(template.jobs['ci']?.if), scope(contexts))).toBe(
-      event !== 'workflow_dispatch',
-    );
-  });
+    ['workflow_dispatch', 'skipped', 'skipped', true],
+    ['push', 'success', 'success', true],
+    ['push', 'success', 'failure', false],
+    ['push', 'failure', 'skipped', false],
+    ['push', 'skipped', 'skipped', false],
+  ])(
+    '%s with staging %s and the production approval %s → production runs: %s',
+    (event, staging, approval, runs) => {
+      const contexts = {
+        github: { event_name: event, event: { repository: { default_branch: 'main' } } },
+        needs: { 'deploy-staging': { result: staging }, 'approve-production': { result: approval } },
+      };
+      expect(evaluateCondition(String(production.if), scope(contexts))).toBe(runs);
+      // CI is skipped on a manual run only
+      expect(evaluateCondition(String(template.jobs['ci']?.if), scope(contexts))).toBe(
+        event !== 'workflow_dispatch',
+      );
+    },
+  );
 
   test('every input production passes is an input of gantry-deploy-k8s.yml', () => {
     const reusable = parse(
