@@ -26,7 +26,6 @@ import {
   followServiceDeployment,
 } from '../../../shared/src/ecs/service-deployment.ts';
 import { getInputs, getKubernetesInputs, PLATFORM_INPUTS, type Inputs } from './inputs.ts';
-import { runKubernetesCanary } from './kubernetes-canary.ts';
 import { getPlatform } from '../../../shared/src/deploy/platform.ts';
 import { smokeGate } from './smoke-gate.ts';
 
@@ -40,8 +39,12 @@ function setOutputs(outputs: Record<string, string>): void {
  *   (after traffic went back to the previous colour)
  */
 export async function run(logger: Logger = coreLogger): Promise<void> {
-  if (getPlatform(PLATFORM_INPUTS) === 'kubernetes')
-    return runKubernetesCanary(await getKubernetesInputs(), logger);
+  if (getPlatform(PLATFORM_INPUTS) === 'kubernetes') {
+    const inputs = await getKubernetesInputs();
+    // loaded only on Kubernetes: the client, the EKS token signer and the canary flow stay out of ECS runs
+    const { runKubernetesCanary } = await import('./kubernetes-canary.ts');
+    return runKubernetesCanary(inputs, logger);
+  }
   const inputs = getInputs();
   const deadline = Date.now() + inputs.timeout;
   if (inputs.strategy === 'alb-weighted') return runAlbWeighted(inputs, deadline, logger);

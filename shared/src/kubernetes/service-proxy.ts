@@ -266,9 +266,6 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const MAX_REDIRECTS = 10;
 
-/** Moved to connection.ts, where every Kubernetes action's {@link connect} calls it; re-exported here. */
-export { maskKubeconfigCredentials } from './connection.ts';
-
 /**
  * A `fetch` that sends requests to the API server with the kubeconfig's current context (token, client
  * certificate, CA, proxy), for URLs made by {@link serviceProxyUrl}.

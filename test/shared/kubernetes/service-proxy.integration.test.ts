@@ -16,8 +16,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
+import { maskKubeconfigCredentials } from '../../../shared/src/kubernetes/connection.ts';
 import {
-  maskKubeconfigCredentials,
   parseServiceReference,
   serviceProblem,
   serviceProxyFetch,
