@@ -35,6 +35,46 @@ export interface CanaryDemoResult {
   outputs: Record<string, string>;
 }
 
+/**
+ * The end of a canary demo, the same on ECS and Kubernetes: prints the analysis verdict, the PagerDuty events
+ * the receivers got and, when both moments were seen, the time from the error ratio crossing 5 % to traffic
+ * being 100 % stable; then the verdict line.
+ * @param run.stableLabel how "100 % stable" reads on this platform (`traffic 100 % blue`, `HTTPRoute 100 % stable`)
+ * @returns the demo's result: exit code 1 when the deploy step failed (the canary was rolled back)
+ */
+export function concludeCanaryDemo(run: {
+  print: (line: string) => void;
+  deploy: { exitCode: number; outputs: Record<string, string> };
+  notify: { exitCode: number; log: string };
+  receivers: { pagerDutyEvents: Record<string, unknown>[] };
+  intervalMs: number;
+  crossedAt: number | undefined;
+  stableAt: number | undefined;
+  stableLabel: string;
+}): CanaryDemoResult {
+  const { print, deploy, notify, receivers, intervalMs, crossedAt, stableAt } = run;
+  const failed = deploy.exitCode !== 0;
+  print(
+    `Analysis: ${deploy.outputs['analysis-verdict'] ?? '?'}${deploy.outputs['analysis-report'] ? ` — ${deploy.outputs['analysis-report']}` : ''}`,
+  );
+  const incidents = receivers.pagerDutyEvents.map(
+    (event) =>
+      `${String(event['event_action'])}: ${String((event['payload'] as { summary?: unknown } | undefined)?.summary ?? '')}`,
+  );
+  print(
+    `PagerDuty: ${incidents.length === 0 ? '(nothing)' : incidents.join('; ')}${notify.exitCode === 0 ? '' : ` (notify failed: ${notify.log.split('\n').at(-1) ?? ''})`}`,
+  );
+  const result: CanaryDemoResult = { exitCode: failed ? 1 : 0, intervalMs, outputs: deploy.outputs };
+  if (crossedAt !== undefined && stableAt !== undefined) {
+    result.crossingToStableMs = stableAt - crossedAt;
+    print(
+      `Measured: error ratio crossed 5 % → ${run.stableLabel} in ${result.crossingToStableMs} ms (target ≤ interval ${intervalMs} ms + 5 s)`,
+    );
+  }
+  print(failed ? '✘ the canary was rolled back' : '✔ 1.1.0 serves all production traffic');
+  return result;
+}
+
 const ERROR_QUERY =
   '100 * (sum(rate(http_requests_total{job="hello",color="green",code=~"5.."}[2s])) or vector(0)) / sum(rate(http_requests_total{job="hello",color="green"}[2s]))';
 
@@ -184,25 +224,16 @@ export async function runCanaryDemo(
     print(
       `Listener: blue ${weights.get(alb.blue) ?? 0}% / green ${weights.get(alb.green) ?? 0}%; web-green desired count ${described.services?.[0]?.desiredCount ?? '?'}`,
     );
-    print(
-      `Analysis: ${deploy.outputs['analysis-verdict'] ?? '?'}${deploy.outputs['analysis-report'] ? ` — ${deploy.outputs['analysis-report']}` : ''}`,
-    );
-    const incidents = receivers.pagerDutyEvents.map(
-      (event) =>
-        `${String(event['event_action'])}: ${String((event['payload'] as { summary?: unknown } | undefined)?.summary ?? '')}`,
-    );
-    print(
-      `PagerDuty: ${incidents.length === 0 ? '(nothing)' : incidents.join('; ')}${notify.exitCode === 0 ? '' : ` (notify failed: ${notify.log.split('\n').at(-1) ?? ''})`}`,
-    );
-    const result: CanaryDemoResult = { exitCode: failed ? 1 : 0, intervalMs, outputs: deploy.outputs };
-    if (crossedAt !== undefined && stableAt !== undefined) {
-      result.crossingToStableMs = stableAt - crossedAt;
-      print(
-        `Measured: error ratio crossed 5 % → traffic 100 % blue in ${result.crossingToStableMs} ms (target ≤ interval ${intervalMs} ms + 5 s)`,
-      );
-    }
-    print(failed ? '✘ the canary was rolled back' : '✔ 1.1.0 serves all production traffic');
-    return result;
+    return concludeCanaryDemo({
+      print,
+      deploy,
+      notify,
+      receivers,
+      intervalMs,
+      crossedAt,
+      stableAt,
+      stableLabel: 'traffic 100 % blue',
+    });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);

@@ -25,7 +25,7 @@ import { startHelloService } from '../../testkit/hello-service.ts';
 import { startKubernetesStandIn, type KubeObject } from '../../testkit/kubernetes-standin/index.ts';
 import { startPrometheus, waitForTargets } from '../../testkit/prometheus.ts';
 import { Receivers } from '../../testkit/receivers.ts';
-import type { CanaryDemoResult } from './canary.ts';
+import { concludeCanaryDemo, type CanaryDemoResult } from './canary.ts';
 
 const NAMESPACE = 'production';
 const ERROR_QUERY =
@@ -213,25 +213,16 @@ export async function runKubernetesCanaryDemo(
             : `${String((canaryDeployment.spec as { replicas?: number } | undefined)?.replicas ?? '?')} replicas`
         }`,
     );
-    print(
-      `Analysis: ${deploy.outputs['analysis-verdict'] ?? '?'}${deploy.outputs['analysis-report'] ? ` — ${deploy.outputs['analysis-report']}` : ''}`,
-    );
-    const incidents = receivers.pagerDutyEvents.map(
-      (event) =>
-        `${String(event['event_action'])}: ${String((event['payload'] as { summary?: unknown } | undefined)?.summary ?? '')}`,
-    );
-    print(
-      `PagerDuty: ${incidents.length === 0 ? '(nothing)' : incidents.join('; ')}${notify.exitCode === 0 ? '' : ` (notify failed: ${notify.log.split('\n').at(-1) ?? ''})`}`,
-    );
-    const result: CanaryDemoResult = { exitCode: failed ? 1 : 0, intervalMs, outputs: deploy.outputs };
-    if (crossedAt !== undefined && stableAt !== undefined) {
-      result.crossingToStableMs = stableAt - crossedAt;
-      print(
-        `Measured: error ratio crossed 5 % → HTTPRoute 100 % stable in ${result.crossingToStableMs} ms (target ≤ interval ${intervalMs} ms + 5 s)`,
-      );
-    }
-    print(failed ? '✘ the canary was rolled back' : '✔ 1.1.0 serves all production traffic');
-    return result;
+    return concludeCanaryDemo({
+      print,
+      deploy,
+      notify,
+      receivers,
+      intervalMs,
+      crossedAt,
+      stableAt,
+      stableLabel: 'HTTPRoute 100 % stable',
+    });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);

@@ -122,11 +122,13 @@ export function placeholderContext(
  * Reads the analysis inputs (secrets masked first).
  * @param platform whose placeholders the selector and checks may use (Kubernetes adds `{{track}}`,
  *   `{{deployment}}`, `{{namespace}}`)
+ * @param trafficSteps the run's `traffic-steps` (percent): `pause-at` must be one of them
  * @throws InputError naming the first bad input; a Vault error for a bad `vault:` reference
  */
 export async function getCanaryInputs(
   logger: Logger,
   platform: 'ecs' | 'kubernetes' = 'ecs',
+  trafficSteps?: number[],
 ): Promise<CanaryInputs> {
   const provider = getEnum('metrics-provider', METRICS_PROVIDERS, { default: 'none' });
   const interval = getDuration('analysis-interval', { default: '1m', min: 1_000, max: 3_600_000 }) ?? 60_000;
@@ -180,6 +182,12 @@ export async function getCanaryInputs(
     'judge-pass-score': getInteger('judge-pass-score', { default: 95, min: 0, max: 100 }) ?? 95,
     'judge-marginal-score': getInteger('judge-marginal-score', { default: 75, min: 0, max: 100 }) ?? 75,
   };
+  if (inputs['pause-at'] !== undefined && trafficSteps?.includes(inputs['pause-at']) === false)
+    throw new InputError(
+      'pause-at',
+      `${inputs['pause-at']} is not one of the traffic-steps (${trafficSteps.join(',')})`,
+      '25',
+    );
   if (inputs['judge-marginal-score'] > inputs['judge-pass-score'])
     throw new InputError('judge-marginal-score', 'must not be above judge-pass-score', '75');
   if (provider === 'none') {

@@ -10,7 +10,7 @@
 import * as core from '@actions/core';
 import { verdictOf, type Providers } from '../../../shared/src/analysis/engine.ts';
 import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
-import { ConfigurationError, describeThrown, InputError } from '../../../shared/src/errors.ts';
+import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
 import { retry } from '../../../shared/src/retry.ts';
 import {
   readActions,
@@ -118,14 +118,7 @@ async function scaleToZero(
  *   and values after an anomaly (traffic back on the stable colour, canary at zero)
  */
 export async function runCanary(inputs: Inputs, deadline: number, logger: Logger): Promise<void> {
-  const canary = await getCanaryInputs(logger);
-  const pauseAt = canary['pause-at'];
-  if (pauseAt !== undefined && !inputs['traffic-steps'].includes(pauseAt))
-    throw new InputError(
-      'pause-at',
-      `${pauseAt} is not one of the traffic-steps (${inputs['traffic-steps'].join(',')})`,
-      '25',
-    );
+  const canary = await getCanaryInputs(logger, 'ecs', inputs['traffic-steps']);
   const providers = await createProviders(canary, inputs['aws-region']);
   const ecs = await createEcsClient({ region: inputs['aws-region'] });
   const elb = await createElbv2Client({ region: inputs['aws-region'] });

@@ -27,7 +27,7 @@ import { getCanaryInputs, kubernetesSideValues, type CanaryInputs } from './cana
 import type { KubernetesInputs } from './inputs.ts';
 import { verdictOf } from '../../../shared/src/analysis/engine.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { ConfigurationError, describeThrown, InputError } from '../../../shared/src/errors.ts';
+import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { writeTimeline } from '../../../shared/src/ecs/report.ts';
@@ -99,14 +99,7 @@ const ref = (name: string, namespace: string): { kind: 'Deployment'; name: strin
  */
 export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logger): Promise<void> {
   const deadline = Date.now() + inputs.timeout;
-  const canary = await getCanaryInputs(logger, 'kubernetes');
-  const pauseAt = canary['pause-at'];
-  if (pauseAt !== undefined && !inputs['traffic-steps'].includes(pauseAt))
-    throw new InputError(
-      'pause-at',
-      `${pauseAt} is not one of the traffic-steps (${inputs['traffic-steps'].join(',')})`,
-      '25',
-    );
+  const canary = await getCanaryInputs(logger, 'kubernetes', inputs['traffic-steps']);
   const providers = await createProviders(canary, inputs['aws-region']);
   const connection = await logger.group('Connect to the cluster', async () => {
     const made = await connect(inputs, logger);

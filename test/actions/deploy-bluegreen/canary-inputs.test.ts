@@ -41,6 +41,21 @@ describe('canary inputs', () => {
     });
   });
 
+  test.each([['ecs' as const], ['kubernetes' as const]])(
+    '%s: pause-at must be one of the traffic-steps',
+    async (platform) => {
+      setInputs({ 'pause-at': '30' });
+      const error = await getCanaryInputs(createCaptureLogger(), platform, [5, 25, 100]).catch(
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).input).toBe('pause-at');
+      expect((error as Error).message).toContain('30 is not one of the traffic-steps (5,25,100)');
+      setInputs({ 'pause-at': '25' });
+      expect((await getCanaryInputs(createCaptureLogger(), platform, [5, 25, 100]))['pause-at']).toBe(25);
+    },
+  );
+
   test('the Datadog keys are masked before use', async () => {
     setInputs({
       'metrics-provider': 'datadog',
