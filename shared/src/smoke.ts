@@ -222,9 +222,13 @@ async function runOne(
   logger: Logger,
 ): Promise<SmokeResult> {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  // The last attempt that got an answer: when the deadline cuts the final attempt short, that answer (a 500,
+  // say) is what the check failed on, not the cut-off request.
+  let answered: { status: number; reason: string; latencyMs?: number } | undefined;
   for (let attempts = 1; ; attempts++) {
     const remaining = deadline - Date.now();
-    const attempt = await attemptCheck(check, Math.min(requestTimeoutMs, Math.max(remaining, 1)), options);
+    const timeoutMs = Math.min(requestTimeoutMs, Math.max(remaining, 1));
+    const attempt = await attemptCheck(check, timeoutMs, options);
     const result: SmokeResult = {
       name: check.name,
       url: check.url,
@@ -238,6 +242,16 @@ async function runOne(
       return result;
     }
     result.reason = attempt.reason ?? 'failed';
+    if (attempt.status !== undefined) {
+      answered = { status: attempt.status, reason: result.reason };
+      if (attempt.latencyMs !== undefined) answered.latencyMs = attempt.latencyMs;
+    } else if (answered !== undefined && timeoutMs < requestTimeoutMs && Date.now() >= deadline) {
+      // cut short by the deadline, not by the service: report the last answer
+      result.status = answered.status;
+      result.reason = answered.reason;
+      if (answered.latencyMs !== undefined) result.latencyMs = answered.latencyMs;
+      else delete result.latencyMs;
+    }
     const ceiling = backoffCeiling(attempts, {
       baseDelayMs: options.retryDelayMs ?? 1_000,
       maxDelayMs: options.maxRetryDelayMs ?? 10_000,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { parseDocumentText } from '../../shared/src/inputs.ts';
 import { createCaptureLogger } from '../../shared/src/logger.ts';
@@ -115,6 +117,37 @@ describe('runSmokeChecks against real loopback servers', () => {
     assert.equal(result?.passed, false);
     assert.equal(result?.attempts, 1);
     assert.equal(result?.reason, 'JSON version is "1.2.3", expected "2.0.0"');
+  });
+  test('a final attempt cut short by the deadline reports the last answer (500), not the cut-off request', async () => {
+    // answers 500 twice, then holds every later request past the deadline
+    let requests = 0;
+    const held: import('node:http').ServerResponse[] = [];
+    const hanging = createServer((_request, response) => {
+      requests++;
+      if (requests <= 2) response.writeHead(500).end('broken');
+      else held.push(response);
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/health`;
+      const [result] = await runSmokeChecks([simpleCheck(url)], {
+        timeoutMs: 1_500,
+        requestTimeoutMs: 10_000,
+        retryDelayMs: 50,
+        maxRetryDelayMs: 100,
+        logger: createCaptureLogger(),
+      });
+      assert.equal(result?.passed, false);
+      assert.equal(result?.attempts, 3);
+      assert.equal(result?.status, 500);
+      assert.match(
+        result?.reason ?? '',
+        /^status 500, expected 2xx \(gave up at the deadline after 3 attempts\)$/,
+      );
+    } finally {
+      for (const response of held) response.destroy();
+      hanging.close();
+    }
   });
   test('a 404 is not retried', async () => {
     const [result] = await runSmokeChecks([simpleCheck(`${server.url}/not-found`)], options);
