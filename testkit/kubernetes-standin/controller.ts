@@ -672,34 +672,7 @@ export class Controllers {
     let pods = this.api.store.list(R.pods, ns).filter((p) => ownedBy(p, rs) && !terminal(p));
     const template = m(spec.template);
     for (let i = pods.length; i < want; i++) {
-      const tmeta = m(template.metadata);
-      const pod = this.api.create(
-        R.pods,
-        ns,
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name: `${rs.metadata.name}-${randomSuffix()}`,
-            generateName: `${rs.metadata.name}-`,
-            namespace: ns,
-            labels: clone(tmeta.labels ?? {}),
-            ...(isMap(tmeta.annotations) ? { annotations: clone(tmeta.annotations) } : {}),
-            ownerReferences: [
-              {
-                apiVersion: 'apps/v1',
-                kind: 'ReplicaSet',
-                name: rs.metadata.name ?? '',
-                uid: rs.metadata.uid ?? '',
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          spec: clone(template.spec ?? {}),
-        },
-        { manager: 'kube-controller-manager' },
-      );
+      const pod = this.createOwnedPod(rs, 'apps/v1', 'ReplicaSet', template);
       this.event(
         rs,
         'Normal',
@@ -1137,35 +1110,7 @@ export class Controllers {
         const backoffOver = Date.now() >= lastFailure + this.opts.jobPodRunMs;
         const wanted = Math.min(parallelism, completions - succeeded) - active.length;
         for (let i = 0; i < wanted && backoffOver; i++) {
-          const template = m(spec.template);
-          const tmeta = m(template.metadata);
-          const pod = this.api.create(
-            R.pods,
-            ns,
-            {
-              apiVersion: 'v1',
-              kind: 'Pod',
-              metadata: {
-                name: `${job.metadata.name}-${randomSuffix()}`,
-                generateName: `${job.metadata.name}-`,
-                namespace: ns,
-                labels: clone(tmeta.labels ?? {}),
-                ...(isMap(tmeta.annotations) ? { annotations: clone(tmeta.annotations) } : {}),
-                ownerReferences: [
-                  {
-                    apiVersion: 'batch/v1',
-                    kind: 'Job',
-                    name: job.metadata.name ?? '',
-                    uid: job.metadata.uid ?? '',
-                    controller: true,
-                    blockOwnerDeletion: true,
-                  },
-                ],
-              },
-              spec: clone(template.spec ?? {}),
-            },
-            { manager: 'kube-controller-manager' },
-          );
+          const pod = this.createOwnedPod(job, 'batch/v1', 'Job', m(spec.template));
           this.event(
             job,
             'Normal',
@@ -1246,38 +1191,38 @@ export class Controllers {
     return name;
   }
 
-  /** A pod of a StatefulSet or DaemonSet at `revision`, from the set's template. */
-  private createSetPod(
-    kind: 'StatefulSet' | 'DaemonSet',
-    set: KubeObject,
-    name: string,
-    revision: string,
-    extraLabels: Record<string, string>,
+  /**
+   * Creates a pod from `template` owned (controller reference) by `owner`, as the owning controller does: the
+   * template's labels (plus `labels`) and annotations, its spec, and a generated name unless `name` is given.
+   */
+  private createOwnedPod(
+    owner: KubeObject,
+    apiVersion: string,
+    kind: string,
+    template: Record<string, unknown>,
+    options: { name?: string; labels?: Record<string, string> } = {},
   ): KubeObject {
-    const ns = set.metadata.namespace ?? 'default';
-    const template = m(m(set.spec).template);
+    const ns = owner.metadata.namespace ?? 'default';
     const tmeta = m(template.metadata);
-    const pod = this.api.create(
+    return this.api.create(
       R.pods,
       ns,
       {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: {
-          name,
+          ...(options.name === undefined
+            ? { name: `${owner.metadata.name}-${randomSuffix()}`, generateName: `${owner.metadata.name}-` }
+            : { name: options.name }),
           namespace: ns,
-          labels: {
-            ...clone((tmeta.labels ?? {}) as Record<string, string>),
-            'controller-revision-hash': revision,
-            ...extraLabels,
-          },
+          labels: { ...clone((tmeta.labels ?? {}) as Record<string, string>), ...options.labels },
           ...(isMap(tmeta.annotations) ? { annotations: clone(tmeta.annotations) } : {}),
           ownerReferences: [
             {
-              apiVersion: 'apps/v1',
+              apiVersion,
               kind,
-              name: set.metadata.name ?? '',
-              uid: set.metadata.uid ?? '',
+              name: owner.metadata.name ?? '',
+              uid: owner.metadata.uid ?? '',
               controller: true,
               blockOwnerDeletion: true,
             },
@@ -1287,6 +1232,20 @@ export class Controllers {
       },
       { manager: 'kube-controller-manager' },
     );
+  }
+
+  /** A pod of a StatefulSet or DaemonSet at `revision`, from the set's template. */
+  private createSetPod(
+    kind: 'StatefulSet' | 'DaemonSet',
+    set: KubeObject,
+    name: string,
+    revision: string,
+    extraLabels: Record<string, string>,
+  ): KubeObject {
+    const pod = this.createOwnedPod(set, 'apps/v1', kind, m(m(set.spec).template), {
+      name,
+      labels: { 'controller-revision-hash': revision, ...extraLabels },
+    });
     this.event(
       set,
       'Normal',

@@ -75,6 +75,45 @@ export function concludeCanaryDemo(run: {
   return result;
 }
 
+/**
+ * Watches the two moments the canary benchmark measures, every 100 ms: when the canary's error ratio
+ * (`errorQuery`, a Prometheus instant query in percent) first reads above 5, and when the canary's weight,
+ * having been above 0, is back at 0 (all traffic stable).
+ * @param canaryWeight the canary's current traffic weight in percent, as the demo last read it
+ * @returns the moments (Date.now() milliseconds, undefined until seen) and `stop()` to end the watch
+ */
+export function watchCanaryMoments(
+  prometheusUrl: string,
+  errorQuery: string,
+  canaryWeight: () => number,
+): { crossedAt: number | undefined; stableAt: number | undefined; stop(): void } {
+  let sawCanary = false;
+  const moments = {
+    crossedAt: undefined as number | undefined,
+    stableAt: undefined as number | undefined,
+    stop: () => clearInterval(timer),
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (moments.crossedAt === undefined)
+      fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(errorQuery)}`, {
+        signal: AbortSignal.timeout(2_000),
+      })
+        .then(
+          (response) => response.json() as Promise<{ data?: { result?: { value?: [number, string] }[] } }>,
+        )
+        .then((body) => {
+          const value = Number(body.data?.result?.[0]?.value?.[1]);
+          if (Number.isFinite(value) && value > 5 && moments.crossedAt === undefined) moments.crossedAt = now;
+        })
+        .catch(() => undefined);
+    const weight = canaryWeight();
+    if (weight > 0) sawCanary = true;
+    if (sawCanary && weight === 0 && moments.stableAt === undefined) moments.stableAt = now;
+  }, 100);
+  return moments;
+}
+
 const ERROR_QUERY =
   '100 * (sum(rate(http_requests_total{job="hello",color="green",code=~"5.."}[2s])) or vector(0)) / sum(rate(http_requests_total{job="hello",color="green"}[2s]))';
 
@@ -151,25 +190,8 @@ export async function runCanaryDemo(
     });
 
     // The benchmark's two moments: the error ratio crossing 5 % (Prometheus), all weight back on blue (moto).
-    let crossedAt: number | undefined;
-    let stableAt: number | undefined;
-    let sawCanary = false;
-    const watchTimer = setInterval(() => {
-      const now = Date.now();
-      if (crossedAt === undefined)
-        fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(ERROR_QUERY)}`)
-          .then(
-            (response) => response.json() as Promise<{ data?: { result?: { value?: [number, string] }[] } }>,
-          )
-          .then((body) => {
-            const value = Number(body.data?.result?.[0]?.value?.[1]);
-            if (Number.isFinite(value) && value > 5 && crossedAt === undefined) crossedAt = now;
-          })
-          .catch(() => undefined);
-      if (greenWeight > 0) sawCanary = true;
-      if (sawCanary && greenWeight === 0 && stableAt === undefined) stableAt = now;
-    }, 100);
-    stops.push(async () => clearInterval(watchTimer));
+    const moments = watchCanaryMoments(prometheus.url, ERROR_QUERY, () => greenWeight);
+    stops.push(async () => moments.stop());
 
     print(
       `▶ releasing 1.1.0 as a canary${options.badRelease === true ? ' (a bad release: 20 % of its requests fail)' : ''}: 5 % → 25 % → 100 %, judged every 2 s on Prometheus`,
@@ -230,8 +252,8 @@ export async function runCanaryDemo(
       notify,
       receivers,
       intervalMs,
-      crossedAt,
-      stableAt,
+      crossedAt: moments.crossedAt,
+      stableAt: moments.stableAt,
       stableLabel: 'traffic 100 % blue',
     });
   } finally {

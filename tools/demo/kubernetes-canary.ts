@@ -25,7 +25,7 @@ import { startHelloService } from '../../testkit/hello-service.ts';
 import { startKubernetesStandIn, type KubeObject } from '../../testkit/kubernetes-standin/index.ts';
 import { startPrometheus, waitForTargets } from '../../testkit/prometheus.ts';
 import { Receivers } from '../../testkit/receivers.ts';
-import { concludeCanaryDemo, type CanaryDemoResult } from './canary.ts';
+import { concludeCanaryDemo, watchCanaryMoments, type CanaryDemoResult } from './canary.ts';
 
 const NAMESPACE = 'production';
 const ERROR_QUERY =
@@ -130,25 +130,8 @@ export async function runKubernetesCanaryDemo(
     stops.push(async () => clearInterval(trafficTimer));
 
     // The benchmark's two moments: the error ratio crossing 5 % (Prometheus), the route at canary 0 (API).
-    let crossedAt: number | undefined;
-    let stableAt: number | undefined;
-    let sawCanary = false;
-    const watchTimer = setInterval(() => {
-      const now = Date.now();
-      if (crossedAt === undefined)
-        fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(ERROR_QUERY)}`)
-          .then(
-            (response) => response.json() as Promise<{ data?: { result?: { value?: [number, string] }[] } }>,
-          )
-          .then((body) => {
-            const value = Number(body.data?.result?.[0]?.value?.[1]);
-            if (Number.isFinite(value) && value > 5 && crossedAt === undefined) crossedAt = now;
-          })
-          .catch(() => undefined);
-      if (weight > 0) sawCanary = true;
-      if (sawCanary && weight === 0 && stableAt === undefined) stableAt = now;
-    }, 100);
-    stops.push(async () => clearInterval(watchTimer));
+    const moments = watchCanaryMoments(prometheus.url, ERROR_QUERY, () => weight);
+    stops.push(async () => moments.stop());
 
     print(
       `▶ releasing 1.1.0 as a canary on Kubernetes${options.badRelease === true ? ' (a bad release: 20 % of its requests fail)' : ''}: HTTPRoute weights 5 % → 25 % → 100 %, judged every 2 s on Prometheus`,
@@ -219,8 +202,8 @@ export async function runKubernetesCanaryDemo(
       notify,
       receivers,
       intervalMs,
-      crossedAt,
-      stableAt,
+      crossedAt: moments.crossedAt,
+      stableAt: moments.stableAt,
       stableLabel: 'HTTPRoute 100 % stable',
     });
   } finally {
