@@ -41,11 +41,11 @@ function loadRealUndici(): Promise<RealUndici> {
   return realUndici;
 }
 
-const sharedAgents = new Map<string, unknown>();
-
 /**
  * undici's `Agent` (connection options: TLS CA, client certificate…), built from the real undici on first
- * use by {@link fetch}. Constructing it loads nothing.
+ * use by {@link fetch}. Constructing it loads nothing. One Agent keeps its connections alive across requests;
+ * client-node builds an Agent per request, and shared/src/kubernetes/connection.ts (`shareDispatcher`)
+ * makes every request and watch of a kubeconfig use the first one.
  */
 export class Agent {
   readonly options: unknown;
@@ -53,21 +53,9 @@ export class Agent {
   constructor(options?: unknown) {
     this.options = options;
   }
-  /**
-   * The real undici Agent for these options, shared by every Agent built with the same options:
-   * client-node builds a new Agent for each request, and sharing one keeps its connections (no new TLS
-   * handshake per request). Idle connections do not keep the process alive (undici unrefs them).
-   */
+  /** The real undici Agent for these options, made on first use. */
   dispatcher(): Promise<unknown> {
-    const key = JSON.stringify(this.options) ?? '';
-    this.real ??= loadRealUndici().then((undici) => {
-      let shared = sharedAgents.get(key);
-      if (shared === undefined) {
-        shared = new undici.Agent(this.options);
-        sharedAgents.set(key, shared);
-      }
-      return shared;
-    });
+    this.real ??= loadRealUndici().then((undici) => new undici.Agent(this.options));
     return this.real;
   }
   /** Closes the real Agent's connections, if one was made. */

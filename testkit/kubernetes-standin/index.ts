@@ -70,6 +70,8 @@ export interface KubernetesStandIn {
   token: string;
   /** Every request received, in order. */
   requests: RequestRecord[];
+  /** How many TCP connections clients have opened to it so far (a client that pools opens few). */
+  readonly connections: number;
   /** Reads one object straight from the store (undefined when absent). `resource` is the plural, e.g. `deployments`. */
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Lists objects straight from the store. */
@@ -165,6 +167,8 @@ export async function startKubernetesStandIn(
     ...(options.gatewayApi === false ? { hiddenGroups: new Set([GATEWAY_GROUP]) } : {}),
   });
   const server = tls ? createHttpsServer({ key: keyPem, cert: caPem }, handler) : createHttpServer(handler);
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -252,6 +256,9 @@ export async function startKubernetesStandIn(
     kubeconfig,
     token,
     requests,
+    get connections() {
+      return connections;
+    },
     get: (resource, namespace, n) =>
       store.get(resourceByName(resource), resourceByName(resource).namespaced ? namespace : undefined, n),
     list: (resource, namespace) => store.list(resourceByName(resource), namespace),

@@ -43,6 +43,25 @@ const deployInputs = (image: string, timeout: string): Record<string, string> =>
 });
 
 describe('deploy-rolling platform kubernetes (bundle)', () => {
+  // The stand-in counts the connections it accepts; a real API server does not tell.
+  test.skipIf(Boolean(process.env['GANTRY_TEST_KUBECONFIG']))(
+    "a release's requests and watch share kept-alive connections (client-node alone opens one per request)",
+    async () => {
+      const standIn = cluster.standIn!;
+      const [connections, requests] = [standIn.connections, standIn.requests.length];
+      const run = await runBundle('deploy-rolling', {
+        inputs: deployInputs(cluster.goodImages[0], '2m'),
+        env: env(),
+        cwd: workspace,
+      });
+      expect(run.exitCode, run.log).toBe(0);
+      const made = standIn.requests.length - requests;
+      // read, apply, watch, record at least; the watch holds a connection of its own
+      expect(made).toBeGreaterThanOrEqual(4);
+      expect(standIn.connections - connections).toBeLessThanOrEqual(2);
+    },
+  );
+
   test('two good releases: green, outputs, kubeconfig masked, written 0600 and removed in post', async () => {
     const first = await runBundle('deploy-rolling', {
       inputs: deployInputs(cluster.goodImages[0], '2m'),
