@@ -6,15 +6,21 @@
  * `<deployment>-canary` is not touched; a refused route patch fails the step naming what was done.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { runBundle } from '../../../testkit/bundle-runner.ts';
-import { startTestCluster, type TestCluster } from '../../shared/kubernetes/cluster.ts';
+import {
+  applyIn,
+  kubectlIn,
+  routeManifest,
+  routeWeights,
+  servesGatewayApi,
+  stableManifest,
+  startTestCluster,
+  type TestCluster,
+} from '../../shared/kubernetes/cluster.ts';
 
-const run = promisify(execFile);
 let cluster: TestCluster;
 let workspace: string;
 
@@ -27,64 +33,9 @@ afterAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-/** The real kubectl against the test cluster, in its namespace. */
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    'kubectl',
-    ['--kubeconfig', cluster.kubeconfigPath, '-n', cluster.namespace, ...args],
-    { timeout: 30_000 },
-  );
-  return stdout.trim();
-}
-
-async function apply(yaml: string, name: string): Promise<void> {
-  const file = path.join(workspace, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  await kubectl('apply', '--server-side', '-f', file);
-}
-
-/** A Deployment `name` (4 replicas, container `web`) with pod labels `app: name` plus `extra`, and its Service. */
-function stableManifest(name: string, image: string, extra: Record<string, string> = {}): string {
-  const labels = JSON.stringify({ app: name, ...extra });
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 4
-  selector:
-    matchLabels: ${labels}
-  template:
-    metadata:
-      labels: ${labels}
-    spec:
-      containers:
-        - name: web
-          image: ${image}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-spec:
-  selector: ${labels}
-  ports: [{ port: 80, targetPort: 8080 }]
-`;
-}
-
-function routeManifest(name: string, service: string): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: ${name}
-spec:
-  parentRefs: [{ name: gateway }]
-  rules:
-    - matches: [{ path: { type: PathPrefix, value: / } }]
-      backendRefs:
-        - { name: ${service}, port: 80, weight: 100 }
-`;
-}
+const kubectl = (...args: string[]): Promise<string> => kubectlIn(cluster, ...args);
+const apply = (yaml: string, name: string): Promise<void> => applyIn(cluster, workspace, yaml, name);
+const weights = (route: string): Promise<string> => routeWeights(cluster, route);
 
 /**
  * The stable Deployment with two revisions that both completed a rollout (goodImages[1], then
@@ -134,25 +85,23 @@ const canaryInputs = (deployment: string, extra: Record<string, string> = {}): R
   ...extra,
 });
 
-const rollbackInputs = (deployment: string): Record<string, string> => ({
-  platform: 'kubernetes',
-  deployment,
-  namespace: cluster.namespace,
-  kubeconfig: cluster.kubeconfig,
-  timeout: '1m',
-  reason: 'smoke test failed',
-});
+/** Runs the rollback bundle on `deployment` (platform kubernetes, no traffic inputs). */
+const rollback = (deployment: string): ReturnType<typeof runBundle> =>
+  runBundle('rollback', {
+    inputs: {
+      platform: 'kubernetes',
+      deployment,
+      namespace: cluster.namespace,
+      kubeconfig: cluster.kubeconfig,
+      timeout: '1m',
+      reason: 'smoke test failed',
+    },
+    env: env(),
+    cwd: workspace,
+  });
 
 async function field(object: string, jsonpath: string): Promise<string> {
   return kubectl('get', object, '-o', `jsonpath={${jsonpath}}`);
-}
-
-async function weights(route: string): Promise<string> {
-  return field(`httproute/${route}`, 'range .spec.rules[0].backendRefs[*]}{.name}={.weight} {end');
-}
-
-async function gatewayApi(): Promise<boolean> {
-  return (await kubectl('api-versions')).split('\n').includes('gateway.networking.k8s.io/v1');
 }
 
 /** Pauses a canary of `deployment` at 25 % and checks it is paused there. */
@@ -169,6 +118,18 @@ async function pauseAt25(deployment: string, extra: Record<string, string> = {})
   expect(
     await field(`deployment/${deployment}-canary`, ".metadata.annotations['gantry\\.dev/canary-paused']"),
   ).toBe('25');
+}
+
+/**
+ * A stable Deployment and Service `name` (pods labelled `gantry.dev/track: stable`), an HTTPRoute `name` to
+ * it, and a canary paused at 25 % on that route. @returns the deploy-bluegreen traffic inputs used
+ */
+async function routeCanaryAt25(name: string): Promise<Record<string, string>> {
+  const extra = { 'http-route': name, 'stable-service': name };
+  await stableWithHistory(name, { 'gantry.dev/track': 'stable' });
+  await apply(routeManifest(name, name), `${name}-route`);
+  await pauseAt25(name, extra);
+  return extra;
 }
 
 /** The canary is over: no replicas, weight 0, no pause — and `action: promote` refuses. */
@@ -203,11 +164,7 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
       ".metadata.annotations['deployment\\.kubernetes\\.io/revision']",
     );
 
-    const result = await runBundle('rollback', {
-      inputs: rollbackInputs('web-ratio'),
-      env: env(),
-      cwd: workspace,
-    });
+    const result = await rollback('web-ratio');
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs['canary']).toBe('deployment/web-ratio-canary scaled to 0');
     expect(result.outputs['revision']).toBe('');
@@ -226,11 +183,7 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
     await expectEnded('web-ratio', { 'stable-service': 'web-ratio' });
 
     // A second rollback finds the canary ended and rolls the stable Deployment back as usual.
-    const again = await runBundle('rollback', {
-      inputs: rollbackInputs('web-ratio'),
-      env: env(),
-      cwd: workspace,
-    });
+    const again = await rollback('web-ratio');
     expect(again.exitCode, again.log).toBe(0);
     expect(again.outputs['canary']).toBe('');
     expect(again.log).toContain('deployment/web-ratio-canary: the canary was ended already');
@@ -240,22 +193,15 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
   }, 180_000);
 
   test('HTTPRoute: canary paused at 75/25 → weight 0 on the route first, scaled to 0, pause cleared; promote then refuses', async (context) => {
-    if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
-    const extra = { 'http-route': 'web-route', 'stable-service': 'web-route' };
-    await stableWithHistory('web-route', { 'gantry.dev/track': 'stable' });
-    await apply(routeManifest('web-route', 'web-route'), 'web-route-route');
-    await pauseAt25('web-route', extra);
+    if (!(await servesGatewayApi(cluster))) context.skip('this cluster does not serve the Gateway API');
+    const extra = await routeCanaryAt25('web-route');
     expect(await weights('web-route')).toBe('web-route=75 web-route-canary=25');
     expect(
       await field('deployment/web-route-canary', ".metadata.annotations['gantry\\.dev/canary-http-route']"),
     ).toBe('web-route');
 
     // rollback is given no traffic input: it reads the route and Services the canary recorded.
-    const result = await runBundle('rollback', {
-      inputs: rollbackInputs('web-route'),
-      env: env(),
-      cwd: workspace,
-    });
+    const result = await rollback('web-route');
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs['canary']).toBe(
       'HTTPRoute web-route web-route 100% / web-route-canary 0%, deployment/web-route-canary scaled to 0',
@@ -285,11 +231,7 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
       '-o',
       'jsonpath={.spec.replicas} {.metadata.generation} {.metadata.annotations}',
     );
-    const result = await runBundle('rollback', {
-      inputs: rollbackInputs('web-plain'),
-      env: env(),
-      cwd: workspace,
-    });
+    const result = await rollback('web-plain');
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs['canary']).toBe('');
     expect(result.log).toContain('deployment/web-plain-canary is not a canary Gantry made');
@@ -307,17 +249,10 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
 
   test('a refused route patch fails the step naming what was and was not done; a second rollback finishes it', async (context) => {
     if (cluster.standIn === undefined) context.skip('faults are injected into the stand-in only');
-    const extra = { 'http-route': 'web-fault', 'stable-service': 'web-fault' };
-    await stableWithHistory('web-fault', { 'gantry.dev/track': 'stable' });
-    await apply(routeManifest('web-fault', 'web-fault'), 'web-fault-route');
-    await pauseAt25('web-fault', extra);
+    const extra = await routeCanaryAt25('web-fault');
     cluster.standIn?.injectFault({ method: 'PATCH', path: '/httproutes/web-fault', status: 403, times: 3 });
 
-    const failed = await runBundle('rollback', {
-      inputs: rollbackInputs('web-fault'),
-      env: env(),
-      cwd: workspace,
-    });
+    const failed = await rollback('web-fault');
     expect(failed.exitCode, failed.log).toBe(1);
     expect(failed.annotations.at(-1)?.message).toMatch(
       /Rollback of deployment\/web-fault: the canary was not fully ended — done: deployment\/web-fault-canary scaled to 0; NOT done: could not set the canary's weight to 0 on HTTPRoute web-fault: /,
@@ -338,11 +273,7 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
       cluster.goodImages[0],
     );
 
-    const again = await runBundle('rollback', {
-      inputs: rollbackInputs('web-fault'),
-      env: env(),
-      cwd: workspace,
-    });
+    const again = await rollback('web-fault');
     expect(again.exitCode, again.log).toBe(0);
     expect(await weights('web-fault')).toBe('web-fault=100 web-fault-canary=0');
     await expectEnded('web-fault', extra);
