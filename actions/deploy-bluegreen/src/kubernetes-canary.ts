@@ -99,7 +99,9 @@ const ref = (name: string, namespace: string): { kind: 'Deployment'; name: strin
  * @throws InputError for a bad analysis input (before any change); ConfigurationError when the stable
  *   Deployment, the route or a Service is missing, the cluster has no Gateway API for `http-route`, the
  *   stable rollout is not complete or a canary is in progress already (before any change); Error naming the
- *   failed check, step and values after an anomaly (canary at weight 0 and zero replicas by then)
+ *   failed check, step and values after an anomaly (canary at weight 0 and zero replicas by then, or
+ *   what could not be done named); Error naming what was and was not done when an abort could not set the
+ *   route's weight or scale the canary
  */
 export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logger): Promise<void> {
   const deadline = Date.now() + inputs.timeout;
@@ -307,17 +309,24 @@ async function canaryHealth(run: Run): Promise<string | undefined> {
  * Traffic back on stable at once: the canary ended by shared/src/kubernetes/canary.ts endCanary (canary
  * weight 0 on the route first, then scaled to zero and its pause cleared). Never throws: a step that cannot
  * be done is a warning and in the text.
- * @returns what was done, for the failure message
+ * @returns what was done, for the failure message, and whether everything was
  */
-async function restore(run: Run, why: string): Promise<string> {
+async function restore(run: Run, why: string): Promise<{ text: string; complete: boolean }> {
   const { kube, namespace, names, logger } = run;
-  const { steps } = await endCanary(kube, namespace, names.canary, trafficOfRun(run), logger);
+  const { steps, failures } = await endCanary(kube, namespace, names.canary, trafficOfRun(run), logger);
   run.steps.push({
     step: 'restore',
-    weights: `${names.stable} 100% / ${names.canary} 0%`,
+    weights:
+      failures.length === 0
+        ? `${names.stable} 100% / ${names.canary} 0%`
+        : `NOT fully restored: ${failures.join('; ')}`,
     checks: `${why}; ${steps.join('; ')}`,
   });
-  return `${why}; all traffic is back on deployment/${names.stable}; ${steps.join('; ')}`;
+  const traffic =
+    failures.length === 0
+      ? `all traffic is back on deployment/${names.stable}`
+      : `traffic is NOT fully back on deployment/${names.stable} (${failures.join('; ')})`;
+  return { text: `${why}; ${traffic}; ${steps.join('; ')}`, complete: failures.length === 0 };
 }
 
 /**
@@ -408,7 +417,7 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
       },
     );
     if (outcome !== undefined) {
-      const failure = await restore(run, outcome);
+      const failure = (await restore(run, outcome)).text;
       if (run.analysis.detectedAt !== undefined)
         logger.info(
           `Traffic back on deployment/${names.stable} ${Date.now() - run.analysis.detectedAt} ms after the failing interval was evaluated`,
@@ -438,7 +447,8 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
 /**
  * action promote | abort: continues or ends the canary an earlier run paused (its Deployment carries the
  * `gantry.dev/canary-paused` annotation).
- * @throws ConfigurationError when there is no paused canary
+ * @throws ConfigurationError when there is no paused canary; Error naming what was and was not done when
+ *   an abort could not set the route's weight or scale the canary
  */
 async function resume(run: Run, existing: V1Deployment | undefined): Promise<void> {
   const paused = existing?.metadata?.annotations?.[CANARY_ANNOTATIONS.paused] ?? '';
@@ -461,8 +471,12 @@ async function resume(run: Run, existing: V1Deployment | undefined): Promise<voi
       `Abort the canary: all traffic back on deployment/${run.names.stable}`,
       () => restore(run, 'aborted by request'),
     );
+    if (!done.complete) {
+      await report(run, done.text);
+      throw new Error(`Canary abort not complete: ${done.text}`);
+    }
     await report(run);
-    run.logger.info(`Canary aborted: ${done}`);
+    run.logger.info(`Canary aborted: ${done.text}`);
     return;
   }
   await patchDeployment(run.kube, run.namespace, run.names.canary, {

@@ -306,6 +306,43 @@ describe('deploy-bluegreen canary on Kubernetes: pause and promote', () => {
     expect(again.exitCode).toBe(1);
     expect(again.annotations[0]?.message).toMatch(/There is no paused canary for deployment\/web-promote/);
   }, 120_000);
+  test('HTTPRoute: an abort whose route patch is refused fails, naming what was and was not done', async (context) => {
+    if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
+    if (cluster.standIn === undefined) context.skip('faults are injected into the stand-in only');
+    await apply(
+      stableManifest('web-abort', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }),
+      'web-abort',
+    );
+    await apply(routeManifest('web-abort', 'web-abort'), 'web-abort-route');
+    await rolledOut('web-abort');
+    const inputs = {
+      platform: 'kubernetes',
+      strategy: 'canary',
+      deployment: 'web-abort',
+      images: `web=${cluster.goodImages[1]}`,
+      namespace: cluster.namespace,
+      kubeconfig: cluster.kubeconfig,
+      'http-route': 'web-abort',
+      'stable-service': 'web-abort',
+      'analysis-window': '1s',
+      'analysis-interval': '1s',
+      'pause-at': '25',
+    };
+    const paused = await runBundle('deploy-bluegreen', { inputs, env: env(), cwd: workspace });
+    expect(paused.exitCode, paused.log).toBe(0);
+    cluster.standIn?.injectFault({ method: 'PATCH', path: '/httproutes/web-abort', status: 403, times: 3 });
+    const aborted = await runBundle('deploy-bluegreen', {
+      inputs: { ...inputs, action: 'abort' },
+      env: env(),
+      cwd: workspace,
+    });
+    expect(aborted.exitCode, aborted.log).toBe(1);
+    expect(aborted.annotations.at(-1)?.message).toMatch(
+      /Canary abort not complete: aborted by request; traffic is NOT fully back on deployment\/web-abort \(could not set the canary's weight to 0 on HTTPRoute web-abort: .*\); setting HTTPRoute web-abort to 0% FAILED; deployment\/web-abort-canary scaled to 0/,
+    );
+    expect(aborted.outputs['canary-weight']).toBe('25');
+    expect(await weights('web-abort')).toBe('web-abort=75 web-abort-canary=25');
+  }, 120_000);
 });
 
 describe('deploy-bluegreen platform kubernetes: refused before any change', () => {
