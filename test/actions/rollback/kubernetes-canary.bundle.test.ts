@@ -215,6 +215,25 @@ describe('rollback platform kubernetes ends a paused canary (bundle, real kubect
     expect(await weights('web-route')).toBe('web-route=100 web-route-canary=0');
   }, 180_000);
 
+  test('a stable Deployment changed since the canary began is rolled back too, after the canary is ended', async () => {
+    await stableWithHistory('web-moved');
+    await pauseAt25('web-moved', { 'stable-service': 'web-moved' });
+    // Someone rolls the stable Deployment forward by hand while the canary is paused (revision 3, not completed).
+    await kubectl('set', 'image', 'deployment/web-moved', `web=${cluster.goodImages[1]}`);
+    await kubectl('rollout', 'status', 'deployment/web-moved', '--timeout=60s');
+
+    const result = await rollback('web-moved');
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.outputs['canary']).toBe('deployment/web-moved-canary scaled to 0');
+    expect(result.outputs['rolled-back-from']).toBe('deployment/web-moved=3');
+    expect(result.outputs['revision']).toBe('deployment/web-moved=2');
+    expect(result.log).not.toContain('kept, the canary was the version being tried');
+    const scaled = result.log.indexOf('deployment/web-moved-canary scaled to 0 replicas');
+    expect(scaled).toBeGreaterThan(-1);
+    expect(result.log.indexOf('deployment/web-moved=3 → deployment/web-moved=2')).toBeGreaterThan(scaled);
+    await expectEnded('web-moved', { 'stable-service': 'web-moved' });
+  }, 180_000);
+
   test('a Deployment named <deployment>-canary that Gantry did not make is not touched', async () => {
     await stableWithHistory('web-plain');
     // Labelled as a canary track by its owner, but without the annotations deploy-bluegreen writes.
