@@ -222,11 +222,6 @@ export interface EndedCanaryOf {
   ended: EndedCanary;
 }
 
-/** How a canary's ending reads in outputs and messages: `deployment/web-canary scaled to 0`, steps joined by `, `. */
-export function canaryLabel(entry: EndedCanaryOf): string {
-  return entry.ended.steps.join(', ');
-}
-
 /**
  * Ends each planned canary ({@link findCanaries}) with canary.ts endCanary, the way deploy-bluegreen ends one
  * on an anomaly or `action: abort`: the canary's weight 0 on the HTTPRoute it recorded first, then scaled to
