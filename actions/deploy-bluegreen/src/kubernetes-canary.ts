@@ -27,18 +27,20 @@ import { getCanaryInputs, kubernetesSideValues, type CanaryInputs } from './cana
 import type { KubernetesInputs } from './inputs.ts';
 import { verdictOf } from '../../../shared/src/analysis/engine.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
-import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
+import { ConfigurationError } from '../../../shared/src/errors.ts';
 import type { Logger } from '../../../shared/src/logger.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { writeTimeline } from '../../../shared/src/ecs/report.ts';
 import type { TimelineEntry } from '../../../shared/src/ecs/watch.ts';
-import { apiMessage, apiStatus, serverSideApply } from '../../../shared/src/kubernetes/apply.ts';
+import { serverSideApply } from '../../../shared/src/kubernetes/apply.ts';
 import {
   CANARY_ANNOTATIONS,
   canaryDeployment,
   canaryName,
   canaryService,
   deleteDeployment,
+  endCanary,
+  explainApiError,
   imagesFromText,
   patchDeployment,
   podLabels,
@@ -47,6 +49,8 @@ import {
   selects,
   setImages,
   TRACK_LABEL,
+  trafficAnnotations,
+  type CanaryTraffic,
 } from '../../../shared/src/kubernetes/canary.ts';
 import { connect, type KubernetesConnection } from '../../../shared/src/kubernetes/connection.ts';
 import { inert } from '../../../shared/src/kubernetes/inert.ts';
@@ -95,7 +99,9 @@ const ref = (name: string, namespace: string): { kind: 'Deployment'; name: strin
  * @throws InputError for a bad analysis input (before any change); ConfigurationError when the stable
  *   Deployment, the route or a Service is missing, the cluster has no Gateway API for `http-route`, the
  *   stable rollout is not complete or a canary is in progress already (before any change); Error naming the
- *   failed check, step and values after an anomaly (canary at weight 0 and zero replicas by then)
+ *   failed check, step and values after an anomaly (canary at weight 0 and zero replicas by then, or
+ *   what could not be done named); Error naming what was and was not done when an abort could not set the
+ *   route's weight or scale the canary
  */
 export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logger): Promise<void> {
   const deadline = Date.now() + inputs.timeout;
@@ -152,7 +158,7 @@ export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logg
   if (existing !== undefined && (paused !== '' || (existing.spec?.replicas ?? 0) > 0 || weight > 0))
     throw new ConfigurationError(
       `A canary is in progress: deployment/${names.canary} has ${existing.spec?.replicas ?? 0} replicas at ${weight}%` +
-        `${paused === '' ? '' : ` (paused at ${paused}%)`}: finish it first with action: promote or action: abort`,
+        `${paused === '' ? '' : ` (paused at ${paused}%)`}: finish it first with action: promote or action: abort (or end it with the rollback action)`,
     );
   const status = deploymentStatus(stable);
   if (!status.done)
@@ -166,6 +172,7 @@ export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logg
       [CANARY_ANNOTATIONS.weight]: '0',
       [CANARY_ANNOTATIONS.paused]: '',
       [CANARY_ANNOTATIONS.stableImages]: templateImages(stable.spec?.template).replace(/, /g, ','),
+      ...trafficAnnotations(trafficOfRun(run)),
     });
     for (const change of changes) logger.info(`image ${inert(change)}`);
     await serverSideApply(connection, [manifest], logger);
@@ -218,9 +225,18 @@ async function checkTraffic(run: Run): Promise<void> {
   );
 }
 
-/** An API server's answer by its Status message (client-node's text carries headers), else the error's text. */
-function explain(error: unknown): string {
-  return apiStatus(error) === undefined ? describeThrown(error) : apiMessage(error);
+/** The traffic mode of this run's inputs: an HTTPRoute's weights, or replica ratio. */
+function trafficOfRun(run: { inputs: KubernetesInputs }): CanaryTraffic {
+  const { inputs } = run;
+  return inputs['http-route'] === ''
+    ? {}
+    : {
+        route: {
+          name: inputs['http-route'],
+          stable: inputs['stable-service'],
+          canary: inputs['canary-service'],
+        },
+      };
 }
 
 function labelText(labels: Record<string, string> | undefined): string {
@@ -249,7 +265,7 @@ async function shift(run: Run, weight: number): Promise<string> {
   const replicas = canaryReplicas(stableReplicas, weight);
   await patchDeployment(kube, namespace, names.canary, {
     replicas,
-    annotations: { [CANARY_ANNOTATIONS.weight]: String(weight) },
+    annotations: { [CANARY_ANNOTATIONS.weight]: String(weight), ...trafficAnnotations(trafficOfRun(run)) },
   });
   logger.info(`deployment/${names.canary} scaled to ${replicas} replica(s) for ${weight}%`);
   const watch = await followRollouts(kube, [ref(names.canary, namespace)], remaining(run), logger);
@@ -290,49 +306,27 @@ async function canaryHealth(run: Run): Promise<string | undefined> {
 }
 
 /**
- * Traffic back on stable at once: canary weight 0 on the route first (HTTPRoute), then the canary scaled
- * to zero and its pause cleared. Never throws: a step that cannot be done is a warning and in the text.
- * @returns what was done, for the failure message
+ * Traffic back on stable at once: the canary ended by shared/src/kubernetes/canary.ts endCanary (canary
+ * weight 0 on the route first, then scaled to zero and its pause cleared). Never throws: a step that cannot
+ * be done is a warning and in the text.
+ * @returns what was done, for the failure message, and whether everything was
  */
-async function restore(run: Run, why: string): Promise<string> {
-  const { kube, namespace, names, inputs, logger } = run;
-  const done: string[] = [];
-  if (inputs['http-route'] !== '') {
-    try {
-      await setRouteWeight(
-        kube,
-        namespace,
-        inputs['http-route'],
-        { stable: inputs['stable-service'], canary: inputs['canary-service'] },
-        0,
-      );
-      done.push(
-        `HTTPRoute ${inputs['http-route']} ${inputs['stable-service']} 100% / ${inputs['canary-service']} 0%`,
-      );
-    } catch (error) {
-      logger.warning(
-        `Could not set the canary's weight to 0 on HTTPRoute ${inputs['http-route']}: ${explain(error)}`,
-      );
-      done.push(`setting HTTPRoute ${inputs['http-route']} to 0% FAILED`);
-    }
-  }
-  try {
-    await patchDeployment(kube, namespace, names.canary, {
-      replicas: 0,
-      annotations: { [CANARY_ANNOTATIONS.weight]: '0', [CANARY_ANNOTATIONS.paused]: '' },
-    });
-    done.push(`deployment/${names.canary} scaled to 0`);
-    logger.info(`deployment/${names.canary} scaled to 0 replicas`);
-  } catch (error) {
-    logger.warning(`Could not scale deployment/${names.canary} to 0: ${explain(error)}`);
-    done.push(`scaling deployment/${names.canary} to 0 FAILED`);
-  }
+async function restore(run: Run, why: string): Promise<{ text: string; complete: boolean }> {
+  const { kube, namespace, names, logger } = run;
+  const { steps, failures } = await endCanary(kube, namespace, names.canary, trafficOfRun(run), logger);
   run.steps.push({
     step: 'restore',
-    weights: `${names.stable} 100% / ${names.canary} 0%`,
-    checks: `${why}; ${done.join('; ')}`,
+    weights:
+      failures.length === 0
+        ? `${names.stable} 100% / ${names.canary} 0%`
+        : `NOT fully restored: ${failures.join('; ')}`,
+    checks: `${why}; ${steps.join('; ')}`,
   });
-  return `${why}; all traffic is back on deployment/${names.stable}; ${done.join('; ')}`;
+  const traffic =
+    failures.length === 0
+      ? `all traffic is back on deployment/${names.stable}`
+      : `traffic is NOT fully back on deployment/${names.stable} (${failures.join('; ')})`;
+  return { text: `${why}; ${traffic}; ${steps.join('; ')}`, complete: failures.length === 0 };
 }
 
 /**
@@ -418,12 +412,12 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
           pause = judged.pause === true;
           return undefined;
         } catch (error) {
-          return explain(error);
+          return explainApiError(error);
         }
       },
     );
     if (outcome !== undefined) {
-      const failure = await restore(run, outcome);
+      const failure = (await restore(run, outcome)).text;
       if (run.analysis.detectedAt !== undefined)
         logger.info(
           `Traffic back on deployment/${names.stable} ${Date.now() - run.analysis.detectedAt} ms after the failing interval was evaluated`,
@@ -453,13 +447,18 @@ async function runSteps(run: Run, steps: number[], from: number): Promise<void> 
 /**
  * action promote | abort: continues or ends the canary an earlier run paused (its Deployment carries the
  * `gantry.dev/canary-paused` annotation).
- * @throws ConfigurationError when there is no paused canary
+ * @throws ConfigurationError when there is no paused canary; Error naming what was and was not done when
+ *   an abort could not set the route's weight or scale the canary
  */
 async function resume(run: Run, existing: V1Deployment | undefined): Promise<void> {
   const paused = existing?.metadata?.annotations?.[CANARY_ANNOTATIONS.paused] ?? '';
   if (existing === undefined || paused === '')
     throw new ConfigurationError(
-      `There is no paused canary for deployment/${run.names.stable} in ${run.namespace} (no ${CANARY_ANNOTATIONS.paused} annotation on deployment/${run.names.canary}): nothing to ${run.canary.action}`,
+      `There is no paused canary for deployment/${run.names.stable} in ${run.namespace} (` +
+        (existing === undefined
+          ? `deployment/${run.names.canary} does not exist`
+          : `deployment/${run.names.canary} has no ${CANARY_ANNOTATIONS.paused} value: it was ended by an abort, an anomaly or a rollback, or promoted; ${existing.spec?.replicas ?? 0} replicas`) +
+        `): nothing to ${run.canary.action}`,
     );
   const current = Number(existing.metadata?.annotations?.[CANARY_ANNOTATIONS.weight] ?? paused) || 0;
   run.steps.push({
@@ -472,8 +471,12 @@ async function resume(run: Run, existing: V1Deployment | undefined): Promise<voi
       `Abort the canary: all traffic back on deployment/${run.names.stable}`,
       () => restore(run, 'aborted by request'),
     );
+    if (!done.complete) {
+      await report(run, done.text);
+      throw new Error(`Canary abort not complete: ${done.text}`);
+    }
     await report(run);
-    run.logger.info(`Canary aborted: ${done}`);
+    run.logger.info(`Canary aborted: ${done.text}`);
     return;
   }
   await patchDeployment(run.kube, run.namespace, run.names.canary, {

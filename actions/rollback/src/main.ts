@@ -1,12 +1,13 @@
 /**
  * rollback: puts an ECS service back on the last task-definition revision that completed a rollout (or an
  * explicit one) and waits for it; for alb-weighted blue/green services, returns all traffic of the
- * listener (or rule) to the previous colour. With `platform: kubernetes`, puts each Deployment back on
- * its last revision that completed a rollout (shared/src/kubernetes/rollback.ts) and waits for it.
+ * listener (or rule) to the previous colour. With `platform: kubernetes`, ends a canary deploy-bluegreen
+ * left for a Deployment, puts each Deployment back on its last revision that completed a rollout
+ * (shared/src/kubernetes/rollback.ts) and waits for it.
  */
 import * as core from '@actions/core';
 import { createEcsClient, createElbv2Client } from '../../../shared/src/aws.ts';
-import { ConfigurationError } from '../../../shared/src/errors.ts';
+import { ConfigurationError, describeThrown } from '../../../shared/src/errors.ts';
 import { formatDuration } from '../../../shared/src/duration.ts';
 import { coreLogger, type Logger } from '../../../shared/src/logger.ts';
 import { writeTimeline } from '../../../shared/src/ecs/report.ts';
@@ -22,6 +23,7 @@ import {
   writeTrafficTags,
   type TrafficLocation,
 } from '../../../shared/src/ecs/traffic.ts';
+import { inert } from '../../../shared/src/kubernetes/inert.ts';
 import { writeSummaryTable } from '../../../shared/src/summary.ts';
 import { getInputs, type EcsInputs, type KubernetesInputs } from './inputs.ts';
 
@@ -142,38 +144,88 @@ async function rollbackTraffic(inputs: EcsInputs, logger: Logger): Promise<void>
 }
 
 /**
- * platform kubernetes: each Deployment back to its last completed revision (or `to`), each StatefulSet or
- * DaemonSet back to its last completed template, waited for.
- * Outputs: `revision` (`deployment/web=4`, `statefulset/db@6`) and `rolled-back-from` (`deployment/web=5`,
- * `statefulset/db@5`).
+ * platform kubernetes: first a canary deploy-bluegreen left for a Deployment (paused or mid-analysis) is
+ * ended — its traffic back on stable, scaled to 0, its pause cleared — then each Deployment goes back to its
+ * last completed revision (or `to`), each StatefulSet or DaemonSet to its last completed template, waited
+ * for. A Deployment that still runs the images it ran when its canary began is kept (with `to: previous`):
+ * the canary was the version being tried.
+ * Outputs: `revision` (`deployment/web=4`, `statefulset/db@6`), `rolled-back-from` (`deployment/web=5`,
+ * `statefulset/db@5`) and `canary` (`deployment/web-canary scaled to 0`).
+ * @throws ConfigurationError as rollBackDeployments (a canary found is ended first); Error naming what was
+ *   and was not done when a canary could not be ended completely, or the restored rollout failed
  */
 async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Promise<void> {
   const { connect } = await import('../../../shared/src/kubernetes/connection.ts');
-  const { rollBackDeployments, restoredLabel } = await import('../../../shared/src/kubernetes/rollback.ts');
+  const { rollBackDeployments, restoredLabel, findCanaries, endCanaries } =
+    await import('../../../shared/src/kubernetes/rollback.ts');
   const connection = await logger.group('Connect to the cluster', () => connect(inputs, logger));
   const refs = inputs.workloads.map(({ kind, name }) => ({ kind, name, namespace: connection.namespace }));
   const names = refs.map((ref) => `${ref.kind.toLowerCase()}/${ref.name}`).join(', ');
   if (inputs.reason !== '') logger.info(`Reason: ${inputs.reason}`);
-  const { restored, watch } = await logger.group(
-    `Restore ${inputs.to === 'previous' ? 'the last completed revision' : `revision ${inputs.to}`}`,
-    () =>
-      rollBackDeployments(connection, refs, {
-        to: inputs.to,
-        reason: inputs.reason,
-        wait: inputs.wait,
-        timeoutMs: inputs.timeout,
-        logger,
-      }),
+  const plans = await logger.group('Find canaries to end', () =>
+    findCanaries(connection, refs, { to: inputs.to, logger }),
   );
+  const canaries =
+    plans.length === 0
+      ? []
+      : await logger.group(`End ${plans.map((plan) => `deployment/${plan.name}`).join(', ')}`, () =>
+          endCanaries(connection, plans, logger),
+        );
+  const canaryText = canaries.map((entry) => entry.ended.steps.join(', ')).join('; ');
+  core.setOutput('canary', canaryText);
+  const kept = plans.filter((plan) => plan.keepStable);
+  for (const plan of kept)
+    logger.info(
+      `deployment/${plan.ref.name} runs the images it ran when its canary began (${inert(plan.stableImages)}): kept, the canary was the version being tried`,
+    );
+  const toRestore = refs.filter(
+    (ref) => !kept.some((plan) => plan.ref.kind === ref.kind && plan.ref.name === ref.name),
+  );
+  const failures = canaries.flatMap((entry) => entry.ended.failures);
+  const canaryState = (): string =>
+    failures.length === 0 ? canaryText : `${canaryText}; NOT done: ${failures.join('; ')}`;
+  let result: Awaited<ReturnType<typeof rollBackDeployments>> = { restored: [] };
+  if (toRestore.length > 0)
+    result = await logger
+      .group(
+        `Restore ${inputs.to === 'previous' ? 'the last completed revision' : `revision ${inputs.to}`}`,
+        () =>
+          rollBackDeployments(connection, toRestore, {
+            to: inputs.to,
+            reason: inputs.reason,
+            wait: inputs.wait,
+            timeoutMs: inputs.timeout,
+            logger,
+          }),
+      )
+      .catch((error: unknown) => {
+        if (canaries.length === 0) throw error;
+        const message = `${describeThrown(error)} (the canary was ended before: ${canaryState()})`;
+        throw error instanceof ConfigurationError ? new ConfigurationError(message) : new Error(message);
+      });
+  const { restored, watch } = result;
   core.setOutput('rolled-back-from', restored.map((r) => restoredLabel(r.ref, r.from)).join(', '));
   core.setOutput('revision', restored.map((r) => restoredLabel(r.ref, r.to)).join(', '));
-  const state = watch?.state ?? 'IN_PROGRESS (not waited for)';
+  const state =
+    toRestore.length === 0 ? 'no rollout needed' : (watch?.state ?? 'IN_PROGRESS (not waited for)');
   const step = (ref: { kind: string }, value: number): string =>
     ref.kind === 'Deployment' ? `revision ${value}` : `generation ${value}`;
   await writeSummaryTable(
     `rollback: ${names} in ${connection.namespace}`,
     ['workload', 'from', 'restored', 'images'],
     [
+      ...canaries.map((entry) => [
+        `deployment/${entry.plan.name} (canary)`,
+        entry.plan.state,
+        entry.ended.failures.length === 0 ? 'ended' : 'NOT fully ended',
+        entry.ended.steps.join(', '),
+      ]),
+      ...kept.map((plan) => [
+        `deployment/${plan.ref.name}`,
+        'unchanged',
+        'kept (runs the images it ran when its canary began)',
+        plan.stableImages,
+      ]),
       ...restored.map((r) => [
         `${r.ref.kind.toLowerCase()}/${r.ref.name}`,
         step(r.ref, r.from),
@@ -184,7 +236,20 @@ async function rollbackKubernetes(inputs: KubernetesInputs, logger: Logger): Pro
     ],
   );
   if (watch !== undefined) await writeTimeline('Rollback timeline', watch.timeline);
+  if (failures.length > 0)
+    throw new Error(
+      `Rollback of ${names}: the canary was not fully ended — done: ${
+        canaries
+          .flatMap((entry) => entry.ended.steps.filter((text) => !text.endsWith('FAILED')))
+          .join(', ') || 'nothing'
+      }; NOT done: ${failures.join('; ')}` + (watch === undefined ? '' : `; restored rollout ${watch.state}`),
+    );
   if (watch !== undefined && watch.state !== 'COMPLETED')
-    throw new Error(`Rollback of ${names} ${watch.state}: ${watch.reason}`);
-  logger.info(`Rolled back ${restored.map((r) => restoredLabel(r.ref, r.to)).join(', ')}: ${state}`);
+    throw new Error(
+      `Rollback of ${names} ${watch.state}: ${watch.reason}` +
+        (canaries.length === 0 ? '' : ` (the canary was ended before: ${canaryState()})`),
+    );
+  logger.info(
+    `Rolled back ${[...canaries.map((entry) => `deployment/${entry.plan.name} ended`), ...kept.map((plan) => `deployment/${plan.ref.name} kept`), ...restored.map((r) => restoredLabel(r.ref, r.to))].join(', ')}: ${state}`,
+  );
 }

@@ -6,10 +6,13 @@
  * state across runs (paused at which weight, the stable images before) lives in its annotations.
  */
 import type { KubeConfig, V1Deployment, V1Service } from '@kubernetes/client-node';
-import { ConfigurationError } from '../errors.ts';
+import { ConfigurationError, describeThrown } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { apiMessage, apiStatus } from './apply.ts';
 import { k8sSdk } from './connection.ts';
+import { inert } from './inert.ts';
 import { isRecord, substituteImages, type ImageSubstitution, type Manifest } from './manifests.ts';
+import { setRouteWeight } from './traffic.ts';
 
 /** The label that tells the canary's pods (and Service) from the stable ones. */
 export const TRACK_LABEL = 'gantry.dev/track';
@@ -22,7 +25,80 @@ export const CANARY_ANNOTATIONS = {
   weight: 'gantry.dev/canary-weight',
   /** The stable Deployment's container images when the canary started: `name=image`, comma separated. */
   stableImages: 'gantry.dev/canary-stable-images',
+  /** The HTTPRoute whose weights move the canary's traffic; '' or absent: by replica ratio. */
+  httpRoute: 'gantry.dev/canary-http-route',
+  /** The stable Service the HTTPRoute sends to (HTTPRoute mode). */
+  stableService: 'gantry.dev/canary-stable-service',
+  /** The canary Service the HTTPRoute sends to (HTTPRoute mode). */
+  canaryService: 'gantry.dev/canary-service',
 } as const;
+
+/** How a canary's traffic moves: by replica ratio (`route` undefined) or by an HTTPRoute's weights. */
+export interface CanaryTraffic {
+  route?: { name: string; stable: string; canary: string };
+}
+
+/**
+ * The annotations that record a canary's traffic mode on its Deployment (pure), so that a later run that is
+ * not given the traffic inputs (rollback) can end the canary the same way: the HTTPRoute and the two
+ * Services, '' for replica ratio.
+ */
+export function trafficAnnotations(traffic: CanaryTraffic): Record<string, string> {
+  return {
+    [CANARY_ANNOTATIONS.httpRoute]: traffic.route?.name ?? '',
+    [CANARY_ANNOTATIONS.stableService]: traffic.route?.stable ?? '',
+    [CANARY_ANNOTATIONS.canaryService]: traffic.route?.canary ?? '',
+  };
+}
+
+/**
+ * The traffic mode a canary Deployment recorded ({@link trafficAnnotations}); replica ratio when it names
+ * no HTTPRoute or not both Services (a canary made before Gantry recorded them).
+ * @throws ConfigurationError when one of the annotations is not a resource name
+ */
+export function trafficOf(canary: V1Deployment): CanaryTraffic {
+  const annotations = canary.metadata?.annotations ?? {};
+  const read = (key: string): string => {
+    const value = annotations[key] ?? '';
+    if (value !== '' && !RESOURCE_NAME.test(value))
+      throw new ConfigurationError(
+        `deployment/${canary.metadata?.name ?? '?'}: its ${key} annotation is not a resource name ("${inert(value.slice(0, 100))}")`,
+      );
+    return value;
+  };
+  const name = read(CANARY_ANNOTATIONS.httpRoute);
+  const stable = read(CANARY_ANNOTATIONS.stableService);
+  const service = read(CANARY_ANNOTATIONS.canaryService);
+  return name === '' || stable === '' || service === '' ? {} : { route: { name, stable, canary: service } };
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain). */
+const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * Whether a Deployment is a canary Gantry made (deploy-bluegreen canaryDeployment): labelled
+ * `gantry.dev/track: canary` and carrying the {@link CANARY_ANNOTATIONS.stableImages} annotation it writes at
+ * creation. A Deployment that merely has the `-canary` name is not one, and is never touched.
+ */
+export function isGantryCanary(deployment: V1Deployment): boolean {
+  return (
+    deployment.metadata?.labels?.[TRACK_LABEL] === 'canary' &&
+    deployment.metadata.annotations?.[CANARY_ANNOTATIONS.stableImages] !== undefined
+  );
+}
+
+/**
+ * Whether a Gantry canary still takes part: paused, with replicas, or a recorded weight above 0 (a
+ * canary ended by abort, an anomaly or a rollback has none of these).
+ */
+export function isCanaryActive(deployment: V1Deployment): boolean {
+  const annotations = deployment.metadata?.annotations ?? {};
+  return (
+    (annotations[CANARY_ANNOTATIONS.paused] ?? '') !== '' ||
+    (deployment.spec?.replicas ?? 0) > 0 ||
+    Number(annotations[CANARY_ANNOTATIONS.weight] ?? '0') > 0
+  );
+}
 
 /** `web` → `web-canary`. */
 export function canaryName(deployment: string): string {
@@ -264,4 +340,70 @@ export async function deleteDeployment(
   } catch (error) {
     if (apiStatus(error) !== 404) throw error;
   }
+}
+
+/** An API server's answer by its Status message (client-node's text carries headers), else the error's text. */
+export function explainApiError(error: unknown): string {
+  return apiStatus(error) === undefined ? describeThrown(error) : apiMessage(error);
+}
+
+/** What {@link endCanary} did: each step in order (one that could not be done ends in `FAILED`), and why each failed one failed. */
+export interface EndedCanary {
+  steps: string[];
+  failures: string[];
+}
+
+/**
+ * Ends a canary, traffic first, as deploy-bluegreen does on an anomaly or `action: abort` and rollback does
+ * for a canary it finds (Argo Rollouts' abort: traffic back on stable, the canary scaled down): the canary's
+ * weight 0 on the HTTPRoute when `traffic.route` is set (traffic.ts setRouteWeight, read back), then the
+ * canary Deployment scaled to 0 replicas with its `gantry.dev/canary-paused` annotation cleared (a later
+ * `action: promote` then finds nothing to promote) and its `gantry.dev/canary-weight` set to 0 — kept as it
+ * was when the route could not be set, so that the canary still reads as in progress and a later run
+ * (rollback again) retries the route. The Deployment is kept (deploy-bluegreen deletes it on promotion only).
+ * Never throws: a step that cannot be done is logged as a warning and recorded as `FAILED` with its reason.
+ * @param name the canary Deployment's name (`web-canary`)
+ * @returns the steps (`HTTPRoute web web 100% / web-canary 0%`, `deployment/web-canary scaled to 0`) and
+ *   the failures (empty when everything was done)
+ */
+export async function endCanary(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  name: string,
+  traffic: CanaryTraffic,
+  logger: Logger,
+): Promise<EndedCanary> {
+  const ended: EndedCanary = { steps: [], failures: [] };
+  const route = traffic.route;
+  let routeCleared = true;
+  if (route !== undefined) {
+    try {
+      await setRouteWeight(kubeConfig, namespace, route.name, route, 0);
+      ended.steps.push(`HTTPRoute ${route.name} ${route.stable} 100% / ${route.canary} 0%`);
+      logger.info(`HTTPRoute ${route.name}: ${route.stable} 100 / ${route.canary} 0`);
+    } catch (error) {
+      routeCleared = false;
+      const why = `could not set the canary's weight to 0 on HTTPRoute ${route.name}: ${explainApiError(error)}`;
+      logger.warning(why.charAt(0).toUpperCase() + why.slice(1));
+      ended.steps.push(`setting HTTPRoute ${route.name} to 0% FAILED`);
+      ended.failures.push(why);
+    }
+  }
+  try {
+    await patchDeployment(kubeConfig, namespace, name, {
+      replicas: 0,
+      annotations: {
+        [CANARY_ANNOTATIONS.paused]: '',
+        ...(routeCleared ? { [CANARY_ANNOTATIONS.weight]: '0' } : {}),
+      },
+    });
+    ended.steps.push(`deployment/${name} scaled to 0`);
+    logger.info(`deployment/${name} scaled to 0 replicas`);
+  } catch (error) {
+    const why = `could not scale deployment/${name} to 0: ${explainApiError(error)}`;
+    logger.warning(why.charAt(0).toUpperCase() + why.slice(1));
+    ended.steps.push(`scaling deployment/${name} to 0 FAILED`);
+    ended.failures.push(why);
+  }
+  return ended;
 }

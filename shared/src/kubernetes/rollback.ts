@@ -2,11 +2,24 @@
  * The rollback action's Kubernetes side: each Deployment back to the last revision that completed a
  * rollout (or a revision asked for), each StatefulSet or DaemonSet back to its last completed pod template,
  * waited for, and recorded as completed again — rollout.ts does the finding and restoring, as `kubectl
- * rollout undo` does.
+ * rollout undo` does. A canary deploy-bluegreen made for a Deployment (`<deployment>-canary`, paused or left
+ * mid-analysis) is ended first (canary.ts endCanary: its traffic back on stable, scaled to 0, its pause
+ * cleared), so that a rollback leaves no canary a later `action: promote` could revive.
  */
 import { ConfigurationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { apiStatus } from './apply.ts';
+import {
+  CANARY_ANNOTATIONS,
+  canaryName,
+  endCanary,
+  isCanaryActive,
+  isGantryCanary,
+  readDeployment,
+  trafficOf,
+  type CanaryTraffic,
+  type EndedCanary,
+} from './canary.ts';
 import type { KubernetesConnection } from './connection.ts';
 import { inert } from './inert.ts';
 import { ANNOTATIONS } from './manifests.ts';
@@ -125,4 +138,108 @@ export async function rollBackDeployments(
   if (watch.state === 'COMPLETED')
     await Promise.all(watch.outcomes.map((outcome) => recordCompleted(kube, outcome.ref, outcome.object)));
   return { restored, watch };
+}
+
+/** A canary of a Deployment that rollback ends, found before any change ({@link findCanaries}). */
+export interface CanaryPlan {
+  /** The stable Deployment. */
+  ref: WorkloadRef;
+  /** The canary Deployment's name (`web-canary`). */
+  name: string;
+  traffic: CanaryTraffic;
+  /** Its state when found: `1 replica, weight 25% (paused at 25%)`. */
+  state: string;
+  /**
+   * The stable Deployment runs the images it ran when the canary began (the canary's
+   * `gantry.dev/canary-stable-images`) and `to` is `previous`: it is the version to return to and is kept
+   * as it is (rolling it back would go one version too far).
+   */
+  keepStable: boolean;
+  /** The stable Deployment's images (`web=registry/web:1`). */
+  stableImages: string;
+}
+
+/**
+ * Finds, for each Deployment in `refs`, a canary deploy-bluegreen made for it that still takes part
+ * (canary.ts isGantryCanary and isCanaryActive), reading only. A Deployment named `<deployment>-canary`
+ * that Gantry did not make is logged and never touched; a Gantry canary ended already is logged.
+ * @param to the rollback's `to`: `previous` keeps a stable Deployment that still runs the images it ran when
+ *   the canary began ({@link CanaryPlan.keepStable}); a revision number rolls it back as asked
+ * @returns the canaries to end, in the order of `refs`
+ * @throws ConfigurationError when a Deployment that has a canary does not exist, or the canary's traffic
+ *   annotations are not resource names; the API's error when one cannot be read
+ */
+export async function findCanaries(
+  connection: KubernetesConnection,
+  refs: WorkloadRef[],
+  options: { to: string; logger: Logger },
+): Promise<CanaryPlan[]> {
+  const kube = connection.kubeConfig;
+  const plans: CanaryPlan[] = [];
+  for (const ref of refs) {
+    if (ref.kind !== 'Deployment') continue;
+    const name = canaryName(ref.name);
+    const canary = await readDeployment(kube, ref.namespace, name);
+    if (canary === undefined) continue;
+    if (!isGantryCanary(canary)) {
+      options.logger.info(
+        `deployment/${name} is not a canary Gantry made (no gantry.dev/track: canary label and ${CANARY_ANNOTATIONS.stableImages} annotation): left as it is`,
+      );
+      continue;
+    }
+    if (!isCanaryActive(canary)) {
+      options.logger.info(
+        `deployment/${name}: the canary was ended already (0 replicas, weight 0, not paused)`,
+      );
+      continue;
+    }
+    const stable = await readDeployment(kube, ref.namespace, ref.name);
+    if (stable === undefined)
+      throw new ConfigurationError(`${refName(ref)} does not exist in namespace ${ref.namespace}`);
+    const annotations = canary.metadata?.annotations ?? {};
+    const paused = annotations[CANARY_ANNOTATIONS.paused] ?? '';
+    const replicas = canary.spec?.replicas ?? 0;
+    const stableImages = templateImages(stable.spec?.template);
+    plans.push({
+      ref,
+      name,
+      traffic: trafficOf(canary),
+      state:
+        `${replicas} replica${replicas === 1 ? '' : 's'}, weight ${inert(annotations[CANARY_ANNOTATIONS.weight] ?? '0')}%` +
+        (paused === '' ? '' : ` (paused at ${inert(paused)}%)`),
+      keepStable:
+        options.to === 'previous' &&
+        stableImages.replace(/, /g, ',') === (annotations[CANARY_ANNOTATIONS.stableImages] ?? ''),
+      stableImages,
+    });
+  }
+  return plans;
+}
+
+/** A canary rollback ended: its plan and what {@link endCanary} did. */
+export interface EndedCanaryOf {
+  plan: CanaryPlan;
+  ended: EndedCanary;
+}
+
+/**
+ * Ends each planned canary ({@link findCanaries}) with canary.ts endCanary, the way deploy-bluegreen ends one
+ * on an anomaly or `action: abort`: the canary's weight 0 on the HTTPRoute it recorded first, then scaled to
+ * 0 with its `gantry.dev/canary-paused` annotation cleared. Never throws: what could not be done is in each
+ * entry's `ended.failures`.
+ */
+export async function endCanaries(
+  connection: KubernetesConnection,
+  plans: CanaryPlan[],
+  logger: Logger,
+): Promise<EndedCanaryOf[]> {
+  const result: EndedCanaryOf[] = [];
+  for (const plan of plans) {
+    logger.info(
+      `deployment/${plan.name} (${plan.state}; traffic by ${plan.traffic.route === undefined ? 'replica ratio' : `HTTPRoute ${plan.traffic.route.name}`}): ending it`,
+    );
+    const ended = await endCanary(connection.kubeConfig, plan.ref.namespace, plan.name, plan.traffic, logger);
+    result.push({ plan, ended });
+  }
+  return result;
 }

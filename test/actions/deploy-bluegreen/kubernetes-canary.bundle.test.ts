@@ -15,7 +15,16 @@ import { runBundle } from '../../../testkit/bundle-runner.ts';
 import { startHelloService, traffic } from '../../../testkit/hello-service.ts';
 import { startKubernetesStandIn } from '../../../testkit/kubernetes-standin/index.ts';
 import { startPrometheus, waitForTargets, type RunningPrometheus } from '../../../testkit/prometheus.ts';
-import { startTestCluster, type TestCluster } from '../../shared/kubernetes/cluster.ts';
+import {
+  applyIn,
+  kubectlIn,
+  routeManifest,
+  routeWeights,
+  servesGatewayApi,
+  stableManifest,
+  startTestCluster,
+  type TestCluster,
+} from '../../shared/kubernetes/cluster.ts';
 
 const run = promisify(execFile);
 let cluster: TestCluster;
@@ -30,67 +39,10 @@ afterAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-/** The real kubectl against the test cluster, in its namespace. */
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    'kubectl',
-    ['--kubeconfig', cluster.kubeconfigPath, '-n', cluster.namespace, ...args],
-    {
-      timeout: 30_000,
-    },
-  );
-  return stdout.trim();
-}
-
-/** Applies YAML with `kubectl apply --server-side`. */
-async function apply(yaml: string, name: string): Promise<void> {
-  const file = path.join(workspace, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  await kubectl('apply', '--server-side', '-f', file);
-}
-
-/** A stable Deployment `name` (4 replicas, pod labels `app: name` and `extra`) and its Service. */
-function stableManifest(name: string, image: string, extra: Record<string, string> = {}): string {
-  const labels = JSON.stringify({ app: name, ...extra });
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 4
-  selector:
-    matchLabels: ${labels}
-  template:
-    metadata:
-      labels: ${labels}
-    spec:
-      containers:
-        - name: web
-          image: ${image}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-spec:
-  selector: ${labels}
-  ports: [{ port: 80, targetPort: 8080 }]
-`;
-}
-
-function routeManifest(name: string, service: string): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: ${name}
-spec:
-  parentRefs: [{ name: gateway }]
-  rules:
-    - matches: [{ path: { type: PathPrefix, value: / } }]
-      backendRefs:
-        - { name: ${service}, port: 80, weight: 100 }
-`;
-}
+const kubectl = (...args: string[]): Promise<string> => kubectlIn(cluster, ...args);
+const apply = (yaml: string, name: string): Promise<void> => applyIn(cluster, workspace, yaml, name);
+const weights = (route: string): Promise<string> => routeWeights(cluster, route);
+const gatewayApi = (): Promise<boolean> => servesGatewayApi(cluster);
 
 /** Waits (bounded) until `kubectl rollout status` says the Deployment is rolled out. */
 async function rolledOut(name: string): Promise<void> {
@@ -140,20 +92,6 @@ const canaryInputs = (deployment: string, prometheusUrl: string, extra: Record<s
 });
 
 const env = (): Record<string, string> => ({ RUNNER_TEMP: workspace });
-
-async function weights(route: string): Promise<string> {
-  return kubectl(
-    'get',
-    `httproute/${route}`,
-    '-o',
-    'jsonpath={range .spec.rules[0].backendRefs[*]}{.name}={.weight} {end}',
-  );
-}
-
-async function gatewayApi(): Promise<boolean> {
-  const groups = await kubectl('api-versions');
-  return groups.split('\n').includes('gateway.networking.k8s.io/v1');
-}
 
 describe('deploy-bluegreen canary on Kubernetes (bundle, real kubectl, real Prometheus)', () => {
   test('replica ratio: a healthy canary goes 5 → 25 → 100; the stable Deployment ends on the new image, the canary deleted', async () => {
@@ -367,6 +305,43 @@ describe('deploy-bluegreen canary on Kubernetes: pause and promote', () => {
     });
     expect(again.exitCode).toBe(1);
     expect(again.annotations[0]?.message).toMatch(/There is no paused canary for deployment\/web-promote/);
+  }, 120_000);
+  test('HTTPRoute: an abort whose route patch is refused fails, naming what was and was not done', async (context) => {
+    if (!(await gatewayApi())) context.skip('this cluster does not serve the Gateway API');
+    if (cluster.standIn === undefined) context.skip('faults are injected into the stand-in only');
+    await apply(
+      stableManifest('web-abort', cluster.goodImages[0], { 'gantry.dev/track': 'stable' }),
+      'web-abort',
+    );
+    await apply(routeManifest('web-abort', 'web-abort'), 'web-abort-route');
+    await rolledOut('web-abort');
+    const inputs = {
+      platform: 'kubernetes',
+      strategy: 'canary',
+      deployment: 'web-abort',
+      images: `web=${cluster.goodImages[1]}`,
+      namespace: cluster.namespace,
+      kubeconfig: cluster.kubeconfig,
+      'http-route': 'web-abort',
+      'stable-service': 'web-abort',
+      'analysis-window': '1s',
+      'analysis-interval': '1s',
+      'pause-at': '25',
+    };
+    const paused = await runBundle('deploy-bluegreen', { inputs, env: env(), cwd: workspace });
+    expect(paused.exitCode, paused.log).toBe(0);
+    cluster.standIn?.injectFault({ method: 'PATCH', path: '/httproutes/web-abort', status: 403, times: 3 });
+    const aborted = await runBundle('deploy-bluegreen', {
+      inputs: { ...inputs, action: 'abort' },
+      env: env(),
+      cwd: workspace,
+    });
+    expect(aborted.exitCode, aborted.log).toBe(1);
+    expect(aborted.annotations.at(-1)?.message).toMatch(
+      /Canary abort not complete: aborted by request; traffic is NOT fully back on deployment\/web-abort \(could not set the canary's weight to 0 on HTTPRoute web-abort: .*\); setting HTTPRoute web-abort to 0% FAILED; deployment\/web-abort-canary scaled to 0/,
+    );
+    expect(aborted.outputs['canary-weight']).toBe('25');
+    expect(await weights('web-abort')).toBe('web-abort=75 web-abort-canary=25');
   }, 120_000);
 });
 

@@ -1,15 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import {
+  CANARY_ANNOTATIONS,
   canaryDeployment,
   canaryName,
   canaryService,
   imagePatch,
   imagesFromText,
+  isCanaryActive,
+  isGantryCanary,
   selects,
+  trafficAnnotations,
+  trafficOf,
   TRACK_LABEL,
 } from '../../../shared/src/kubernetes/canary.ts';
-import { InputError } from '../../../shared/src/errors.ts';
+import { ConfigurationError, InputError } from '../../../shared/src/errors.ts';
 
 const stable: V1Deployment = {
   apiVersion: 'apps/v1',
@@ -154,5 +159,76 @@ describe('imagePatch (JSON patch with a test of each container name)', () => {
       ['proxy', `envoy@sha256:${'a'.repeat(64)}`],
     ]);
     expect(imagePatch(stable, images.slice(0, 1)).operations).toEqual([]);
+  });
+});
+
+/** A canary Deployment as deploy-bluegreen makes it, with `annotations` over the creation ones. */
+function made(annotations: Record<string, string | undefined>, replicas = 0): V1Deployment {
+  const { manifest } = canaryDeployment(stable, [], replicas, {
+    [CANARY_ANNOTATIONS.weight]: '0',
+    [CANARY_ANNOTATIONS.paused]: '',
+    [CANARY_ANNOTATIONS.stableImages]: 'web=ghcr.io/acme/web:1.0.0,proxy=envoy:1.30',
+  });
+  const deployment = manifest as unknown as V1Deployment;
+  const merged = { ...deployment.metadata?.annotations, ...annotations };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  deployment.metadata = { ...deployment.metadata, annotations: merged as Record<string, string> };
+  return deployment;
+}
+
+describe('trafficAnnotations and trafficOf (the canary records its traffic mode)', () => {
+  test.each([
+    [
+      {},
+      {
+        [CANARY_ANNOTATIONS.httpRoute]: '',
+        [CANARY_ANNOTATIONS.stableService]: '',
+        [CANARY_ANNOTATIONS.canaryService]: '',
+      },
+    ],
+    [
+      { route: { name: 'web', stable: 'web', canary: 'web-canary' } },
+      {
+        [CANARY_ANNOTATIONS.httpRoute]: 'web',
+        [CANARY_ANNOTATIONS.stableService]: 'web',
+        [CANARY_ANNOTATIONS.canaryService]: 'web-canary',
+      },
+    ],
+  ])('%o is written as %o and read back the same', (traffic, annotations) => {
+    expect(trafficAnnotations(traffic)).toEqual(annotations);
+    expect(trafficOf(made(annotations))).toEqual(traffic);
+  });
+
+  test('a canary that recorded nothing (or not both Services) moves traffic by replica ratio', () => {
+    expect(trafficOf(made({}))).toEqual({});
+    expect(trafficOf(made({ [CANARY_ANNOTATIONS.httpRoute]: 'web' }))).toEqual({});
+  });
+
+  test('an annotation that is not a resource name is refused, folded onto one line', () => {
+    const bad = made({ [CANARY_ANNOTATIONS.httpRoute]: 'web\n::error::x' });
+    expect(() => trafficOf(bad)).toThrow(ConfigurationError);
+    expect(() => trafficOf(bad)).toThrow(
+      /gantry\.dev\/canary-http-route annotation is not a resource name \("web ⏎ ::error::x"\)/,
+    );
+  });
+});
+
+describe('isGantryCanary and isCanaryActive', () => {
+  test('a canary deploy-bluegreen made is one; the name, or the track label alone, is not', () => {
+    expect(isGantryCanary(made({}))).toBe(true);
+    expect(isGantryCanary(made({ [CANARY_ANNOTATIONS.stableImages]: undefined }))).toBe(false);
+    const unlabelled = made({});
+    delete unlabelled.metadata?.labels?.[TRACK_LABEL];
+    expect(isGantryCanary(unlabelled)).toBe(false);
+    expect(isGantryCanary({ metadata: { name: 'web-canary' } })).toBe(false);
+  });
+
+  test.each([
+    ['paused, no replicas', { [CANARY_ANNOTATIONS.paused]: '25' }, 0, true],
+    ['mid-analysis: replicas, not paused', { [CANARY_ANNOTATIONS.weight]: '5' }, 1, true],
+    ['a weight left on the route, scaled to 0', { [CANARY_ANNOTATIONS.weight]: '25' }, 0, true],
+    ['ended: 0 replicas, weight 0, not paused', {}, 0, false],
+  ])('%s → %s', (_what, annotations, replicas, active) => {
+    expect(isCanaryActive(made(annotations, replicas))).toBe(active);
   });
 });

@@ -6,8 +6,13 @@
  * cluster the good images are real pause images and the bad one a registry that does not resolve.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { startKubernetesStandIn, type KubernetesStandIn } from '../../../testkit/kubernetes-standin/index.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** A cluster for one test file. */
 export interface TestCluster {
@@ -62,18 +67,33 @@ export function webManifest(
   image: string,
   options: { replicas?: number; progressDeadlineSeconds?: number } = {},
 ): string {
+  return deploymentManifest('web', image, {
+    replicas: options.replicas ?? 2,
+    progressDeadlineSeconds: options.progressDeadlineSeconds ?? 600,
+  });
+}
+
+/**
+ * A Deployment `name` of `replicas` pods of container `web` running `image`, pod labels `app: name` plus
+ * `labels`, and its Service `name` (port 80 → 8080) selecting the same labels.
+ */
+function deploymentManifest(
+  name: string,
+  image: string,
+  options: { replicas: number; progressDeadlineSeconds?: number; labels?: Record<string, string> },
+): string {
+  const labels = JSON.stringify({ app: name, ...options.labels });
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: web
+  name: ${name}
 spec:
-  replicas: ${options.replicas ?? 2}
-  progressDeadlineSeconds: ${options.progressDeadlineSeconds ?? 600}
-  selector:
-    matchLabels: { app: web }
+  replicas: ${options.replicas}
+${options.progressDeadlineSeconds === undefined ? '' : `  progressDeadlineSeconds: ${options.progressDeadlineSeconds}\n`}  selector:
+    matchLabels: ${labels}
   template:
     metadata:
-      labels: { app: web }
+      labels: ${labels}
     spec:
       containers:
         - name: web
@@ -82,9 +102,70 @@ spec:
 apiVersion: v1
 kind: Service
 metadata:
-  name: web
+  name: ${name}
 spec:
-  selector: { app: web }
+  selector: ${labels}
   ports: [{ port: 80, targetPort: 8080 }]
 `;
+}
+
+/** The real kubectl against the test cluster, in its namespace (30 s at most); its trimmed stdout. */
+export async function kubectlIn(cluster: TestCluster, ...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(
+    'kubectl',
+    ['--kubeconfig', cluster.kubeconfigPath, '-n', cluster.namespace, ...args],
+    { timeout: 30_000 },
+  );
+  return stdout.trim();
+}
+
+/** Writes `yaml` to `<folder>/<name>.yaml` and applies it with `kubectl apply --server-side`. */
+export async function applyIn(
+  cluster: TestCluster,
+  folder: string,
+  yaml: string,
+  name: string,
+): Promise<void> {
+  const file = path.join(folder, `${name}.yaml`);
+  writeFileSync(file, yaml);
+  await kubectlIn(cluster, 'apply', '--server-side', '-f', file);
+}
+
+/**
+ * The stable side of a canary: a Deployment `name` (4 replicas, container `web`, pod labels `app: name`
+ * plus `extra`) and its Service `name` (port 80 → 8080) selecting the same labels.
+ */
+export function stableManifest(name: string, image: string, extra: Record<string, string> = {}): string {
+  return deploymentManifest(name, image, { replicas: 4, labels: extra });
+}
+
+/** A Gateway API HTTPRoute `name` with one rule sending all traffic (weight 100) to Service `service` port 80. */
+export function routeManifest(name: string, service: string): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: ${name}
+spec:
+  parentRefs: [{ name: gateway }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: / } }]
+      backendRefs:
+        - { name: ${service}, port: 80, weight: 100 }
+`;
+}
+
+/** The first rule's backendRefs of HTTPRoute `route` as kubectl reads them: `web=75 web-canary=25 `, trimmed. */
+export async function routeWeights(cluster: TestCluster, route: string): Promise<string> {
+  return kubectlIn(
+    cluster,
+    'get',
+    `httproute/${route}`,
+    '-o',
+    'jsonpath={range .spec.rules[0].backendRefs[*]}{.name}={.weight} {end}',
+  );
+}
+
+/** Whether the cluster serves the Gateway API (gateway.networking.k8s.io/v1 in `kubectl api-versions`). */
+export async function servesGatewayApi(cluster: TestCluster): Promise<boolean> {
+  return (await kubectlIn(cluster, 'api-versions')).split('\n').includes('gateway.networking.k8s.io/v1');
 }
