@@ -299,6 +299,49 @@ spec:
     expect(lastSlackText()).toMatch(/Canary promoted: all production traffic is on deployment\/web-promote/);
   }, 300_000);
 
+  test('pause at 25 % with a failing smoke test: the rollback step ends the canary and keeps the stable Deployment, result rolled-back, a later promote refuses', async () => {
+    await seed('web-smoke');
+    const before = receivers.pagerDutyEvents.length;
+    // hello-service answers 404 outside its routes: the smoke test of the paused canary fails
+    const report = await run('web-smoke', {
+      'canary-pause-at': '25',
+      'smoke-url': `${hello.url}/no-such-page`,
+      'smoke-timeout': '3s',
+    });
+    expect(report.result, lines.join('\n')).toBe('failure');
+    expect(report.outputs['result']).toBe('rolled-back');
+    const ran = steps(report);
+    expect(ran.get('Roll out (canary)')).toBe('success');
+    expect(ran.get('Smoke-test the new version')).toBe('failure');
+    expect(ran.get('Roll back (the new version is unhealthy)')).toBe('success');
+    const rollback = report.jobs
+      .flatMap((job) => job.steps)
+      .find((step) => step.name === 'Roll back (the new version is unhealthy)');
+    expect(rollback?.outputs['canary']).toMatch(/deployment\/web-smoke-canary scaled to 0/);
+    // all traffic on the stable Deployment, which still runs the version before the canary
+    expect(await image('web-smoke')).toBe(OLD_IMAGE);
+    expect(await canary('web-smoke')).toBe('0 0');
+    expect(
+      await kubectl(
+        NAMESPACE,
+        'get',
+        'deployment/web-smoke-canary',
+        '-o',
+        'jsonpath={.metadata.annotations.gantry\\.dev/canary-paused}',
+      ),
+    ).toBe('');
+    const events = receivers.pagerDutyEvents.slice(before);
+    expect(events.map((e) => e['event_action'])).toContain('trigger');
+
+    const promoted = await run('web-smoke', { 'canary-action': 'promote' });
+    expect(promoted.result).toBe('failure');
+    const rollOut = promoted.jobs
+      .flatMap((job) => job.steps)
+      .find((step) => step.name === 'Roll out (canary)');
+    expect(rollOut?.log.join('\n')).toMatch(/There is no paused canary/);
+    expect(await image('web-smoke')).toBe(OLD_IMAGE);
+  }, 300_000);
+
   test('pause at 25 %, then abort in a second run: the stable Deployment untouched, the canary at zero, result aborted', async () => {
     await seed('web-abort');
     const paused = await run('web-abort', { 'canary-pause-at': '25' });
