@@ -12,87 +12,52 @@
  * the image it ran before, nothing is recorded, and — staging not being a production environment — nobody
  * is paged while Slack reports the rollback.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startHelloService, type HelloService } from '../../testkit/hello-service.ts';
+import { webManifest } from '../shared/kubernetes/cluster.ts';
 import { startKubernetesStandIn, type KubernetesStandIn } from '../../testkit/kubernetes-standin/index.ts';
 import { GITHUB_TOKEN, Receivers, SLACK_TOKEN } from '../../testkit/receivers.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
-import {
-  E2E_INPUTS,
-  e2eWorkspace,
-  expectSuiteFailedAndRolledBack,
-  expectSuitePassed,
-  stepById,
-  stepLog,
-} from './e2e-suite.ts';
+import * as suite from './e2e-suite.ts';
+import { deploymentImage, kubectlFor, seedDeployment, type Kubectl } from './k8s-cluster.ts';
 
-const exec = promisify(execFile);
 const SHA = 'e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1';
-const OLD_IMAGE = 'registry.local/hello:1';
+const OLD_IMAGE = 'registry.local/web:1';
 const DIGEST = `sha256:${'f'.repeat(64)}`;
-const NEW_IMAGE = `registry.local/hello@${DIGEST}`;
+const NEW_IMAGE = `registry.local/web@${DIGEST}`;
 
 describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwright, real Chromium)', () => {
   let temp: string;
   let workspace: string;
   let cluster: KubernetesStandIn;
+  let kubectl: Kubectl;
   let receivers: Receivers;
-  let good: HelloService;
-  let broken: HelloService;
+  let targets: suite.E2eTargets;
 
   beforeAll(async () => {
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-e2e-k8s-'));
-    workspace = await e2eWorkspace(temp);
-    // The caller's manifests: deployment/hello on OLD_IMAGE (the rollout substitutes the promoted digest).
+    workspace = await suite.e2eWorkspace(temp);
+    // The caller's manifests: deployment/web (and its Service) on OLD_IMAGE; the rollout substitutes the digest.
     await mkdir(path.join(workspace, 'k8s'));
-    await writeFile(
-      path.join(workspace, 'k8s', 'hello.yaml'),
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: hello }
-spec:
-  replicas: 2
-  selector: { matchLabels: { app: hello } }
-  template:
-    metadata: { labels: { app: hello } }
-    spec:
-      containers: [{ name: web, image: '${OLD_IMAGE}' }]
-`,
-    );
+    await writeFile(path.join(workspace, 'k8s', 'web.yaml'), webManifest(OLD_IMAGE));
     cluster = await startKubernetesStandIn({ namespaces: ['e2e-pass', 'e2e-fail'] });
+    kubectl = kubectlFor(cluster.kubeconfigPath);
     // any credentials: notify sends `token`, the workflow's curl steps `Bearer`
     receivers = await new Receivers({ anyCredentials: true }).start();
-    good = await startHelloService({ APP_VERSION: '1.1.0', APP_ENV: 'staging' });
-    // Healthy for the smoke test (/health answers 200), broken for a user: every GET / answers 500.
-    broken = await startHelloService({ APP_VERSION: '1.1.1', APP_ENV: 'staging', APP_ERROR_RATE: '1' });
+    targets = await suite.startE2eTargets();
   }, 90_000);
   afterAll(async () => {
-    await good?.stop();
-    await broken?.stop();
-    await receivers?.stop();
-    await cluster?.stop();
+    await Promise.all([targets?.stop(), receivers?.stop(), cluster?.stop()]);
     await rm(temp, { recursive: true, force: true });
   });
 
-  /** The real kubectl against the stand-in. */
-  async function kubectl(namespace: string, ...args: string[]): Promise<string> {
-    const kubeconfig = ['--kubeconfig', cluster.kubeconfigPath, '-n', namespace];
-    const { stdout } = await exec('kubectl', [...kubeconfig, ...args], { timeout: 30_000 });
-    return stdout.trim();
-  }
-  /** deployment/hello at OLD_IMAGE, rolled out (its revision 1), in `namespace`. */
-  async function seed(namespace: string): Promise<void> {
-    await kubectl(namespace, 'apply', '--server-side', '-f', path.join(workspace, 'k8s', 'hello.yaml'));
-    await kubectl(namespace, 'rollout', 'status', 'deployment/hello', '--timeout=60s');
-  }
-  const image = (namespace: string): Promise<string> =>
-    kubectl(namespace, 'get', 'deployment/hello', '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
+  /** deployment/web at OLD_IMAGE, rolled out (its revision 1), in `namespace`. */
+  const seed = (namespace: string): Promise<void> =>
+    seedDeployment(kubectl, namespace, path.join(workspace, 'k8s', 'web.yaml'), 'web');
+  const image = (namespace: string): Promise<string> => deploymentImage(kubectl, namespace, 'web');
 
   /** Deploys DIGEST to staging in `namespace`; the smoke test checks `<url>/health`, the suite tests `url`. */
   const deploy = async (
@@ -110,7 +75,7 @@ spec:
       github: { sha: SHA, ref_name: 'main', repository: 'acme/hello', repository_owner: 'acme' },
       inputs: {
         environment: 'staging',
-        image: 'registry.local/hello',
+        image: 'registry.local/web',
         'image-digest': DIGEST,
         'image-scan': 'false',
         'security-gate': 'false',
@@ -119,12 +84,12 @@ spec:
         manifests: 'k8s/',
         namespace,
         container: 'web',
-        deployment: 'hello',
+        deployment: 'web',
         'deploy-timeout': '2m',
         'smoke-url': `${url}/health`,
         'smoke-timeout': '10s',
         'slack-channel': '#deploys',
-        ...E2E_INPUTS,
+        ...suite.E2E_INPUTS,
         ...inputs,
       },
       secrets: {
@@ -157,11 +122,11 @@ spec:
 
   test('a passing suite (BASE_URL = environment-url): deployed on the new digest, report uploaded, the digest recorded', async () => {
     await seed('e2e-pass');
-    const report = await deploy('e2e-pass', good.url, { 'environment-url': good.url });
-    expect(report.result, stepLog(report)).toBe('success');
+    const report = await deploy('e2e-pass', targets.good.url, { 'environment-url': targets.good.url });
+    expect(report.result, suite.stepLog(report)).toBe('success');
     expect(report.outputs['result']).toBe('success');
-    expect(stepById(report, 'rolling')?.outcome).toBe('success');
-    expectSuitePassed(report, workspace, good.url, 'staging');
+    expect(suite.stepById(report, 'rolling')?.outcome).toBe('success');
+    suite.expectSuitePassed(report, workspace, targets.good.url, 'staging');
     expect(await image('e2e-pass')).toBe(NEW_IMAGE);
     expect(recorded()).toEqual([`success ${DIGEST}`]);
   }, 240_000);
@@ -172,22 +137,22 @@ spec:
     const pagesBefore = receivers.pagerDutyEvents.length;
     const slackBefore = slackPosts().length;
     // environment-url is the healthy service: only e2e-base-url sends the suite to the broken one
-    const report = await deploy('e2e-fail', broken.url, {
-      'environment-url': good.url,
-      'e2e-base-url': broken.url,
+    const report = await deploy('e2e-fail', targets.broken.url, {
+      'environment-url': targets.good.url,
+      'e2e-base-url': targets.broken.url,
     });
-    expect(report.result, stepLog(report)).toBe('failure');
+    expect(report.result, suite.stepLog(report)).toBe('failure');
     expect(report.outputs['result']).toBe('rolled-back');
     // the new digest did roll out before the suite ran: the rollback is what puts the old image back
-    expect(stepById(report, 'rolling')?.outcome).toBe('success');
-    expect(stepById(report, 'rolling')?.outputs['revision']).toBe('deployment/hello=2');
-    expectSuiteFailedAndRolledBack(report);
-    expect(stepById(report, 'e2e')?.log.join('\n')).toContain(`E2E against ${broken.url}`);
+    expect(suite.stepById(report, 'rolling')?.outcome).toBe('success');
+    expect(suite.stepById(report, 'rolling')?.outputs['revision']).toBe('deployment/web=2');
+    suite.expectSuiteFailedAndRolledBack(report);
+    expect(suite.stepById(report, 'e2e')?.log.join('\n')).toContain(`E2E against ${targets.broken.url}`);
     expect(await image('e2e-fail')).toBe(OLD_IMAGE);
     expect(recorded()).toEqual(recordedBefore);
     // staging is not in production-environments (production, prod): notify pages nobody, Slack says it
     expect(receivers.pagerDutyEvents.slice(pagesBefore)).toEqual([]);
-    expect(stepById(report, 'finished')?.outcome).toBe('success');
+    expect(suite.stepById(report, 'finished')?.outcome).toBe('success');
     const posted = slackPosts().slice(slackBefore).join('\n');
     expect(posted).toMatch(/Rolled back: acme\/hello \w+ in staging/);
     expect(posted).toMatch(/\*E2E suite\*\\nfailure/);

@@ -13,20 +13,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startHelloService, type HelloService } from '../../testkit/hello-service.ts';
 import { seedService, serviceTaskDefinition, type Moto } from '../../testkit/moto.ts';
 import { Receivers } from '../../testkit/receivers.ts';
 import { sharedMoto } from '../../testkit/shared-parts.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
-import {
-  E2E_INPUTS,
-  e2eWorkspace,
-  expectSuiteFailedAndRolledBack,
-  expectSuitePassed,
-  stepById,
-  stepLog,
-} from './e2e-suite.ts';
+import * as suite from './e2e-suite.ts';
 
 const SHA = 'e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0';
 const DIGEST = `sha256:${'e'.repeat(64)}`;
@@ -36,21 +28,17 @@ describe('gantry-deploy-ecs.yml: E2E suite after the staging smoke test (Playwri
   let workspace: string;
   let moto: Moto;
   let receivers: Receivers;
-  let good: HelloService;
-  let broken: HelloService;
+  let targets: suite.E2eTargets;
 
   beforeAll(async () => {
     temp = await mkdtemp(path.join(tmpdir(), 'gantry-e2e-'));
-    workspace = await e2eWorkspace(temp);
+    workspace = await suite.e2eWorkspace(temp);
     moto = await sharedMoto();
     receivers = await new Receivers({ anyCredentials: true }).start();
-    good = await startHelloService({ APP_VERSION: '1.1.0', APP_ENV: 'staging' });
-    // Healthy for the smoke test (/health answers 200), broken for a user: every GET / answers 500.
-    broken = await startHelloService({ APP_VERSION: '1.1.1', APP_ENV: 'staging', APP_ERROR_RATE: '1' });
+    targets = await suite.startE2eTargets();
   });
   afterAll(async () => {
-    await good?.stop();
-    await broken?.stop();
+    await targets?.stop();
     await receivers?.stop();
     await moto?.stop();
     await rm(temp, { recursive: true, force: true });
@@ -89,7 +77,7 @@ describe('gantry-deploy-ecs.yml: E2E suite after the staging smoke test (Playwri
         'smoke-checks': `- name: health\n  url: ${url}/health\n  expect-json: { "$.status": ok }`,
         'smoke-timeout': '10s',
         'deploy-timeout': '1m',
-        ...E2E_INPUTS,
+        ...suite.E2E_INPUTS,
       },
       env,
       config: await loadConfig(),
@@ -106,9 +94,9 @@ describe('gantry-deploy-ecs.yml: E2E suite after the staging smoke test (Playwri
       service: 'hello',
       family: 'hello-e2e-pass',
     });
-    const { report } = await deploy('e2e-pass', good.url);
-    expect(report.result, stepLog(report)).toBe('success');
-    expectSuitePassed(report, workspace, good.url, 'staging');
+    const { report } = await deploy('e2e-pass', targets.good.url);
+    expect(report.result, suite.stepLog(report)).toBe('success');
+    suite.expectSuitePassed(report, workspace, targets.good.url, 'staging');
     const current = await serviceTaskDefinition(moto, 'e2e-pass', 'hello');
     expect(current).not.toBe(seeded);
     expect(
@@ -123,11 +111,11 @@ describe('gantry-deploy-ecs.yml: E2E suite after the staging smoke test (Playwri
       family: 'hello-e2e-fail',
     });
     const before = receivers.commitStatuses.filter((s) => s.context === 'gantry/image/staging').length;
-    const { report } = await deploy('e2e-fail', broken.url);
-    expect(report.result, stepLog(report)).toBe('failure');
-    expectSuiteFailedAndRolledBack(report);
+    const { report } = await deploy('e2e-fail', targets.broken.url);
+    expect(report.result, suite.stepLog(report)).toBe('failure');
+    suite.expectSuiteFailedAndRolledBack(report);
     expect(await serviceTaskDefinition(moto, 'e2e-fail', 'hello')).toBe(seeded);
     expect(receivers.commitStatuses.filter((s) => s.context === 'gantry/image/staging')).toHaveLength(before);
-    expect(stepById(report, 'finished')?.outcome).toBe('success');
+    expect(suite.stepById(report, 'finished')?.outcome).toBe('success');
   });
 });

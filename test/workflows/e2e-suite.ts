@@ -9,6 +9,7 @@ import { cp, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { repoRoot } from '../../testkit/bundle-runner.ts';
+import { startHelloService, type HelloService } from '../../testkit/hello-service.ts';
 import type { RunReport, StepReport } from '../../tools/pipeline/runner.ts';
 
 /** Debian's Chromium (.ci/system-packages.txt), the browser the suite drives (e2e-browser-path). */
@@ -41,6 +42,29 @@ export async function e2eWorkspace(temp: string): Promise<string> {
     filter: (source) => !/playwright-report|test-results/.test(source),
   });
   return workspace;
+}
+
+/** The two deployed versions the suite is run against, on loopback. */
+export interface E2eTargets {
+  /** hello-service 1.1.0 in staging: the suite passes. */
+  good: HelloService;
+  /** hello-service 1.1.1: healthy for the smoke test (/health answers 200), broken for a user (every GET / answers 500). */
+  broken: HelloService;
+  stop(): Promise<void>;
+}
+
+/** Starts the good and the broken hello-service (APP_ENV staging); stop() stops both. */
+export async function startE2eTargets(): Promise<E2eTargets> {
+  const good = await startHelloService({ APP_VERSION: '1.1.0', APP_ENV: 'staging' });
+  const broken = await startHelloService({
+    APP_VERSION: '1.1.1',
+    APP_ENV: 'staging',
+    APP_ERROR_RATE: '1',
+  }).catch(async (error: unknown) => {
+    await good.stop();
+    throw error;
+  });
+  return { good, broken, stop: async () => void (await Promise.all([good.stop(), broken.stop()])) };
 }
 
 /** The step with this `id:` in any job of the run, or undefined. */
