@@ -10,7 +10,8 @@
  * recorded as having passed staging. A failing suite (hello-service answering 500 on `/`, while `/health`,
  * the smoke check, passes): the job fails (result rolled-back), the rollback step puts the Deployment back on
  * the image it ran before, nothing is recorded, and — staging not being a production environment — nobody
- * is paged while Slack reports the rollback.
+ * is paged while Slack reports the rollback; where the caller counts staging as production
+ * (production-environments), PagerDuty gets a trigger for the rollback.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
     // The caller's manifests: deployment/web (and its Service) on OLD_IMAGE; the rollout substitutes the digest.
     await mkdir(path.join(workspace, 'k8s'));
     await writeFile(path.join(workspace, 'k8s', 'web.yaml'), webManifest(OLD_IMAGE));
-    cluster = await startKubernetesStandIn({ namespaces: ['e2e-pass', 'e2e-fail'] });
+    cluster = await startKubernetesStandIn({ namespaces: ['e2e-pass', 'e2e-fail', 'e2e-page'] });
     kubectl = kubectlFor(cluster.kubeconfigPath);
     // any credentials: notify sends `token`, the workflow's curl steps `Bearer`
     receivers = await new Receivers({ anyCredentials: true }).start();
@@ -156,5 +157,20 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
     const posted = slackPosts().slice(slackBefore).join('\n');
     expect(posted).toMatch(/Rolled back: acme\/hello \w+ in staging/);
     expect(posted).toMatch(/\*E2E suite\*\\nfailure/);
+  }, 240_000);
+
+  test('a failing suite where staging counts as production (production-environments): rolled back, PagerDuty gets a trigger naming the rollback', async () => {
+    await seed('e2e-page');
+    const pagesBefore = receivers.pagerDutyEvents.length;
+    const report = await deploy('e2e-page', targets.broken.url, {
+      'environment-url': targets.broken.url,
+      'production-environments': 'staging',
+    });
+    expect(report.outputs['result'], suite.stepLog(report)).toBe('rolled-back');
+    expect(suite.stepById(report, 'rollback')?.outcome).toBe('success');
+    expect(await image('e2e-page')).toBe(OLD_IMAGE);
+    const pages = receivers.pagerDutyEvents.slice(pagesBefore);
+    expect(pages.map((e) => e['event_action'])).toEqual(['trigger']);
+    expect(JSON.stringify(pages[0]?.['payload'])).toMatch(/acme\/hello \w+: rolled back in staging/);
   }, 240_000);
 });
