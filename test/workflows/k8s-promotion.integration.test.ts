@@ -10,11 +10,9 @@
  * offline runner has no trivy and reaches no release download; the gate's report step is run on its own in
  * k8s-promotion.test.ts (bash + curl + jq against the receivers).
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../testkit/bundle-runner.ts';
 import { startHelloService, type HelloService } from '../../testkit/hello-service.ts';
@@ -22,8 +20,8 @@ import { startKubernetesStandIn, type KubernetesStandIn } from '../../testkit/ku
 import { GITHUB_TOKEN, Receivers, SLACK_TOKEN } from '../../testkit/receivers.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
+import { deploymentImage, kubectlFor, seedDeployment, type Kubectl } from './k8s-cluster.ts';
 
-const exec = promisify(execFile);
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const OLD_IMAGE = 'registry.local/web:1';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -36,6 +34,7 @@ describe('gantry-deploy-k8s.yml: a digest promoted from staging to production, o
   let temp: string;
   let workspace: string;
   let cluster: KubernetesStandIn;
+  let kubectl: Kubectl;
   let receivers: Receivers;
   let hello: HelloService;
   const lines: string[] = [];
@@ -61,6 +60,7 @@ spec:
 `,
     );
     cluster = await startKubernetesStandIn({ namespaces: ['web-staging', 'web-production', 'web-refused'] });
+    kubectl = kubectlFor(cluster.kubeconfigPath);
     // any credentials: notify sends `token`, the workflow's curl steps and the runner `Bearer`
     receivers = await new Receivers({ anyCredentials: true }).start();
     hello = await startHelloService({ APP_VERSION: '1.2.0' });
@@ -72,24 +72,10 @@ spec:
     await rm(temp, { recursive: true, force: true });
   });
 
-  /** The real kubectl against the stand-in. */
-  async function kubectl(namespace: string, ...args: string[]): Promise<string> {
-    const { stdout } = await exec(
-      'kubectl',
-      ['--kubeconfig', cluster.kubeconfigPath, '-n', namespace, ...args],
-      {
-        timeout: 30_000,
-      },
-    );
-    return stdout.trim();
-  }
   /** deployment/web at OLD_IMAGE, rolled out, in `namespace`. */
-  async function seed(namespace: string): Promise<void> {
-    await kubectl(namespace, 'apply', '--server-side', '-f', path.join(workspace, 'k8s', 'web.yaml'));
-    await kubectl(namespace, 'rollout', 'status', 'deployment/web', '--timeout=60s');
-  }
-  const image = (namespace: string): Promise<string> =>
-    kubectl(namespace, 'get', 'deployment/web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
+  const seed = (namespace: string): Promise<void> =>
+    seedDeployment(kubectl, namespace, path.join(workspace, 'k8s', 'web.yaml'), 'web');
+  const image = (namespace: string): Promise<string> => deploymentImage(kubectl, namespace, 'web');
 
   const run = async (environment: string, inputs: Record<string, string>): Promise<RunReport> =>
     runWorkflow({
