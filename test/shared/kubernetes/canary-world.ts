@@ -16,7 +16,7 @@ export async function seedStable(
   name: string,
   options: { route?: boolean } = {},
 ): Promise<void> {
-  const labels = options.route === true ? { 'gantry.dev/track': 'stable' } : {};
+  const labels: Record<string, string> = options.route === true ? { 'gantry.dev/track': 'stable' } : {};
   await applyIn(cluster, folder, stableManifest(name, cluster.goodImages[0], labels), name);
   if (options.route === true) await applyIn(cluster, folder, routeManifest(name, name), `${name}-route`);
   await kubectlIn(cluster, 'rollout', 'status', `deployment/${name}`, '--timeout=60s');

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { KubernetesConnectionInputs } from '../../../shared/src/kubernetes/connection-inputs.ts';
 import {
   startKubernetesStandIn,
   type KubernetesStandIn,
@@ -69,6 +70,14 @@ export async function startTestCluster(
       else await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     },
   };
+}
+
+/**
+ * The connection inputs (shared/src/kubernetes/connection.ts connect) for the test cluster's namespace, the
+ * kubeconfig loaded from KUBECONFIG: set `process.env.KUBECONFIG` to {@link TestCluster.kubeconfigPath}.
+ */
+export function connectionInputs(cluster: TestCluster): KubernetesConnectionInputs {
+  return { kubeconfig: '', context: '', namespace: cluster.namespace, 'eks-cluster': '', 'aws-region': '' };
 }
 
 /** A Deployment (and its Service) manifest: `replicas` pods of container `web` running `image`. */

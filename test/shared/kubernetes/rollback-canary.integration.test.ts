@@ -18,6 +18,7 @@ import { ConfigurationError } from '../../../shared/src/errors.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
 import {
   applyIn,
+  connectionInputs,
   kubectlIn,
   routeWeights,
   servesGatewayApi,
@@ -35,14 +36,7 @@ beforeAll(async () => {
   cluster = await startTestCluster({ podStartDelayMs: 50 });
   workspace = mkdtempSync(path.join(tmpdir(), 'gantry-k8s-rollback-canary-'));
   process.env['KUBECONFIG'] = cluster.kubeconfigPath;
-  const inputs = {
-    kubeconfig: '',
-    context: '',
-    namespace: cluster.namespace,
-    'eks-cluster': '',
-    'aws-region': '',
-  };
-  connection = await connect(inputs, createCaptureLogger());
+  connection = await connect(connectionInputs(cluster), createCaptureLogger());
 }, 60_000);
 afterAll(async () => {
   delete process.env['KUBECONFIG'];
