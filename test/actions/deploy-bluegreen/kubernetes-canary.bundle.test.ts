@@ -25,6 +25,7 @@ import {
   startTestCluster,
   type TestCluster,
 } from '../../shared/kubernetes/cluster.ts';
+import { canaryInputs as canaryWorldInputs } from '../../shared/kubernetes/canary-world.ts';
 
 const run = promisify(execFile);
 let cluster: TestCluster;
@@ -74,22 +75,23 @@ async function metricsWorld(
   };
 }
 
-const canaryInputs = (deployment: string, prometheusUrl: string, extra: Record<string, string> = {}) => ({
-  platform: 'kubernetes',
-  strategy: 'canary',
-  deployment,
-  images: `web=${cluster.goodImages[1]}`,
-  namespace: cluster.namespace,
-  kubeconfig: cluster.kubeconfig,
-  timeout: '3m',
-  'metrics-provider': 'prometheus',
-  'prometheus-url': prometheusUrl,
-  'metrics-selector': 'job="hello",track="{{track}}"',
-  'analysis-checks': '- preset: error-rate\n  failing-intervals: 2\n- latency\n',
-  'analysis-window': '4s',
-  'analysis-interval': '1s',
-  ...extra,
-});
+/** Canary inputs (canary-world.ts) judged by the Prometheus at `prometheusUrl` over 4 s windows. */
+const canaryInputs = (
+  deployment: string,
+  prometheusUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> =>
+  canaryWorldInputs(cluster, deployment, {
+    extra: {
+      timeout: '3m',
+      'metrics-provider': 'prometheus',
+      'prometheus-url': prometheusUrl,
+      'metrics-selector': 'job="hello",track="{{track}}"',
+      'analysis-checks': '- preset: error-rate\n  failing-intervals: 2\n- latency\n',
+      'analysis-window': '4s',
+      ...extra,
+    },
+  });
 
 const env = (): Record<string, string> => ({ RUNNER_TEMP: workspace });
 

@@ -20,6 +20,7 @@ import {
   startTestCluster,
   type TestCluster,
 } from '../../shared/kubernetes/cluster.ts';
+import { canaryInputs as canaryWorldInputs } from '../../shared/kubernetes/canary-world.ts';
 
 let cluster: TestCluster;
 let workspace: string;
@@ -72,18 +73,8 @@ async function stableWithHistory(name: string, extra: Record<string, string> = {
 const env = (): Record<string, string> => ({ RUNNER_TEMP: workspace });
 
 /** deploy-bluegreen canary inputs for `deployment`, paused at 25 % (steps 5, 25, 100), health-only analysis. */
-const canaryInputs = (deployment: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  platform: 'kubernetes',
-  strategy: 'canary',
-  deployment,
-  images: `web=${cluster.goodImages[1]}`,
-  namespace: cluster.namespace,
-  kubeconfig: cluster.kubeconfig,
-  'analysis-window': '1s',
-  'analysis-interval': '1s',
-  'pause-at': '25',
-  ...extra,
-});
+const canaryInputs = (deployment: string, extra: Record<string, string> = {}): Record<string, string> =>
+  canaryWorldInputs(cluster, deployment, { extra: { 'pause-at': '25', ...extra } });
 
 /** Runs the rollback bundle on `deployment` (platform kubernetes, no traffic inputs). */
 const rollback = (deployment: string): ReturnType<typeof runBundle> =>

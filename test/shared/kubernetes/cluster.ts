@@ -10,7 +10,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startKubernetesStandIn, type KubernetesStandIn } from '../../../testkit/kubernetes-standin/index.ts';
+import type { KubernetesConnectionInputs } from '../../../shared/src/kubernetes/connection-inputs.ts';
+import {
+  startKubernetesStandIn,
+  type KubernetesStandIn,
+  type KubernetesStandInOptions,
+} from '../../../testkit/kubernetes-standin/index.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -29,8 +34,13 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** Starts (or connects to) the test cluster and creates a namespace. */
-export async function startTestCluster(): Promise<TestCluster> {
+/**
+ * Starts (or connects to) the test cluster and creates a namespace.
+ * @param standInOptions for the stand-in only (e.g. `podStartDelayMs`); ignored on a real cluster
+ */
+export async function startTestCluster(
+  standInOptions: Omit<KubernetesStandInOptions, 'namespaces'> = {},
+): Promise<TestCluster> {
   const namespace = `gantry-test-${randomBytes(3).toString('hex')}`;
   const real = process.env['GANTRY_TEST_KUBECONFIG'];
   const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
@@ -38,7 +48,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   let kubeconfigPath: string;
   if (real !== undefined && real !== '') kubeconfigPath = real;
   else {
-    standIn = await startKubernetesStandIn({ namespaces: [namespace] });
+    standIn = await startKubernetesStandIn({ ...standInOptions, namespaces: [namespace] });
     kubeconfigPath = standIn.kubeconfigPath;
   }
   const kubeConfig = new KubeConfig();
@@ -60,6 +70,14 @@ export async function startTestCluster(): Promise<TestCluster> {
       else await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     },
   };
+}
+
+/**
+ * The connection inputs (shared/src/kubernetes/connection.ts connect) for the test cluster's namespace, the
+ * kubeconfig loaded from KUBECONFIG: set `process.env.KUBECONFIG` to {@link TestCluster.kubeconfigPath}.
+ */
+export function connectionInputs(cluster: TestCluster): KubernetesConnectionInputs {
+  return { kubeconfig: '', context: '', namespace: cluster.namespace, 'eks-cluster': '', 'aws-region': '' };
 }
 
 /** A Deployment (and its Service) manifest: `replicas` pods of container `web` running `image`. */

@@ -14,7 +14,7 @@ import { connect, type KubernetesConnection } from '../../../shared/src/kubernet
 import { parseImagesInput } from '../../../shared/src/kubernetes/manifests.ts';
 import { rollBackDeployments } from '../../../shared/src/kubernetes/rollback.ts';
 import { createCaptureLogger } from '../../../shared/src/logger.ts';
-import { startTestCluster, webManifest, type TestCluster } from './cluster.ts';
+import { connectionInputs, startTestCluster, webManifest, type TestCluster } from './cluster.ts';
 
 let cluster: TestCluster;
 let workspace: string;
@@ -33,13 +33,7 @@ async function deploy(
   container = 'web',
 ): Promise<void> {
   const logger = createCaptureLogger();
-  const inputs = {
-    kubeconfig: '',
-    context: '',
-    namespace: cluster.namespace,
-    'eks-cluster': '',
-    'aws-region': '',
-  };
+  const inputs = connectionInputs(cluster);
   await runDeployFlow(
     kubernetesRollingAdapter(
       { ...inputs, manifests: [folder], images: parseImagesInput([`${container}=${image}`], 'images') },
@@ -65,10 +59,7 @@ beforeAll(async () => {
   workspace = mkdtempSync(path.join(tmpdir(), 'gantry-k8s-rollback-'));
   mkdirSync(path.join(workspace, 'k8s'));
   writeFileSync(path.join(workspace, 'k8s', 'web.yaml'), webManifest(cluster.goodImages[0], { replicas: 1 }));
-  connection = await connect(
-    { kubeconfig: '', context: '', namespace: cluster.namespace, 'eks-cluster': '', 'aws-region': '' },
-    createCaptureLogger(),
-  );
+  connection = await connect(connectionInputs(cluster), createCaptureLogger());
 });
 afterAll(async () => {
   delete process.env['KUBECONFIG'];
