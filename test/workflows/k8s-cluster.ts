@@ -45,3 +45,20 @@ export function deploymentImage(kubectl: Kubectl, namespace: string, name: strin
     'jsonpath={.spec.template.spec.containers[0].image}',
   );
 }
+
+/**
+ * The canary Deployment `<name>-canary` deploy-bluegreen made for deployment/`name` in `namespace`, as
+ * `<spec.replicas> <gantry.dev/canary-weight> paused=<gantry.dev/canary-paused>` (an unset annotation reads
+ * as empty), or `-` when there is no such Deployment.
+ */
+export async function canaryState(kubectl: Kubectl, namespace: string, name: string): Promise<string> {
+  const names = await kubectl(namespace, 'get', 'deployments', '-o', 'name');
+  if (!names.split('\n').includes(`deployment.apps/${name}-canary`)) return '-';
+  return kubectl(
+    namespace,
+    'get',
+    `deployment/${name}-canary`,
+    '-o',
+    'jsonpath={.spec.replicas} {.metadata.annotations.gantry\\.dev/canary-weight} paused={.metadata.annotations.gantry\\.dev/canary-paused}',
+  );
+}
