@@ -212,7 +212,10 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
       expect(rollOut?.log.join('\n')).toMatch(/Promote: deployment\/web gets the new images[\s\S]*web-canary deleted/);
       suite.expectSuiteFailedAndRolledBack(report);
       // no canary left to end: the rollback undoes the promotion (the last completed revision before it)
-      expect(suite.stepById(report, 'rollback')?.outputs['canary']).toBe('');
+      const rollback = suite.stepById(report, 'rollback');
+      expect(rollback?.outputs['canary']).toBe('');
+      expect(rollback?.outputs['rolled-back-from']).toBe('deployment/web=2');
+      expect(rollback?.outputs['revision']).toBe('deployment/web=1');
       expect(await image('canary-fail')).toBe(OLD_IMAGE);
       expect(await canary('canary-fail')).toBe('-');
       expect(recorded()).toEqual(recordedBefore);
