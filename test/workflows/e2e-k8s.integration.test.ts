@@ -29,7 +29,14 @@ import { GITHUB_TOKEN, Receivers, SLACK_TOKEN } from '../../testkit/receivers.ts
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
 import * as suite from './e2e-suite.ts';
-import { canaryState, deploymentImage, kubectlFor, seedDeployment, type Kubectl } from './k8s-cluster.ts';
+import {
+  canaryPause,
+  canaryState,
+  deploymentImage,
+  kubectlFor,
+  seedDeployment,
+  type Kubectl,
+} from './k8s-cluster.ts';
 
 const SHA = 'e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1';
 const OLD_IMAGE = 'registry.local/web:1';
@@ -183,13 +190,17 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
   }, 240_000);
 
   describe('strategy canary (the E2E suite after the canary, metrics-provider none)', () => {
-    /** The canary inputs of k8s-canary.integration.test.ts for deployment/web (2 replicas), plus `inputs`. */
-    const deployCanary = (
+    /**
+     * Seeds deployment/web (2 replicas) in `namespace` and deploys DIGEST there as a canary with the canary
+     * inputs of k8s-canary.integration.test.ts, plus `inputs`; the smoke test and the suite test `url`.
+     */
+    const deployCanary = async (
       namespace: string,
       url: string,
       inputs: Record<string, string> = {},
-    ): Promise<RunReport> =>
-      deploy(namespace, url, {
+    ): Promise<RunReport> => {
+      await seed(namespace);
+      return deploy(namespace, url, {
         strategy: 'canary',
         'stable-service': 'web',
         'metrics-provider': 'none',
@@ -198,10 +209,10 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
         'environment-url': url,
         ...inputs,
       });
+    };
     const canary = (namespace: string): Promise<string> => canaryState(kubectl, namespace, 'web');
 
     test('promoted to 100 %, then a failing suite: the rollback step puts the stable Deployment back on its image before the canary, result rolled-back', async () => {
-      await seed('canary-fail');
       const recordedBefore = recorded();
       const report = await deployCanary('canary-fail', targets.broken.url);
       expect(report.result, suite.stepLog(report)).toBe('failure');
@@ -209,7 +220,9 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
       // the canary went to 100 % before the suite ran: promoted, the canary Deployment deleted
       const rollOut = suite.stepById(report, 'canary');
       expect(rollOut?.outcome).toBe('success');
-      expect(rollOut?.log.join('\n')).toMatch(/Promote: deployment\/web gets the new images[\s\S]*web-canary deleted/);
+      expect(rollOut?.log.join('\n')).toMatch(
+        /Promote: deployment\/web gets the new images[\s\S]*web-canary deleted/,
+      );
       suite.expectSuiteFailedAndRolledBack(report);
       // no canary left to end: the rollback undoes the promotion (the last completed revision before it)
       const rollback = suite.stepById(report, 'rollback');
@@ -222,7 +235,6 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
     }, 240_000);
 
     test('paused at 25 %, then a failing suite: the rollback step ends the canary (0 replicas, weight 0, pause cleared), the stable Deployment keeps its image, result rolled-back', async () => {
-      await seed('canary-paused');
       const report = await deployCanary('canary-paused', targets.broken.url, { 'canary-pause-at': '25' });
       expect(report.result, suite.stepLog(report)).toBe('failure');
       expect(report.outputs['result']).toBe('rolled-back');
@@ -234,17 +246,17 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
         /deployment\/web-canary scaled to 0/,
       );
       expect(await image('canary-paused')).toBe(OLD_IMAGE);
-      expect(await canary('canary-paused')).toBe('0 0 paused=');
+      expect(await canary('canary-paused')).toBe('0 0');
+      expect(await canaryPause(kubectl, 'canary-paused', 'web')).toBe('');
     }, 240_000);
 
     test('promoted to 100 %, then a passing suite: green, the new digest serving, the canary deleted, report uploaded, the digest recorded', async () => {
-      await seed('canary-pass');
       const recordedBefore = recorded();
       const report = await deployCanary('canary-pass', targets.good.url);
-      expect(report.result, suite.stepLog(report)).toBe('success');
-      expect(report.outputs['result']).toBe('success');
-      expect(suite.stepById(report, 'canary')?.outcome).toBe('success');
       suite.expectSuitePassed(report, workspace, targets.good.url, 'staging');
+      expect(report.outputs['result']).toBe('success');
+      expect(report.result).toBe('success');
+      expect(suite.stepById(report, 'canary')?.log.join('\n')).toMatch(/web-canary deleted/);
       expect(await image('canary-pass')).toBe(NEW_IMAGE);
       expect(await canary('canary-pass')).toBe('-');
       expect(recorded()).toEqual([...recordedBefore, `success ${DIGEST}`]);
