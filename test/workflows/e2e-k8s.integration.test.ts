@@ -12,6 +12,12 @@
  * the image it ran before, nothing is recorded, and — staging not being a production environment — nobody
  * is paged while Slack reports the rollback; where the caller counts staging as production
  * (production-environments), PagerDuty gets a trigger for the rollback.
+ *
+ * With strategy canary (deploy-bluegreen made from the live stable Deployment, metrics-provider none, as
+ * k8s-canary.integration.test.ts drives it): a canary promoted to 100 % whose suite then fails is rolled back
+ * to the image the stable Deployment ran before the canary; a canary paused at 25 % whose suite fails is ended
+ * by the rollback step (scaled to 0, weight 0, pause cleared) with the stable Deployment kept on its image; a
+ * passing suite after a canary to 100 % leaves the new digest serving and the report uploaded.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +29,14 @@ import { GITHUB_TOKEN, Receivers, SLACK_TOKEN } from '../../testkit/receivers.ts
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
 import * as suite from './e2e-suite.ts';
-import { deploymentImage, kubectlFor, seedDeployment, type Kubectl } from './k8s-cluster.ts';
+import {
+  canaryPause,
+  canaryState,
+  deploymentImage,
+  kubectlFor,
+  seedDeployment,
+  type Kubectl,
+} from './k8s-cluster.ts';
 
 const SHA = 'e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1e2e1';
 const OLD_IMAGE = 'registry.local/web:1';
@@ -44,7 +57,9 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
     // The caller's manifests: deployment/web (and its Service) on OLD_IMAGE; the rollout substitutes the digest.
     await mkdir(path.join(workspace, 'k8s'));
     await writeFile(path.join(workspace, 'k8s', 'web.yaml'), webManifest(OLD_IMAGE));
-    cluster = await startKubernetesStandIn({ namespaces: ['e2e-pass', 'e2e-fail', 'e2e-page'] });
+    cluster = await startKubernetesStandIn({
+      namespaces: ['e2e-pass', 'e2e-fail', 'e2e-page', 'canary-fail', 'canary-paused', 'canary-pass'],
+    });
     kubectl = kubectlFor(cluster.kubeconfigPath);
     // any credentials: notify sends `token`, the workflow's curl steps `Bearer`
     receivers = await new Receivers({ anyCredentials: true }).start();
@@ -173,4 +188,78 @@ describe('gantry-deploy-k8s.yml: E2E suite after the staging smoke test (Playwri
     expect(pages.map((e) => e['event_action'])).toEqual(['trigger']);
     expect(JSON.stringify(pages[0]?.['payload'])).toMatch(/acme\/hello \w+: rolled back in staging/);
   }, 240_000);
+
+  describe('strategy canary (the E2E suite after the canary, metrics-provider none)', () => {
+    /**
+     * Seeds deployment/web (2 replicas) in `namespace` and deploys DIGEST there as a canary with the canary
+     * inputs of k8s-canary.integration.test.ts, plus `inputs`; the smoke test and the suite test `url`.
+     */
+    const deployCanary = async (
+      namespace: string,
+      url: string,
+      inputs: Record<string, string> = {},
+    ): Promise<RunReport> => {
+      await seed(namespace);
+      return deploy(namespace, url, {
+        strategy: 'canary',
+        'stable-service': 'web',
+        'metrics-provider': 'none',
+        'analysis-window': '2s',
+        'analysis-interval': '1s',
+        'environment-url': url,
+        ...inputs,
+      });
+    };
+    const canary = (namespace: string): Promise<string> => canaryState(kubectl, namespace, 'web');
+
+    test('promoted to 100 %, then a failing suite: the rollback step puts the stable Deployment back on its image before the canary, result rolled-back', async () => {
+      const recordedBefore = recorded();
+      const report = await deployCanary('canary-fail', targets.broken.url);
+      expect(report.result, suite.stepLog(report)).toBe('failure');
+      expect(report.outputs['result']).toBe('rolled-back');
+      // the canary went to 100 % before the suite ran: promoted, the canary Deployment deleted
+      const rollOut = suite.stepById(report, 'canary');
+      expect(rollOut?.outcome).toBe('success');
+      expect(rollOut?.log.join('\n')).toMatch(
+        /Promote: deployment\/web gets the new images[\s\S]*web-canary deleted/,
+      );
+      suite.expectSuiteFailedAndRolledBack(report);
+      // no canary left to end: the rollback undoes the promotion (the last completed revision before it)
+      const rollback = suite.stepById(report, 'rollback');
+      expect(rollback?.outputs['canary']).toBe('');
+      expect(rollback?.outputs['rolled-back-from']).toBe('deployment/web=2');
+      expect(rollback?.outputs['revision']).toBe('deployment/web=1');
+      expect(await image('canary-fail')).toBe(OLD_IMAGE);
+      expect(await canary('canary-fail')).toBe('-');
+      expect(recorded()).toEqual(recordedBefore);
+    }, 240_000);
+
+    test('paused at 25 %, then a failing suite: the rollback step ends the canary (0 replicas, weight 0, pause cleared), the stable Deployment keeps its image, result rolled-back', async () => {
+      const report = await deployCanary('canary-paused', targets.broken.url, { 'canary-pause-at': '25' });
+      expect(report.result, suite.stepLog(report)).toBe('failure');
+      expect(report.outputs['result']).toBe('rolled-back');
+      const rollOut = suite.stepById(report, 'canary');
+      expect(rollOut?.outcome).toBe('success');
+      expect(rollOut?.outputs['paused']).toBe('true');
+      suite.expectSuiteFailedAndRolledBack(report);
+      expect(suite.stepById(report, 'rollback')?.outputs['canary']).toMatch(
+        /deployment\/web-canary scaled to 0/,
+      );
+      expect(await image('canary-paused')).toBe(OLD_IMAGE);
+      expect(await canary('canary-paused')).toBe('0 0');
+      expect(await canaryPause(kubectl, 'canary-paused', 'web')).toBe('');
+    }, 240_000);
+
+    test('promoted to 100 %, then a passing suite: green, the new digest serving, the canary deleted, report uploaded, the digest recorded', async () => {
+      const recordedBefore = recorded();
+      const report = await deployCanary('canary-pass', targets.good.url);
+      suite.expectSuitePassed(report, workspace, targets.good.url, 'staging');
+      expect(report.outputs['result']).toBe('success');
+      expect(report.result).toBe('success');
+      expect(suite.stepById(report, 'canary')?.log.join('\n')).toMatch(/web-canary deleted/);
+      expect(await image('canary-pass')).toBe(NEW_IMAGE);
+      expect(await canary('canary-pass')).toBe('-');
+      expect(recorded()).toEqual([...recordedBefore, `success ${DIGEST}`]);
+    }, 240_000);
+  });
 });

@@ -12,11 +12,9 @@
  * real hello-services labelled track stable / canary, the canary answering 50 % errors: it is stopped at 5 %
  * and PagerDuty gets the analysis report.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../testkit/bundle-runner.ts';
 import { startHelloService, traffic, type HelloService } from '../../testkit/hello-service.ts';
@@ -25,8 +23,8 @@ import { startPrometheus, waitForTargets } from '../../testkit/prometheus.ts';
 import { GITHUB_TOKEN, Receivers, SLACK_TOKEN } from '../../testkit/receivers.ts';
 import { loadConfig } from '../../tools/pipeline/config.ts';
 import { runWorkflow, type RunReport } from '../../tools/pipeline/runner.ts';
+import { canaryPause, canaryState, deploymentImage, kubectlFor, type Kubectl } from './k8s-cluster.ts';
 
-const exec = promisify(execFile);
 const NAMESPACE = 'web-canary-wf';
 const OLD_IMAGE = 'registry.local/web:1';
 const DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -47,6 +45,8 @@ describe('gantry-deploy-k8s.yml: a canary on Kubernetes, green to 100 %, paused 
   let cluster: KubernetesStandIn;
   let receivers: Receivers;
   let hello: HelloService;
+  /** The real kubectl against the stand-in. */
+  let kubectl: Kubectl;
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -56,6 +56,7 @@ describe('gantry-deploy-k8s.yml: a canary on Kubernetes, green to 100 %, paused 
     for (const entry of ['.github', 'actions', 'dist', 'workflows-templates'])
       await symlink(path.join(repoRoot, entry), path.join(workspace, entry));
     cluster = await startKubernetesStandIn({ namespaces: [NAMESPACE, 'app'] });
+    kubectl = kubectlFor(cluster.kubeconfigPath);
     // any credentials: notify sends `token`, the workflow's curl steps `Bearer`
     receivers = await new Receivers({ anyCredentials: true }).start();
     hello = await startHelloService({ APP_VERSION: '1.1.0' });
@@ -66,18 +67,6 @@ describe('gantry-deploy-k8s.yml: a canary on Kubernetes, green to 100 %, paused 
     await cluster?.stop();
     await rm(temp, { recursive: true, force: true });
   });
-
-  /** The real kubectl against the stand-in. */
-  async function kubectl(namespace: string, ...args: string[]): Promise<string> {
-    const { stdout } = await exec(
-      'kubectl',
-      ['--kubeconfig', cluster.kubeconfigPath, '-n', namespace, ...args],
-      {
-        timeout: 30_000,
-      },
-    );
-    return stdout.trim();
-  }
 
   /** A stable Deployment `name` (4 replicas of container `web` on OLD_IMAGE) and its Service, rolled out. */
   async function seed(name: string, namespace = NAMESPACE): Promise<void> {
@@ -107,26 +96,9 @@ spec:
     await kubectl(namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=60s');
   }
 
-  const image = (name: string): Promise<string> =>
-    kubectl(
-      NAMESPACE,
-      'get',
-      `deployment/${name}`,
-      '-o',
-      'jsonpath={.spec.template.spec.containers[0].image}',
-    );
+  const image = (name: string): Promise<string> => deploymentImage(kubectl, NAMESPACE, name);
   /** The canary Deployment's replicas and traffic annotation (`-` when there is no canary Deployment). */
-  const canary = async (name: string): Promise<string> => {
-    const names = await kubectl(NAMESPACE, 'get', 'deployments', '-o', 'name');
-    if (!names.split('\n').includes(`deployment.apps/${name}-canary`)) return '-';
-    return kubectl(
-      NAMESPACE,
-      'get',
-      `deployment/${name}-canary`,
-      '-o',
-      'jsonpath={.spec.replicas} {.metadata.annotations.gantry\\.dev/canary-weight}',
-    );
-  };
+  const canary = (name: string): Promise<string> => canaryState(kubectl, NAMESPACE, name);
 
   const env = (): Record<string, string> => ({
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -321,15 +293,7 @@ spec:
     // all traffic on the stable Deployment, which still runs the version before the canary
     expect(await image('web-smoke')).toBe(OLD_IMAGE);
     expect(await canary('web-smoke')).toBe('0 0');
-    expect(
-      await kubectl(
-        NAMESPACE,
-        'get',
-        'deployment/web-smoke-canary',
-        '-o',
-        'jsonpath={.metadata.annotations.gantry\\.dev/canary-paused}',
-      ),
-    ).toBe('');
+    expect(await canaryPause(kubectl, NAMESPACE, 'web-smoke')).toBe('');
     const events = receivers.pagerDutyEvents.slice(before);
     expect(events.map((e) => e['event_action'])).toContain('trigger');
 
@@ -401,14 +365,6 @@ spec:
     expect(ran.get('Notify the result')).toBe('success');
     const rollOut = production?.steps.find((step) => step.name === 'Roll out (canary)');
     expect(rollOut?.annotations.map((a) => a.message).join('\n')).toMatch(/no paused canary/);
-    expect(
-      await kubectl(
-        'app',
-        'get',
-        'deployment/app',
-        '-o',
-        'jsonpath={.spec.template.spec.containers[0].image}',
-      ),
-    ).toBe(OLD_IMAGE);
+    expect(await deploymentImage(kubectl, 'app', 'app')).toBe(OLD_IMAGE);
   }, 120_000);
 });
