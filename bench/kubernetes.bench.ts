@@ -21,14 +21,13 @@
  * Writes bench/results/kubernetes.md. Run: ./node_modules/.bin/node bench/kubernetes.bench.ts
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { format, resolveConfig } from 'prettier';
-import { parse as parseYaml } from 'yaml';
-import { runBundle } from '../testkit/bundle-runner.ts';
+import { actionYamlDefaults, runBundle } from '../testkit/bundle-runner.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -183,17 +182,11 @@ function extractPeer(): { folder: string; version: string; defaults: Record<stri
     { stdio: 'ignore', timeout: 60_000 },
   );
   const version = (
-    JSON.parse(execFileSync('cat', [path.join(folder, 'package.json')], { encoding: 'utf8' })) as {
+    JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as {
       version: string;
     }
   ).version;
-  const action = parseYaml(execFileSync('cat', [path.join(folder, 'action.yml')], { encoding: 'utf8' })) as {
-    inputs: Record<string, { default?: unknown }>;
-  };
-  const defaults: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs))
-    if (spec.default !== undefined && spec.default !== null) defaults[name] = String(spec.default);
-  return { folder, version, defaults };
+  return { folder, version, defaults: actionYamlDefaults(path.join(folder, 'action.yml')) };
 }
 
 /** One rollout by the peer (namespace `peer`): ms from the rollout's completion to its exit. */

@@ -128,7 +128,11 @@ export function node24(): string {
 
 /** Reads action.yml input defaults for an action. */
 export function actionDefaults(action: string): Record<string, string> {
-  const file = path.join(repoRoot, 'actions', action, 'action.yml');
+  return actionYamlDefaults(path.join(repoRoot, 'actions', action, 'action.yml'));
+}
+
+/** Reads the input defaults of any action.yml (e.g. a peer's, for a benchmark), as the runner applies them. */
+export function actionYamlDefaults(file: string): Record<string, string> {
   const doc = parseYaml(readFileSync(file, 'utf8')) as ActionYaml;
   const defaults: Record<string, string> = {};
   for (const [name, spec] of Object.entries(doc.inputs ?? {})) {

@@ -48,6 +48,7 @@ import {
   readService,
   selects,
   setImages,
+  stableImagesValue,
   TRACK_LABEL,
   trafficAnnotations,
   type CanaryTraffic,
@@ -171,7 +172,7 @@ export async function runKubernetesCanary(inputs: KubernetesInputs, logger: Logg
     const { manifest, changes } = canaryDeployment(stable, inputs.images, 0, {
       [CANARY_ANNOTATIONS.weight]: '0',
       [CANARY_ANNOTATIONS.paused]: '',
-      [CANARY_ANNOTATIONS.stableImages]: templateImages(stable.spec?.template).replace(/, /g, ','),
+      [CANARY_ANNOTATIONS.stableImages]: stableImagesValue(stable.spec?.template),
       ...trafficAnnotations(trafficOfRun(run)),
     });
     for (const change of changes) logger.info(`image ${inert(change)}`);

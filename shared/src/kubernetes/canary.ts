@@ -12,6 +12,7 @@ import { apiMessage, apiStatus } from './apply.ts';
 import { k8sSdk } from './connection.ts';
 import { inert } from './inert.ts';
 import { isRecord, substituteImages, type ImageSubstitution, type Manifest } from './manifests.ts';
+import { templateImages } from './rollout.ts';
 import { setRouteWeight } from './traffic.ts';
 
 /** The label that tells the canary's pods (and Service) from the stable ones. */
@@ -98,6 +99,15 @@ export function isCanaryActive(deployment: V1Deployment): boolean {
     (deployment.spec?.replicas ?? 0) > 0 ||
     Number(annotations[CANARY_ANNOTATIONS.weight] ?? '0') > 0
   );
+}
+
+/**
+ * The value of {@link CANARY_ANNOTATIONS.stableImages} for a pod template: its containers' `name=image`,
+ * comma separated without spaces (rollout.ts templateImages). deploy-bluegreen writes it when the canary
+ * starts; rollback compares the stable Deployment's template with it.
+ */
+export function stableImagesValue(template: Parameters<typeof templateImages>[0]): string {
+  return templateImages(template).replace(/, /g, ',');
 }
 
 /** `web` → `web-canary`. */

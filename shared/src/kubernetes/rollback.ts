@@ -16,6 +16,7 @@ import {
   isCanaryActive,
   isGantryCanary,
   readDeployment,
+  stableImagesValue,
   trafficOf,
   type CanaryTraffic,
   type EndedCanary,
@@ -209,7 +210,7 @@ export async function findCanaries(
         (paused === '' ? '' : ` (paused at ${inert(paused)}%)`),
       keepStable:
         options.to === 'previous' &&
-        stableImages.replace(/, /g, ',') === (annotations[CANARY_ANNOTATIONS.stableImages] ?? ''),
+        stableImagesValue(stable.spec?.template) === (annotations[CANARY_ANNOTATIONS.stableImages] ?? ''),
       stableImages,
     });
   }
